@@ -1,0 +1,2 @@
+export { measureLatency } from './latency.js';
+export type { MeasureLatencyOptions, LatencyStats, LatencyResult } from './latency.js';
