@@ -13,3 +13,7 @@ export { Random } from './util/random.js';
 export * from './backend/index.js';
 export * from './io/index.js';
 export * from './metrics/index.js';
+export * from './wavelet/index.js';
+export * from './layers/index.js';
+export * from './models/index.js';
+export * from './nas/index.js';

@@ -1,2 +1,3 @@
 export { measureLatency } from './latency.js';
 export type { MeasureLatencyOptions, LatencyStats, LatencyResult } from './latency.js';
+export * from './macs/index.js';
