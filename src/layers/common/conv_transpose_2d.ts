@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertInt } from '../../util/checks.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { convTranspose2d, convTransposeOutputLength, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from './conv_transpose_op.js';
+import { intPair } from './geometry.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializer.js';
+import type { LayerArgs } from './layer_args.js';
+
+/** Config of {@link ConvTranspose2d}: `tf.layers.conv2dTranspose`'s names plus PyTorch's geometry. */
+export interface ConvTranspose2dConfig extends LayerArgs, ConvTransposeGeometry {
+  /** Output channels. */
+  filters: number;
+  /** Kernel size `k` or `[kh, kw]`. */
+  kernelSize: number | [number, number];
+  /** Default true. */
+  useBias?: boolean;
+  /** Default `'glorotUniform'`. */
+  kernelInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  /** Seed for initializers given by name. */
+  seed?: number;
+}
+
+/**
+ * PyTorch's `ConvTranspose2d` for NHWC tensors: output size `(n − 1)·s − 2p + d·(k − 1) + op + 1`
+ * per axis, so PyTorch generators port exactly (tfjs's `conv2dTranspose` layer only knows
+ * `'same'`/`'valid'` and no output padding or dilation). The kernel is in tfjs's layout
+ * `[kh, kw, filters, inChannels]`; a PyTorch weight `[in, out, kh, kw]` is permuted by `[2, 3, 1, 0]`.
+ *
+ * MACs (`computeCost`): `'torchprofile'` counts `outElements · Cin · kh · kw` (torchprofile 0.0.1),
+ * `'exact'` counts `inElements · Cout · kh · kw`.
+ *
+ * @example
+ * ```ts
+ * // nn.ConvTranspose2d(256, 128, 3, stride=2, padding=1, output_padding=1)
+ * const up = new ConvTranspose2d({ filters: 128, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 });
+ * ```
+ */
+export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
+  /** @nocollapse */
+  static className = 'ConvTranspose2d';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly geometry: ResolvedConvTransposeGeometry;
+  readonly useBias: boolean;
+  readonly seed: number | undefined;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+
+  constructor(config: ConvTranspose2dConfig) {
+    super(config);
+    assertInt(`${this.name}.filters`, config.filters, 1);
+    this.filters = config.filters;
+    this.kernelSize = intPair(`${this.name}.kernelSize`, config.kernelSize, 1);
+    this.geometry = resolveConvTransposeGeometry(config);
+    this.useBias = config.useBias ?? true;
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
+    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const s = singleShape(inputShape, this.name);
+    const cin = s[3];
+    if (s.length !== 4 || cin == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, cin], 'float32', this.kernelInit);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInit);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name) as tf.Tensor4D;
+      return convTranspose2d(x, this.kernel?.read() as tf.Tensor4D, (this.bias?.read() as tf.Tensor1D | undefined) ?? null, this.geometry);
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = singleShape(inputShape, this.name);
+    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
+    const g = this.geometry;
+    const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, this.kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
+    return [s[0] ?? null, len(0), len(1), this.filters];
+  }
+
+  /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`. */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const s = singleShape(inputShape, this.name);
+    const out = this.computeOutputShape(s);
+    const cin = s[3] ?? Number.NaN;
+    const taps = this.kernelSize[0] * this.kernelSize[1];
+    const macs = convention === 'torchprofile' ? numElements(out) * cin * taps : numElements(s) * this.filters * taps;
+    return { macs, params: taps * cin * this.filters + (this.useBias ? this.filters : 0), outputShape: out };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const g = this.geometry;
+    const config: tf.serialization.ConfigDict = {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...g.strides],
+      padding: [...g.padding],
+      outputPadding: [...g.outputPadding],
+      dilationRate: [...g.dilationRate],
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInit),
+      biasInitializer: serializeInitializer(this.biasInit),
+    };
+    if (this.seed != null) config['seed'] = this.seed;
+    return config;
+  }
+}
+registerLayer(ConvTranspose2d);

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertFinite } from '../../util/checks.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializer.js';
+import { instanceNorm } from './instance_norm_op.js';
+import type { LayerArgs } from './layer_args.js';
+
+/** Config of {@link InstanceNorm}. */
+export interface InstanceNormConfig extends LayerArgs {
+  /** Added to the variance. Default 1e-5 (PyTorch). */
+  epsilon?: number;
+  /** Learn a per-channel scale and shift (PyTorch `affine=True`). Default false (PyTorch's default). */
+  affine?: boolean;
+  /** Default `'ones'`. */
+  gammaInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  betaInitializer?: InitializerSpec;
+}
+
+/**
+ * PyTorch's `InstanceNorm2d` (without running statistics) for NHWC tensors: each sample's
+ * channel is normalised over H×W with its biased variance; optional affine scale and shift.
+ *
+ * MACs (`computeCost`): one per output element under `'torchprofile'` (torchprofile 0.0.1 counts
+ * instance norm even without affine), 0 under `'exact'`.
+ *
+ * @example
+ * ```ts
+ * const norm = new InstanceNorm({ affine: true });
+ * const y = norm.apply(x) as tf.Tensor;
+ * ```
+ */
+export class InstanceNorm extends tfl.layers.Layer implements CostedLayer {
+  /** @nocollapse */
+  static className = 'InstanceNorm';
+  readonly epsilon: number;
+  readonly affine: boolean;
+  private readonly gammaInit: Initializer;
+  private readonly betaInit: Initializer;
+  private gamma: tfl.LayerVariable | null = null;
+  private beta: tfl.LayerVariable | null = null;
+
+  constructor(config: InstanceNormConfig = {}) {
+    super(config);
+    this.epsilon = config.epsilon ?? 1e-5;
+    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
+    this.affine = config.affine ?? false;
+    this.gammaInit = resolveInitializer(`${this.name}.gammaInitializer`, config.gammaInitializer, 'ones');
+    this.betaInit = resolveInitializer(`${this.name}.betaInitializer`, config.betaInitializer, 'zeros');
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const s = singleShape(inputShape, this.name);
+    const c = s[3];
+    if (s.length !== 4 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    if (this.affine) {
+      this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInit);
+      this.beta = this.addWeight('beta', [c], 'float32', this.betaInit);
+    }
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name) as tf.Tensor4D;
+      if (!this.affine) return instanceNorm(x, { epsilon: this.epsilon });
+      return instanceNorm(x, { epsilon: this.epsilon, gamma: this.gamma?.read() as tf.Tensor1D, beta: this.beta?.read() as tf.Tensor1D });
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  /** One MAC per output element (`'torchprofile'`) or none (`'exact'`); `2·C` parameters when affine. */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const s = singleShape(inputShape, this.name);
+    const c = s[3];
+    return { macs: convention === 'torchprofile' ? numElements(s) : 0, params: this.affine ? 2 * (c ?? Number.NaN) : 0, outputShape: s };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      epsilon: this.epsilon,
+      affine: this.affine,
+      gammaInitializer: serializeInitializer(this.gammaInit),
+      betaInitializer: serializeInitializer(this.betaInit),
+    };
+  }
+}
+registerLayer(InstanceNorm);

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../../errors.js';
+import { assertFinite, assertRank } from '../../util/checks.js';
+
+/** Options of {@link instanceNorm}. */
+export interface InstanceNormOptions {
+  /** Added to the variance. Default 1e-5 (PyTorch). */
+  epsilon?: number;
+  /** Per-channel scale `[C]` (affine). */
+  gamma?: tf.Tensor1D;
+  /** Per-channel shift `[C]` (affine). */
+  beta?: tf.Tensor1D;
+}
+
+/**
+ * Instance normalisation of an NHWC batch: each sample's channel is normalised over H×W with
+ * its mean and *biased* variance, `(x − μ) / sqrt(σ² + ε)`, then optionally scaled and shifted
+ * per channel. Equals PyTorch `InstanceNorm2d` (no running statistics).
+ *
+ * @example
+ * ```ts
+ * const y = instanceNorm(x);                          // InstanceNorm2d(C), affine=False
+ * const z = instanceNorm(x, { gamma, beta, epsilon: 1e-5 });
+ * ```
+ */
+export function instanceNorm(x: tf.Tensor4D, options: InstanceNormOptions = {}): tf.Tensor4D {
+  assertRank('x', x, 4);
+  const epsilon = options.epsilon ?? 1e-5;
+  assertFinite('epsilon', epsilon, { positive: true });
+  const c = x.shape[3];
+  for (const [name, p] of [['gamma', options.gamma], ['beta', options.beta]] as const) {
+    if (p != null && (p.rank !== 1 || p.shape[0] !== c)) throw new ShapeError(name, p.shape, `[${c}] (one value per channel of x)`);
+  }
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+    if (options.gamma != null) y = tf.mul(y, options.gamma);
+    if (options.beta != null) y = tf.add(y, options.beta);
+    return y as tf.Tensor4D;
+  });
+}

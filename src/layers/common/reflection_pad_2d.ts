@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import type { CostedLayer, LayerCost, LayerShape } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { explicitPads, type Pads2d } from './geometry.js';
+import type { LayerArgs } from './layer_args.js';
+import { checkReflectFits, pad2d } from './pad_op.js';
+
+/** Config of {@link ReflectionPad2d}. */
+export interface ReflectionPad2dConfig extends LayerArgs {
+  /**
+   * Pad `p` on every side, or `[top, bottom, left, right]`. Note PyTorch's `ReflectionPad2d`
+   * tuple order is `(left, right, top, bottom)`.
+   */
+  padding: number | Pads2d;
+}
+
+/**
+ * PyTorch's `ReflectionPad2d` for NHWC tensors: pads height and width by reflecting the input
+ * about its edge pixels (the edge is not repeated; each pad must be smaller than the axis).
+ * tfjs-layers has no reflection padding layer.
+ *
+ * @example
+ * ```ts
+ * const model = tf.sequential({ layers: [
+ *   new ReflectionPad2d({ padding: 3, inputShape: [64, 64, 3] }),
+ *   tf.layers.conv2d({ filters: 16, kernelSize: 7 }),
+ * ] });
+ * ```
+ */
+export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
+  /** @nocollapse */
+  static className = 'ReflectionPad2d';
+  /** `[top, bottom, left, right]`. */
+  readonly pads: Pads2d;
+
+  constructor(config: ReflectionPad2dConfig) {
+    super(config);
+    this.pads = explicitPads(`${this.name}.padding`, config.padding);
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = singleShape(inputShape, this.name);
+    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
+    checkReflectFits(`${this.name}.padding`, s, this.pads);
+    const [t, b, l, r] = this.pads;
+    return [s[0] ?? null, s[1] == null ? null : (s[1] as number) + t + b, s[2] == null ? null : (s[2] as number) + l + r, s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => pad2d(singleInput(inputs, this.name) as tf.Tensor4D, this.pads, 'reflect'));
+  }
+
+  /** Padding costs no MACs and has no parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+    return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape) };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), padding: [...this.pads] };
+  }
+}
+registerLayer(ReflectionPad2d);
