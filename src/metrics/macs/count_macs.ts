@@ -1,0 +1,62 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+import type { MacConvention } from '../../layers/cost.js';
+import { assertOneOf } from '../../util/checks.js';
+import { walkModel } from './graph.js';
+import { assertLayersModel, resolveInputShapes } from './input_shapes.js';
+import { costOfCall } from './layer_cost.js';
+import type { CountMacsOptions, CustomCounter, LayerMacs, MacCount } from './types.js';
+
+const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
+
+/**
+ * Counts the multiply-accumulates of one forward pass of `model` at `inputShape`, from shapes
+ * alone: the graph is walked in forward order and each layer costed by rule, so no tensor is
+ * created and no kernel runs (a 1024² generator counts in milliseconds).
+ *
+ * - Built-in tfjs layers follow torchprofile 0.0.1's rules (see docs/macs.md for the table);
+ *   this library's layers cost themselves through `computeCost` (elastic layers at their active
+ *   width); `options.customCounters` count anything else.
+ * - A layer none of these can count is listed in `uncounted` (its `macs` is `NaN` and it is
+ *   left out of `total`) — never silently zero.
+ * - Nested models are walked through; their layers appear as `'nested/layer'`.
+ *
+ * @param model A functional or sequential LayersModel.
+ * @param inputShape The full input shape, batch first (`[1, 256, 256, 3]`), or one per input.
+ * @example
+ * ```ts
+ * const { total, perLayer, uncounted } = countMacs(ResnetGenerator(), [1, 256, 256, 3]);
+ * console.log(total); // 56831770624, as GAN Compression reports
+ * console.log(countMacs(model, [1, 256, 256, 3], { convention: 'exact' }).total);
+ * ```
+ */
+export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[][], options: CountMacsOptions = {}): MacCount {
+  assertLayersModel(model);
+  const shapes = resolveInputShapes(model, inputShape);
+  const convention = options.convention ?? 'torchprofile';
+  assertOneOf('options.convention', convention, CONVENTIONS);
+  const custom = resolveCustomCounters(options.customCounters);
+
+  const perLayer: LayerMacs[] = [];
+  const uncounted: string[] = [];
+  let total = 0;
+  walkModel(model, shapes, (layer, inputShapes, name) => {
+    const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom);
+    if (Number.isFinite(macs)) total += macs;
+    else if (!uncounted.includes(name)) uncounted.push(name);
+    perLayer.push({ name, className: layer.getClassName(), macs: Number.isFinite(macs) ? macs : Number.NaN, outputShape });
+    return outputShape;
+  });
+  return { total, perLayer, uncounted };
+}
+
+function resolveCustomCounters(counters: unknown): Readonly<Record<string, CustomCounter>> {
+  if (counters === undefined) return {};
+  if (counters === null || typeof counters !== 'object' || Array.isArray(counters)) {
+    throw new ConfigError('options.customCounters', counters, 'an object { [className]: (layer, inputShapes, convention) => ({ macs, outputShape? }) }');
+  }
+  for (const [className, fn] of Object.entries(counters)) {
+    if (typeof fn !== 'function') throw new ConfigError(`options.customCounters['${className}']`, fn, 'a function (layer, inputShapes, convention) => ({ macs, outputShape? })');
+  }
+  return counters as Record<string, CustomCounter>;
+}
