@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+import { assertFinite } from '../../util/checks.js';
+import type { CostedLayer, LayerCost, LayerShape } from '../../layers/cost.js';
+import type { LayerArgs } from '../../layers/common/index.js';
+import { registerLayer, singleInput, singleShape } from '../../layers/layer_utils.js';
+
+/** Config of {@link Clamp}. */
+export interface ClampConfig extends LayerArgs {
+  /** Lower bound. */
+  min: number;
+  /** Upper bound (> min). */
+  max: number;
+}
+
+/**
+ * Clips its input to `[min, max]` (`torch.clamp`); tfjs-layers has no clipping layer.
+ * GAN Compression's teacher ResnetGenerator clamps its input to [−1, 1].
+ */
+export class Clamp extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'Clamp';
+  readonly min: number;
+  readonly max: number;
+
+  constructor(config: ClampConfig) {
+    super(config);
+    assertFinite(`${this.name}.min`, config.min);
+    assertFinite(`${this.name}.max`, config.max);
+    if (!(config.max > config.min)) throw new ConfigError(`${this.name}.max`, config.max, `a number > min (${config.min})`);
+    this.min = config.min;
+    this.max = config.max;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.clipByValue(singleInput(inputs, this.name), this.min, this.max));
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  /** aten::clamp costs nothing in torchprofile; no parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+    return { macs: 0, params: 0, outputShape: singleShape(inputShape, this.name) };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), min: this.min, max: this.max };
+  }
+}
+registerLayer(Clamp);

@@ -1,0 +1,46 @@
+import { ConfigError } from '../../errors.js';
+import { assertInt } from '../../util/checks.js';
+
+/** Options of the ResNet generators ({@link ResnetGenerator}, {@link MobileResnetGenerator}, ...). */
+export interface ResnetGeneratorOptions {
+  /** Base width: stem `ngf`, downsampling `2·ngf` and `4·ngf` (the residual stream). Default 64. */
+  ngf?: number;
+  /** Residual blocks. Default 9 (GAN Compression's `resnet_9blocks`). */
+  nBlocks?: number;
+  /** Input image channels. Default 3. */
+  inputChannels?: number;
+  /** Output image channels. Default 3. */
+  outputChannels?: number;
+  /** Seed of the weight initialisation (normal, std 0.02, as pix2pix/CycleGAN). Default 0. */
+  seed?: number;
+  /** Model name. Defaults to the generator's name in snake case. */
+  name?: string;
+}
+
+/** Options with every default filled in. */
+export type ResolvedResnetOptions = Required<ResnetGeneratorOptions>;
+
+/** Validates `options` (naming the offending field) and fills in the defaults. */
+export function resolveResnetOptions(options: unknown, defaultName: string): ResolvedResnetOptions {
+  if (options == null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError('options', options, '{ ngf?, nBlocks?, inputChannels?, outputChannels?, seed?, name? }');
+  }
+  const o = options as ResnetGeneratorOptions;
+  const known = ['ngf', 'nBlocks', 'inputChannels', 'outputChannels', 'seed', 'name'];
+  for (const key of Object.keys(o)) if (!known.includes(key)) throw new ConfigError(`options.${key}`, (o as Record<string, unknown>)[key], `no such option (known: ${known.join(', ')})`);
+  const resolved: ResolvedResnetOptions = {
+    ngf: o.ngf ?? 64,
+    nBlocks: o.nBlocks ?? 9,
+    inputChannels: o.inputChannels ?? 3,
+    outputChannels: o.outputChannels ?? 3,
+    seed: o.seed ?? 0,
+    name: o.name ?? defaultName,
+  };
+  assertInt('options.ngf', resolved.ngf, 1);
+  assertInt('options.nBlocks', resolved.nBlocks, 0);
+  assertInt('options.inputChannels', resolved.inputChannels, 1);
+  assertInt('options.outputChannels', resolved.outputChannels, 1);
+  assertInt('options.seed', resolved.seed);
+  if (typeof resolved.name !== 'string' || resolved.name.length === 0) throw new ConfigError('options.name', resolved.name, 'a non-empty string');
+  return resolved;
+}

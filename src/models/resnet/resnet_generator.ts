@@ -1,0 +1,38 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { Clamp } from './clamp.js';
+import { resolveResnetOptions, type ResnetGeneratorOptions } from './options.js';
+import { TEACHER_CONVS } from './static_convs.js';
+import { downsample, head, residualBlock, SeededInit, stem, upsample } from './trunk.js';
+
+/**
+ * GAN Compression's teacher generator for pix2pix and CycleGAN (`resnet_9blocks`), layer for
+ * layer: input clamped to [−1, 1]; ReflectionPad 3 + 7×7 conv; two stride-2 3×3 convs (zero
+ * pad 1); `nBlocks` residual blocks of two 3×3 convs; two ConvTranspose2d(k3, s2, p1, op1); ReflectionPad 3
+ * + 7×7 conv; tanh. Every conv has a bias and is followed by instance norm without affine and
+ * ReLU (except the last). NHWC input of any size divisible by 4; see docs/resnet-generators.md for the
+ * layer names (`'down2_relu'`, `'block3'`, ... are the distillation points).
+ *
+ * At ngf 64, 9 blocks, input [1, 256, 256, 3]: 56,831,770,624 MACs (torchprofile) and
+ * 11,378,179 parameters, as GAN Compression reports.
+ *
+ * @example
+ * ```ts
+ * const teacher = ResnetGenerator(); // ngf 64, 9 blocks
+ * const y = teacher.predict(tf.zeros([1, 256, 256, 3])) as tf.Tensor;
+ * countMacs(teacher, [1, 256, 256, 3]).total; // 56831770624
+ * ```
+ */
+export function ResnetGenerator(options: ResnetGeneratorOptions = {}): tfl.LayersModel {
+  const o = resolveResnetOptions(options, 'resnet_generator');
+  const f = TEACHER_CONVS;
+  const init = new SeededInit(o.seed);
+  const input = tfl.input({ shape: [null, null, o.inputChannels], name: `${o.name}_input` });
+  let x = new Clamp({ name: 'input_clamp', min: -1, max: 1 }).apply(input) as tfl.SymbolicTensor;
+  x = stem(f, init, x, o.ngf);
+  x = downsample(f, init, x, 1, 2 * o.ngf);
+  x = downsample(f, init, x, 2, 4 * o.ngf);
+  for (let i = 1; i <= o.nBlocks; i++) x = residualBlock(f, init, x, i, 4 * o.ngf, 4 * o.ngf);
+  x = upsample(f, init, x, 1, 2 * o.ngf);
+  x = upsample(f, init, x, 2, o.ngf);
+  return tfl.model({ inputs: input, outputs: head(f, init, x, o.outputChannels), name: o.name });
+}
