@@ -41,7 +41,7 @@ export interface ConvTranspose2dConfig extends LayerArgs, ConvTransposeGeometry 
  * ```
  */
 export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
-  /** @nocollapse */
+  /** The name this class is registered and serialized under. */
   static className = 'ConvTranspose2d';
   readonly filters: number;
   readonly kernelSize: [number, number];

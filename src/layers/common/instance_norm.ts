@@ -34,14 +34,14 @@ export interface InstanceNormConfig extends LayerArgs {
  * ```
  */
 export class InstanceNorm extends tfl.layers.Layer implements CostedLayer {
-  /** @nocollapse */
+  /** The name this class is registered and serialized under. */
   static className = 'InstanceNorm';
   readonly epsilon: number;
   readonly affine: boolean;
   private readonly gammaInit: Initializer;
   private readonly betaInit: Initializer;
-  private gamma: tfl.LayerVariable | null = null;
-  private beta: tfl.LayerVariable | null = null;
+  protected gamma: tfl.LayerVariable | null = null;
+  protected beta: tfl.LayerVariable | null = null;
 
   constructor(config: InstanceNormConfig = {}) {
     super(config);

@@ -30,7 +30,7 @@ export interface ReflectionPad2dConfig extends LayerArgs {
  * ```
  */
 export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
-  /** @nocollapse */
+  /** The name this class is registered and serialized under. */
   static className = 'ReflectionPad2d';
   /** `[top, bottom, left, right]`. */
   readonly pads: Pads2d;

@@ -1,1 +1,11 @@
-export {};
+export { isElasticLayer, validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+export { isChannelPermutable, type ChannelPermutable, type ChannelRole } from './channel_permutable.js';
+export { isStaticExportable, type StaticExportable } from './static_export.js';
+export { elasticKernel, kernelTransformPairs, type KernelTransformPair } from './kernel_transform.js';
+export type { ElasticConvGeometryConfig } from './elastic_geometry.js';
+export { OnceForAllConv, type OnceForAllConvConfig } from './once_for_all_conv.js';
+export { ElasticDepthwiseConv2d, type ElasticDepthwiseConv2dConfig } from './elastic_depthwise_conv_2d.js';
+export { ElasticSeparableConv2d, type ElasticSeparableConv2dConfig } from './elastic_separable_conv_2d.js';
+export { ElasticConv2dTranspose, type ElasticConv2dTransposeConfig } from './elastic_conv_2d_transpose.js';
+export { ElasticBatchNorm, type ElasticBatchNormConfig } from './elastic_batch_norm.js';
+export { ElasticInstanceNorm, type ElasticInstanceNormConfig } from './elastic_instance_norm.js';

@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertFinite } from '../../util/checks.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import type { Kwargs, LayerArgs } from '../common/layer_args.js';
+import type { CostedLayer, LayerCost, LayerShape } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import type { StaticExportable } from './static_export.js';
+import { permuteWeight, prefix } from './weight_ops.js';
+
+/** Config of {@link ElasticBatchNorm}: `tf.layers.batchNormalization`'s names (channels last). */
+export interface ElasticBatchNormConfig extends LayerArgs {
+  /**
+   * Moving-average momentum, tfjs/Keras convention: `moving = moving·momentum + batch·(1 − momentum)`.
+   * Default 0.99. PyTorch's `momentum=0.1` is `0.9` here.
+   */
+  momentum?: number;
+  /** Default 1e-3 (tfjs); PyTorch uses 1e-5. */
+  epsilon?: number;
+  /** Learn a shift (beta). Default true. */
+  center?: boolean;
+  /** Learn a scale (gamma). Default true. */
+  scale?: boolean;
+  /** Default `'zeros'`. */
+  betaInitializer?: InitializerSpec;
+  /** Default `'ones'`. */
+  gammaInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  movingMeanInitializer?: InitializerSpec;
+  /** Default `'ones'`. */
+  movingVarianceInitializer?: InitializerSpec;
+}
+
+/**
+ * Batch norm over the last axis whose parameters and running statistics are sliced to the
+ * channels the input has (OFA's DynamicBatchNorm2d). Training (`fit`, or `apply(x, {training:
+ * true})`) normalises with the batch mean and biased variance of the active channels and updates
+ * only the first C running statistics; inference uses the sliced running statistics.
+ * `recalibrateBatchNorm` re-estimates them for the active sub-network.
+ *
+ * @example
+ * ```ts
+ * const bn = new ElasticBatchNorm({ momentum: 0.9, epsilon: 1e-5 }); // PyTorch's defaults
+ * ```
+ */
+export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, ChannelPermutable, StaticExportable {
+  /** The name this class is registered and serialized under. */
+  static className = 'ElasticBatchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private readonly inits: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
+  private gamma: tfl.LayerVariable | null = null;
+  private beta: tfl.LayerVariable | null = null;
+  private movingMean: tfl.LayerVariable | null = null;
+  private movingVariance: tfl.LayerVariable | null = null;
+
+  constructor(config: ElasticBatchNormConfig = {}) {
+    super(config);
+    this.momentum = config.momentum ?? 0.99;
+    assertFinite(`${this.name}.momentum`, this.momentum);
+    this.epsilon = config.epsilon ?? 1e-3;
+    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
+    this.center = config.center ?? true;
+    this.scale = config.scale ?? true;
+    this.inits = {
+      beta: resolveInitializer(`${this.name}.betaInitializer`, config.betaInitializer, 'zeros'),
+      gamma: resolveInitializer(`${this.name}.gammaInitializer`, config.gammaInitializer, 'ones'),
+      movingMean: resolveInitializer(`${this.name}.movingMeanInitializer`, config.movingMeanInitializer, 'zeros'),
+      movingVariance: resolveInitializer(`${this.name}.movingVarianceInitializer`, config.movingVarianceInitializer, 'ones'),
+    };
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const s = singleShape(inputShape, this.name);
+    const c = s[s.length - 1];
+    if (s.length < 2 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank >= 2 with a known channel count (last axis)');
+    if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.inits.gamma);
+    if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.inits.beta);
+    this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.inits.movingMean, undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', this.inits.movingVariance, undefined, false);
+    this.built = true;
+  }
+
+  /** The width the layer was built with. */
+  get maxChannels(): number {
+    return this.stats().mean.shape[0] as number;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name);
+      const c = this.checkInput(x.shape);
+      const { gamma, beta } = this.affine(c);
+      const stats = this.stats();
+      if (kwargs['training'] === true) {
+        const { mean, variance } = tf.moments(x, x.shape.map((_, i) => i).slice(0, -1));
+        this.updateMoving(stats.mean, mean, c);
+        this.updateMoving(stats.variance, variance, c);
+        return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      }
+      return tf.batchNorm(x, prefix(stats.mean.read(), [c]), prefix(stats.variance.read(), [c]), beta, gamma, this.epsilon);
+    });
+  }
+
+  /** `moving[:c] ← moving[:c]·momentum + batch·(1 − momentum)`; the rest is kept. */
+  private updateMoving(variable: tfl.LayerVariable, batch: tf.Tensor, c: number): void {
+    const full = variable.read();
+    const n = full.shape[0] as number;
+    const head = tf.add(tf.mul(prefix(full, [c]), this.momentum), tf.mul(batch, 1 - this.momentum));
+    variable.write(c === n ? head : tf.concat([head, tf.slice(full, [c], [n - c])]));
+  }
+
+  /** The sliced gamma and beta for c channels (call inside a tidy). */
+  private affine(c: number): { gamma: tf.Tensor | undefined; beta: tf.Tensor | undefined } {
+    return { gamma: this.gamma == null ? undefined : prefix(this.gamma.read(), [c]), beta: this.beta == null ? undefined : prefix(this.beta.read(), [c]) };
+  }
+
+  private stats(): { mean: tfl.LayerVariable; variance: tfl.LayerVariable } {
+    if (this.movingMean == null || this.movingVariance == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
+    return { mean: this.movingMean, variance: this.movingVariance };
+  }
+
+  private checkInput(shape: readonly (number | null)[]): number {
+    const c = shape[shape.length - 1];
+    if (shape.length < 2 || c == null || c > this.maxChannels) {
+      throw new ShapeError(`${this.name} input`, [...shape], `rank >= 2 with at most ${this.maxChannels} channels (last axis)`);
+    }
+    return c;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  /** No MACs (as torchprofile); gamma and beta of the active channels as parameters (running statistics are buffers, not parameters, as in PyTorch). */
+  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+    const s = singleShape(inputShape, this.name);
+    const c = s[s.length - 1] ?? Number.NaN;
+    return { macs: 0, params: (this.scale ? c : 0) + (this.center ? c : 0), outputShape: s };
+  }
+
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
+  }
+
+  permuteInputChannels(perm: readonly number[]): void {
+    for (const v of [this.gamma, this.beta, this.movingMean, this.movingVariance]) if (v != null) permuteWeight(v, 0, perm);
+  }
+
+  /** A built-in BatchNormalization holding the first C parameters and running statistics. */
+  exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+    const input = inputs[0] as tfl.SymbolicTensor;
+    const c = this.checkInput(input.shape);
+    const bn = tfl.layers.batchNormalization({ name: this.name, axis: -1, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale });
+    const y = bn.apply(input) as tfl.SymbolicTensor;
+    const weights = tf.tidy(() => [this.gamma, this.beta, this.movingMean, this.movingVariance].filter((v): v is tfl.LayerVariable => v != null).map((v) => tf.clone(prefix(v.read(), [c]))));
+    bn.setWeights(weights);
+    tf.dispose(weights);
+    return y;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      betaInitializer: serializeInitializer(this.inits.beta),
+      gammaInitializer: serializeInitializer(this.inits.gamma),
+      movingMeanInitializer: serializeInitializer(this.inits.movingMean),
+      movingVarianceInitializer: serializeInitializer(this.inits.movingVariance),
+    };
+  }
+}
+registerLayer(ElasticBatchNorm);

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { InstanceNorm, type InstanceNormConfig } from '../common/instance_norm.js';
+import { instanceNorm } from '../common/instance_norm_op.js';
+import { registerLayer, singleInput } from '../layer_utils.js';
+import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import type { StaticExportable } from './static_export.js';
+import { permuteWeight, prefix } from './weight_ops.js';
+
+/** Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}). */
+export type ElasticInstanceNormConfig = InstanceNormConfig;
+
+/**
+ * Instance norm whose affine parameters (when `affine`) are sliced to the channels the input
+ * has, up to the width it was built with. Without affine it is exactly {@link InstanceNorm}.
+ *
+ * @example
+ * ```ts
+ * const norm = new ElasticInstanceNorm({ affine: true });
+ * ```
+ */
+export class ElasticInstanceNorm extends InstanceNorm implements ChannelPermutable, StaticExportable {
+  /** The name this class is registered and serialized under. */
+  static override className = 'ElasticInstanceNorm';
+  private maxChannels: number | null = null;
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    super.build(inputShape);
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    this.maxChannels = s[3] ?? null;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name) as tf.Tensor4D;
+      const c = this.checkInput(x.shape);
+      if (!this.affine) return instanceNorm(x, { epsilon: this.epsilon });
+      return instanceNorm(x, { epsilon: this.epsilon, gamma: prefix(this.gamma?.read() as tf.Tensor1D, [c]), beta: prefix(this.beta?.read() as tf.Tensor1D, [c]) });
+    });
+  }
+
+  private checkInput(shape: readonly (number | null)[]): number {
+    const c = shape[3];
+    if (shape.length !== 4 || c == null || (this.maxChannels != null && c > this.maxChannels)) {
+      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxChannels} channels`);
+    }
+    return c;
+  }
+
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
+  }
+
+  permuteInputChannels(perm: readonly number[]): void {
+    if (this.gamma != null) permuteWeight(this.gamma, 0, perm);
+    if (this.beta != null) permuteWeight(this.beta, 0, perm);
+  }
+
+  /** An {@link InstanceNorm} with the sliced affine parameters. */
+  exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+    const input = inputs[0] as tfl.SymbolicTensor;
+    const c = this.checkInput(input.shape);
+    const norm = new InstanceNorm({ name: this.name, epsilon: this.epsilon, affine: this.affine });
+    const y = norm.apply(input) as tfl.SymbolicTensor;
+    if (this.affine) {
+      const weights = tf.tidy(() => [tf.clone(prefix(this.gamma?.read() as tf.Tensor, [c])), tf.clone(prefix(this.beta?.read() as tf.Tensor, [c]))]);
+      norm.setWeights(weights);
+      tf.dispose(weights);
+    }
+    return y;
+  }
+}
+registerLayer(ElasticInstanceNorm);

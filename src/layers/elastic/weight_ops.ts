@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+
+/** The leading `sizes` block of `t` (prefix slice on every axis); `t` itself when nothing is cut. */
+export function prefix<T extends tf.Tensor>(t: T, sizes: readonly number[]): T {
+  if (sizes.every((s, i) => s === t.shape[i])) return t;
+  return tf.slice(t, sizes.map(() => 0), sizes as number[]) as T;
+}
+
+/** `perm` expanded to blocks of `m` consecutive entries (channel `i` → entries `i·m … i·m + m − 1`). */
+export function expandPermutation(perm: readonly number[], m: number): number[] {
+  if (m === 1) return [...perm];
+  const out: number[] = [];
+  for (const p of perm) for (let j = 0; j < m; j++) out.push(p * m + j);
+  return out;
+}
+
+/** Throws unless `perm` is a permutation of `0 … n − 1`. */
+export function checkPermutation(argument: string, perm: readonly number[], n: number): void {
+  const seen = new Uint8Array(n);
+  const ok = perm.length === n && perm.every((p) => Number.isInteger(p) && p >= 0 && p < n && seen[p] === 0 && (seen[p] = 1) === 1);
+  if (!ok) throw new ConfigError(argument, perm.length > 12 ? `${perm.length} entries` : perm, `a permutation of 0 … ${n - 1}`);
+}
+
+/** Re-orders axis `axis` of a weight by `perm` (blocks of `block` entries move together). No gradient is recorded. */
+export function permuteWeight(variable: tfl.LayerVariable, axis: number, perm: readonly number[], block = 1): void {
+  const value = variable.read();
+  const size = value.shape[axis] as number;
+  checkPermutation(`${variable.name} permutation`, expandPermutation(perm, block), size);
+  tf.tidy(() => {
+    const indices = tf.tensor1d(expandPermutation(perm, block), 'int32');
+    variable.write(tf.gather(value, indices, axis));
+  });
+}
+
+/** L1 norm of `t` summed over every axis but `axis` (length `t.shape[axis] / block`, blocks summed). */
+export function l1PerIndex(t: tf.Tensor, axis: number, block = 1): Float32Array {
+  const sums = tf.tidy(() => {
+    const others = t.shape.map((_, i) => i).filter((i) => i !== axis);
+    const perEntry = tf.sum(tf.abs(t), others);
+    return block === 1 ? perEntry : tf.sum(tf.reshape(perEntry, [-1, block]), 1);
+  });
+  const data = sums.dataSync() as Float32Array;
+  sums.dispose();
+  return Float32Array.from(data);
+}
