@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
-import type { CostedLayer, LayerCost, LayerShape } from '../cost.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import { explicitPads, type Pads2d } from './geometry.js';
 import type { LayerArgs } from './layer_args.js';
@@ -53,7 +53,7 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** Padding costs no MACs and has no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape) };
   }
 

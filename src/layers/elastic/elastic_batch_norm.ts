@@ -4,7 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
-import type { CostedLayer, LayerCost, LayerShape } from '../cost.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import type { StaticExportable } from './static_export.js';
@@ -137,7 +137,7 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   }
 
   /** No MACs (as torchprofile); gamma and beta of the active channels as parameters (running statistics are buffers, not parameters, as in PyTorch). */
-  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const c = s[s.length - 1] ?? Number.NaN;
     return { macs: 0, params: (this.scale ? c : 0) + (this.center ? c : 0), outputShape: s };

@@ -6,7 +6,7 @@ import { dilateKernel } from '../common/conv_transpose_op.js';
 import { effectiveKernel } from '../common/geometry.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { LayerArgs } from '../common/layer_args.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape } from '../cost.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
@@ -134,7 +134,7 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
   }
 
   /** `outElements · k²` MACs; the sliced kernel and bias as parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
     const out = this.computeOutputShape(inputShape);
     const cout = out[3] ?? Number.NaN;
     const k2 = this.activeKernel * this.activeKernel;

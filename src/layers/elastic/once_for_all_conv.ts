@@ -4,7 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape } from '../cost.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
@@ -150,7 +150,7 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
   }
 
   /** `outElements · Cin · k²` MACs and the sliced kernel + bias as parameters, at the active setting. */
-  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const cin = s[3] ?? Number.NaN;
     const [oh, ow] = this.geometry.outputSize(this.activeKernel, s[1] ?? null, s[2] ?? null);

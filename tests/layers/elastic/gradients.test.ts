@@ -53,11 +53,6 @@ function indexOf(flat: number, shape: number[]): number[] {
   return idx;
 }
 
-function shortName(v: { name: string }): string {
-  // LayerVariable names look like 'conv/kernel' or 'conv/kernel_3' (uniquified) — strip the suffix.
-  return v.name.replace(/_\d+$/, '');
-}
-
 // tfjs's wasm backend lacks Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropFilter
 // (src/backend/wasm_* will add them); until then conv-gradient tests run on cpu only.
 describeBackends('inactive weights get exactly zero gradient', () => {
