@@ -1,1 +1,1 @@
-export {};
+export { getElasticLayers, getSubnet, setSubnet, maxSubnet, minSubnet, type SubnetConfig, type SubnetChoices } from './subnet.js';
