@@ -23,14 +23,29 @@ export function checkPermutation(argument: string, perm: readonly number[], n: n
   if (!ok) throw new ConfigError(argument, perm.length > 12 ? `${perm.length} entries` : perm, `a permutation of 0 … ${n - 1}`);
 }
 
-/** Re-orders axis `axis` of a weight by `perm` (blocks of `block` entries move together). No gradient is recorded. */
+/**
+ * Re-orders axis `axis` of a weight by `perm` (blocks of `block` entries move together). No
+ * gradient is recorded. The permutation is done on the host: tfjs's wasm backend keeps the 4-D
+ * shape of a gather's internal result for a 1-D output, which later breaks fused ops reading it.
+ */
 export function permuteWeight(variable: tfl.LayerVariable, axis: number, perm: readonly number[], block = 1): void {
   const value = variable.read();
-  const size = value.shape[axis] as number;
-  checkPermutation(`${variable.name} permutation`, expandPermutation(perm, block), size);
+  const shape = value.shape as number[];
+  const full = expandPermutation(perm, block);
+  checkPermutation(`${variable.name} permutation`, full, shape[axis] as number);
+  const src = value.dataSync();
+  const dst = new Float32Array(src.length);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const size = shape[axis] as number;
+  const outer = src.length / (inner * size);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < size; i++) {
+      const from = (o * size + (full[i] as number)) * inner;
+      dst.set(src.subarray(from, from + inner), (o * size + i) * inner);
+    }
+  }
   tf.tidy(() => {
-    const indices = tf.tensor1d(expandPermutation(perm, block), 'int32');
-    variable.write(tf.gather(value, indices, axis));
+    variable.write(tf.tensor(dst, shape, 'float32'));
   });
 }
 

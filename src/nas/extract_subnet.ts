@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../errors.js';
+import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
+import { isStaticExportable } from '../layers/elastic/static_export.js';
+import { flattenModel } from './flat_graph.js';
+import { getSubnet, setSubnet, type SubnetConfig } from './subnet.js';
+
+/**
+ * Exports a sub-network as a standalone `tf.LayersModel` of static layers holding the sliced
+ * weights: built-in tfjs layers wherever one exists (Conv2D after a ZeroPadding2D or
+ * ReflectionPad2d, DepthwiseConv2D, Conv2DTranspose + Cropping2D, BatchNormalization), this
+ * library's static layers where tfjs has none (InstanceNorm, ReflectionPad2d, ConvTranspose2d
+ * for geometries Conv2DTranspose cannot express). Elastic kernels are exported with their
+ * transforms applied. Layers that are not elastic are copied with their weights. Nested models
+ * are inlined. The result saves and loads with `fileSystem()` and computes what the supernet
+ * computes under `config` (or the active sub-network when `config` is omitted); the supernet's
+ * own setting is left as it was.
+ *
+ * Every elastic layer must implement the `StaticExportable` protocol (`exportStatic`); a layer
+ * applied at several places of the graph is refused.
+ *
+ * @example
+ * ```ts
+ * const small = extractSubnet(supernet, { stem: { outChannels: 16 }, up1: { outChannels: 32 } });
+ * await small.save(fileSystem('out/small'));
+ * ```
+ */
+export function extractSubnet(model: tfl.LayersModel, config?: SubnetConfig): tfl.LayersModel {
+  const saved = config == null ? null : getSubnet(model);
+  if (config != null) setSubnet(model, config);
+  try {
+    return build(model);
+  } finally {
+    if (saved != null) setSubnet(model, saved);
+  }
+}
+
+function build(model: tfl.LayersModel): tfl.LayersModel {
+  const graph = flattenModel(model);
+  const inputNames = model.inputLayers?.map((l) => l.name) ?? [];
+  const inputs = graph.inputs.map((r, i) => tfl.input({ shape: (graph.shapes.get(r) as tfl.Shape).slice(1) as number[], name: inputNames[i] }));
+  const values = new Map<number, tfl.SymbolicTensor>();
+  graph.inputs.forEach((r, i) => values.set(r, inputs[i] as tfl.SymbolicTensor));
+  const copies = new Map<tfl.layers.Layer, tfl.layers.Layer>();
+  const exported = new Set<tfl.layers.Layer>();
+  for (const node of graph.nodes) {
+    const layer = node.layer;
+    const ins = node.inputs.map((r) => values.get(r) as tfl.SymbolicTensor);
+    let outs: tfl.SymbolicTensor[];
+    if (isStaticExportable(layer)) {
+      if (exported.has(layer)) throw new ConfigError(`layer '${layer.name}'`, 'applied at several places', 'each exportable layer applied once (extractSubnet cannot share its static copy)');
+      exported.add(layer);
+      outs = [layer.exportStatic(ins)];
+    } else if (isElasticLayer(layer)) {
+      throw new ConfigError(`layer '${layer.name}'`, layer.getClassName(), 'an elastic layer implementing StaticExportable (exportStatic), so that extractSubnet can export it');
+    } else {
+      let copy = copies.get(layer);
+      const first = copy == null;
+      if (copy == null) {
+        const cls = layer.constructor as tf.serialization.SerializableConstructor<tfl.layers.Layer>;
+        copy = cls.fromConfig(cls, layer.getConfig());
+        copies.set(layer, copy);
+      }
+      const result = copy.apply(ins.length === 1 ? (ins[0] as tfl.SymbolicTensor) : ins, node.kwargs);
+      outs = Array.isArray(result) ? (result as tfl.SymbolicTensor[]) : [result as tfl.SymbolicTensor];
+      if (first && layer.weights.length > 0) copy.setWeights(layer.getWeights());
+    }
+    node.outputs.forEach((r, i) => values.set(r, outs[i] as tfl.SymbolicTensor));
+  }
+  return tfl.model({ inputs, outputs: graph.outputs.map((r) => values.get(r) as tfl.SymbolicTensor), name: `${model.name}_subnet` });
+}

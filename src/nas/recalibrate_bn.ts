@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../errors.js';
+import { ElasticBatchNorm } from '../layers/elastic/elastic_batch_norm.js';
+import { singleInput } from '../layers/layer_utils.js';
+import { allLayers } from './flat_graph.js';
+
+/** One calibration batch: a tensor, or one tensor per model input. */
+export type CalibrationBatch = tf.Tensor | tf.Tensor[];
+
+/** Where {@link recalibrateBatchNorm} takes its batches from. */
+export type CalibrationBatches =
+  | CalibrationBatch
+  | Iterable<CalibrationBatch>
+  | AsyncIterable<CalibrationBatch>
+  | (() => Iterable<CalibrationBatch> | AsyncIterable<CalibrationBatch>);
+
+/** Options of {@link recalibrateBatchNorm}. */
+export interface RecalibrateOptions {
+  /** Dispose each batch after use (for generators that create them). Default false: the caller owns them. */
+  disposeBatches?: boolean;
+}
+
+/** What {@link recalibrateBatchNorm} measured. */
+export interface RecalibrateReport {
+  /** Batch-norm layers whose statistics were rewritten, with the number of channels written. */
+  layers: { name: string; channels: number }[];
+  batches: number;
+  /** Samples seen (sum of batch sizes). */
+  samples: number;
+}
+
+interface Meter {
+  layer: tfl.layers.Layer;
+  epsilon: number;
+  mean: tf.Tensor | null;
+  variance: tf.Tensor | null;
+  count: number;
+}
+
+function isBatchNorm(layer: tfl.layers.Layer): boolean {
+  if (layer instanceof ElasticBatchNorm) return true;
+  if (layer.getClassName() !== 'BatchNormalization') return false;
+  const axis = (layer.getConfig() as { axis?: number }).axis;
+  const rank = layer.inboundNodes[0]?.inputTensors[0]?.shape.length;
+  return axis === -1 || (rank != null && axis === rank - 1);
+}
+
+function weight(layer: tfl.layers.Layer, name: string): tfl.LayerVariable | undefined {
+  return layer.weights.find((w) => w.originalName.split('/').pop() === name);
+}
+
+function prefixOf(v: tfl.LayerVariable | undefined, c: number): tf.Tensor | undefined {
+  if (v == null) return undefined;
+  const t = v.read();
+  return t.shape[0] === c ? t : tf.slice(t, [0], [c]);
+}
+
+/**
+ * OFA's `set_running_statistics` for the active sub-network: runs the batches through the model
+ * in inference mode, except that every batch norm (elastic and built-in, channels last) measures
+ * its batch mean and biased variance and normalises with them; averages them over the batches
+ * weighted by batch size; and writes them into the first C running-statistics entries (C = the
+ * active width; the rest stay). No gradients, no momentum. Batches are tensors, arrays or
+ * (async) iterables of them, or a function returning an iterable; they stay the caller's unless
+ * `disposeBatches`.
+ *
+ * @example
+ * ```ts
+ * setSubnet(supernet, config);
+ * await recalibrateBatchNorm(supernet, calibrationImages); // e.g. 10 batches of training images
+ * const y = supernet.predict(x);
+ * ```
+ */
+export async function recalibrateBatchNorm(model: tfl.LayersModel, batches: CalibrationBatches, options: RecalibrateOptions = {}): Promise<RecalibrateReport> {
+  const meters: Meter[] = allLayers(model)
+    .filter(isBatchNorm)
+    .map((layer) => ({ layer, epsilon: (layer.getConfig() as { epsilon: number }).epsilon, mean: null, variance: null, count: 0 }));
+  const report: RecalibrateReport = { layers: [], batches: 0, samples: 0 };
+  const patched = meters.map((m) => m.layer as unknown as { call: unknown });
+  meters.forEach((m, i) => ((patched[i] as { call: unknown }).call = (inputs: tf.Tensor | tf.Tensor[]) => measure(m, inputs)));
+  try {
+    for await (const batch of iterate(batches)) {
+      const list = Array.isArray(batch) ? batch : [batch];
+      if (list.length === 0 || !list.every((t) => t instanceof tf.Tensor)) throw new ConfigError('batches', batch, 'tensors (one per model input)');
+      tf.tidy(() => {
+        tf.dispose(model.apply(list.length === 1 ? (list[0] as tf.Tensor) : list) as tf.Tensor | tf.Tensor[]);
+      });
+      report.batches++;
+      report.samples += (list[0] as tf.Tensor).shape[0] ?? 0;
+      if (options.disposeBatches === true) tf.dispose(list);
+    }
+  } finally {
+    for (const p of patched) delete (p as { call?: unknown }).call;
+  }
+  for (const m of meters) {
+    if (m.mean == null || m.variance == null || m.count === 0) continue;
+    const c = m.mean.shape[0] as number;
+    tf.tidy(() => {
+      write(weight(m.layer, 'moving_mean'), tf.div(m.mean as tf.Tensor, m.count), c);
+      write(weight(m.layer, 'moving_variance'), tf.div(m.variance as tf.Tensor, m.count), c);
+    });
+    tf.dispose([m.mean, m.variance]);
+    report.layers.push({ name: m.layer.name, channels: c });
+  }
+  return report;
+}
+
+/** The patched batch-norm forward: batch statistics, recorded and used. */
+function measure(m: Meter, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return tf.tidy(() => {
+    const x = singleInput(inputs, m.layer.name);
+    const c = x.shape[x.rank - 1] as number;
+    const n = x.shape[0] as number;
+    const { mean, variance } = tf.moments(x, x.shape.map((_, i) => i).slice(0, -1));
+    const accumulate = (old: tf.Tensor | null, value: tf.Tensor): tf.Tensor => {
+      if (old != null && old.shape[0] !== c) throw new ConfigError(`${m.layer.name} input channels`, c, `${old.shape[0]} in every batch`);
+      const next = tf.keep(old == null ? tf.mul(value, n) : tf.add(old, tf.mul(value, n)));
+      if (old != null) old.dispose();
+      return next;
+    };
+    m.mean = accumulate(m.mean, mean);
+    m.variance = accumulate(m.variance, variance);
+    m.count += n;
+    return tf.batchNorm(x, mean, variance, prefixOf(weight(m.layer, 'beta'), c), prefixOf(weight(m.layer, 'gamma'), c), m.epsilon);
+  });
+}
+
+function write(variable: tfl.LayerVariable | undefined, head: tf.Tensor, c: number): void {
+  if (variable == null) return;
+  const full = variable.read();
+  const n = full.shape[0] as number;
+  variable.write(c === n ? head : tf.concat([head, tf.slice(full, [c], [n - c])]));
+}
+
+async function* iterate(batches: CalibrationBatches): AsyncGenerator<CalibrationBatch> {
+  const source = typeof batches === 'function' ? batches() : batches;
+  if (source instanceof tf.Tensor) {
+    yield source;
+    return;
+  }
+  if (source != null && typeof (source as AsyncIterable<CalibrationBatch>)[Symbol.asyncIterator] === 'function') {
+    yield* source as AsyncIterable<CalibrationBatch>;
+    return;
+  }
+  if (source != null && typeof (source as Iterable<CalibrationBatch>)[Symbol.iterator] === 'function') {
+    // An array of tensors is a list of batches; a nested array is a list of multi-input batches.
+    yield* source as Iterable<CalibrationBatch>;
+    return;
+  }
+  throw new ConfigError('batches', batches, 'a tensor, an (async) iterable of batches or a function returning one');
+}
