@@ -6,3 +6,5 @@ export type { GaussianStats, FeatureStatsJSON } from './feature_stats.js';
 export type { FeatureInput } from './features.js';
 export { frechetDistance, frechetDistanceTerms, fid } from './frechet.js';
 export type { FrechetOptions, FrechetTerms } from './frechet.js';
+export { kid } from './kid.js';
+export type { KidOptions, KidResult } from './kid.js';
