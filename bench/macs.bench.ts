@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { countMacs, countParams } from '../src/metrics/macs/index.js';
-import { MobileResnetGenerator, ResnetGenerator } from '../src/models/index.js';
+import { countMacs, countParams, type CountMacsOptions } from '../src/metrics/macs/index.js';
+import { MobileResnetGenerator, ResnetGenerator, SuperMobileResnetGenerator, resnetConfigFromString } from '../src/models/index.js';
 import { defineBench, fmt, medianMs, status, useBackend } from './harness.js';
 
 type ST = tfl.SymbolicTensor;
@@ -31,19 +31,21 @@ function styleGanSizedStandIn(): tfl.LayersModel {
 
 export default defineBench('MAC counter', async (progress) => {
   await useBackend('wasm');
-  const cases: { name: string; build: () => tfl.LayersModel; input: number[]; paperMacs?: number; paperParams?: number; targetMs: number }[] = [
+  const subnet = resnetConfigFromString('16_16_32_16_32_32_16_16');
+  const cases: { name: string; build: () => tfl.LayersModel; input: number[]; options?: CountMacsOptions; paperMacs?: number; paperParams?: number; targetMs: number }[] = [
     { name: 'ResnetGenerator()', build: () => ResnetGenerator(), input: [1, 256, 256, 3], paperMacs: 56_831_770_624, paperParams: 11_378_179, targetMs: 50 },
     { name: 'MobileResnetGenerator({ ngf: 64 })', build: () => MobileResnetGenerator({ ngf: 64 }), input: [1, 256, 256, 3], paperMacs: 18_365_808_640, paperParams: 1_987_075, targetMs: 50 },
+    { name: "SuperMobileResnetGenerator at '16_16_32_16_32_32_16_16' (options.subnet)", build: () => SuperMobileResnetGenerator({ ngf: 64 }), input: [1, 256, 256, 3], options: { subnet }, paperMacs: 2_546_204_672, paperParams: 356_867, targetMs: 50 },
     { name: '1024² StyleGAN-shaped stand-in (63 convs)', build: styleGanSizedStandIn, input: [1, 4, 4, 64], targetMs: 100 },
   ];
   const rows: (string | number)[][] = [];
   for (const c of cases) {
     progress(c.name);
     const model = c.build();
-    const macs = countMacs(model, c.input).total;
-    const params = countParams(model);
+    const macs = countMacs(model, c.input, c.options).total;
+    const params = countParams(model, c.options);
     const ms = await medianMs(() => {
-      countMacs(model, c.input);
+      countMacs(model, c.input, c.options);
     }, { minTotalMs: 500, maxRuns: 500 });
     rows.push([
       c.name,
@@ -64,6 +66,7 @@ export default defineBench('MAC counter', async (progress) => {
       rows,
       notes: [
         'Counting walks the graph with shapes only (no tensor, no kernel), so its time grows with the number of layers, not with resolution or width.',
+        'The subnet row includes applying the sub-network config and restoring the previous one.',
         "Paper numbers: GAN Compression's README and exact integers (torchprofile 0.0.1), see docs/macs.md.",
       ],
     },

@@ -5,6 +5,7 @@ import { assertOneOf } from '../../util/checks.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, resolveInputShapes } from './input_shapes.js';
 import { costOfCall } from './layer_cost.js';
+import { withSubnet } from './subnet_scope.js';
 import type { CountMacsOptions, CustomCounter, LayerMacs, MacCount } from './types.js';
 
 const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
@@ -20,6 +21,7 @@ const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
  * - A layer none of these can count is listed in `uncounted` (its `macs` is `NaN` and it is
  *   left out of `total`) — never silently zero.
  * - Nested models are walked through; their layers appear as `'nested/layer'`.
+ * - `options.subnet` counts a supernet at a sub-network and leaves it as it was.
  *
  * @param model A functional or sequential LayersModel.
  * @param inputShape The full input shape, batch first (`[1, 256, 256, 3]`), or one per input.
@@ -37,17 +39,19 @@ export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[
   assertOneOf('options.convention', convention, CONVENTIONS);
   const custom = resolveCustomCounters(options.customCounters);
 
-  const perLayer: LayerMacs[] = [];
-  const uncounted: string[] = [];
-  let total = 0;
-  walkModel(model, shapes, (layer, inputShapes, name) => {
-    const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom);
-    if (Number.isFinite(macs)) total += macs;
-    else if (!uncounted.includes(name)) uncounted.push(name);
-    perLayer.push({ name, className: layer.getClassName(), macs: Number.isFinite(macs) ? macs : Number.NaN, outputShape });
-    return outputShape;
+  return withSubnet(model, options.subnet, () => {
+    const perLayer: LayerMacs[] = [];
+    const uncounted: string[] = [];
+    let total = 0;
+    walkModel(model, shapes, (layer, inputShapes, name) => {
+      const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom);
+      if (Number.isFinite(macs)) total += macs;
+      else if (!uncounted.includes(name)) uncounted.push(name);
+      perLayer.push({ name, className: layer.getClassName(), macs: Number.isFinite(macs) ? macs : Number.NaN, outputShape });
+      return outputShape;
+    });
+    return { total, perLayer, uncounted };
   });
-  return { total, perLayer, uncounted };
 }
 
 function resolveCustomCounters(counters: unknown): Readonly<Record<string, CustomCounter>> {

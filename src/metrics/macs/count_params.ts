@@ -3,6 +3,7 @@ import { isCostedLayer } from '../../layers/cost.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, declaredInputShapes } from './input_shapes.js';
 import { declaredOutputShape, layerInputArg } from './layer_cost.js';
+import { withSubnet } from './subnet_scope.js';
 import type { CountParamsOptions } from './types.js';
 
 /**
@@ -10,28 +11,31 @@ import type { CountParamsOptions } from './types.js';
  * where a library layer reports what it uses at its active configuration (an elastic layer
  * counts its sliced weights, so a supernet at a sub-network counts like the extracted model).
  * Only channel widths matter, so the walk starts from the model's declared input shape.
- * A layer applied several times is counted once.
+ * A layer applied several times is counted once. `options.subnet` counts a supernet at a
+ * sub-network and leaves it as it was.
  *
  * @example
  * ```ts
  * countParams(ResnetGenerator()); // 11378179
+ * countParams(SuperMobileResnetGenerator(), { subnet: resnetConfigFromString('16_16_32_16_32_32_16_16') }); // 356867
  * ```
  */
 export function countParams(model: tfl.LayersModel, options: CountParamsOptions = {}): number {
   assertLayersModel(model);
-  void options;
-  const seen = new Set<tfl.layers.Layer>();
-  let total = 0;
-  walkModel(model, declaredInputShapes(model), (layer, inputShapes) => {
-    if (isCostedLayer(layer)) {
-      const cost = layer.computeCost(layerInputArg(inputShapes), 'torchprofile');
-      if (!seen.has(layer)) total += cost.params;
+  return withSubnet(model, options.subnet, () => {
+    const seen = new Set<tfl.layers.Layer>();
+    let total = 0;
+    walkModel(model, declaredInputShapes(model), (layer, inputShapes) => {
+      const first = !seen.has(layer);
       seen.add(layer);
-      return cost.outputShape;
-    }
-    if (!seen.has(layer)) total += layer.countParams();
-    seen.add(layer);
-    return declaredOutputShape(layer, inputShapes);
+      if (isCostedLayer(layer)) {
+        const cost = layer.computeCost(layerInputArg(inputShapes), 'torchprofile');
+        if (first) total += cost.params;
+        return cost.outputShape;
+      }
+      if (first) total += layer.countParams();
+      return declaredOutputShape(layer, inputShapes);
+    });
+    return total;
   });
-  return total;
 }

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerShape, MacConvention } from '../../layers/cost.js';
+import type { SubnetConfig } from '../../nas/subnet.js';
 
 /** One layer call in a {@link MacCount}, in graph (topological) order. */
 export interface LayerMacs {
@@ -51,6 +52,12 @@ export interface CountMacsOptions {
   /** `'torchprofile'` (default: torchprofile 0.0.1's rules, as the papers report) or `'exact'`. */
   convention?: MacConvention;
   /**
+   * Count a supernet at this sub-network (a `setSubnet` config, e.g. from
+   * `resnetConfigFromString`) without changing its state: the config is applied, the network
+   * counted, and every elastic layer's previous setting restored.
+   */
+  subnet?: SubnetConfig;
+  /**
    * Counters for layers this library has no rule for, keyed by `className`. They take
    * precedence over every built-in rule and over a layer's own `computeCost`.
    */
@@ -58,4 +65,7 @@ export interface CountMacsOptions {
 }
 
 /** Options of {@link countParams}. */
-export interface CountParamsOptions {}
+export interface CountParamsOptions {
+  /** Count a supernet at this sub-network without changing its state (see {@link CountMacsOptions.subnet}). */
+  subnet?: SubnetConfig;
+}

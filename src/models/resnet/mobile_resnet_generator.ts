@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveResnetOptions, type ResnetGeneratorOptions } from './options.js';
 import { MOBILE_CONVS } from './static_convs.js';
-import { downsample, head, residualBlock, SeededInit, stem, upsample } from './trunk.js';
+import { resnetGenerator } from './trunk.js';
 
 /**
  * GAN Compression's MobileResnetGenerator: {@link ResnetGenerator}'s stem, downsampling,
@@ -19,15 +19,5 @@ import { downsample, head, residualBlock, SeededInit, stem, upsample } from './t
  * ```
  */
 export function MobileResnetGenerator(options: ResnetGeneratorOptions = {}): tfl.LayersModel {
-  const o = resolveResnetOptions(options, 'mobile_resnet_generator');
-  const f = MOBILE_CONVS;
-  const init = new SeededInit(o.seed);
-  const input = tfl.input({ shape: [null, null, o.inputChannels], name: `${o.name}_input` });
-  let x = stem(f, init, input, o.ngf);
-  x = downsample(f, init, x, 1, 2 * o.ngf);
-  x = downsample(f, init, x, 2, 4 * o.ngf);
-  for (let i = 1; i <= o.nBlocks; i++) x = residualBlock(f, init, x, i, 4 * o.ngf, 4 * o.ngf);
-  x = upsample(f, init, x, 1, 2 * o.ngf);
-  x = upsample(f, init, x, 2, o.ngf);
-  return tfl.model({ inputs: input, outputs: head(f, init, x, o.outputChannels), name: o.name });
+  return resnetGenerator(resolveResnetOptions(options, 'mobile_resnet_generator'), MOBILE_CONVS, false);
 }

@@ -1,8 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Clamp } from './clamp.js';
 import { resolveResnetOptions, type ResnetGeneratorOptions } from './options.js';
 import { TEACHER_CONVS } from './static_convs.js';
-import { downsample, head, residualBlock, SeededInit, stem, upsample } from './trunk.js';
+import { resnetGenerator } from './trunk.js';
 
 /**
  * GAN Compression's teacher generator for pix2pix and CycleGAN (`resnet_9blocks`), layer for
@@ -23,16 +22,5 @@ import { downsample, head, residualBlock, SeededInit, stem, upsample } from './t
  * ```
  */
 export function ResnetGenerator(options: ResnetGeneratorOptions = {}): tfl.LayersModel {
-  const o = resolveResnetOptions(options, 'resnet_generator');
-  const f = TEACHER_CONVS;
-  const init = new SeededInit(o.seed);
-  const input = tfl.input({ shape: [null, null, o.inputChannels], name: `${o.name}_input` });
-  let x = new Clamp({ name: 'input_clamp', min: -1, max: 1 }).apply(input) as tfl.SymbolicTensor;
-  x = stem(f, init, x, o.ngf);
-  x = downsample(f, init, x, 1, 2 * o.ngf);
-  x = downsample(f, init, x, 2, 4 * o.ngf);
-  for (let i = 1; i <= o.nBlocks; i++) x = residualBlock(f, init, x, i, 4 * o.ngf, 4 * o.ngf);
-  x = upsample(f, init, x, 1, 2 * o.ngf);
-  x = upsample(f, init, x, 2, o.ngf);
-  return tfl.model({ inputs: input, outputs: head(f, init, x, o.outputChannels), name: o.name });
+  return resnetGenerator(resolveResnetOptions(options, 'resnet_generator'), TEACHER_CONVS, true);
 }

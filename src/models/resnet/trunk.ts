@@ -1,5 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InstanceNorm, ReflectionPad2d, type Initializer } from '../../layers/common/index.js';
+import { Clamp } from './clamp.js';
+import type { ResolvedResnetOptions } from './options.js';
 
 type ST = tfl.SymbolicTensor;
 
@@ -71,6 +73,23 @@ export function upsample(f: ResnetConvFactory, init: SeededInit, x: ST, i: numbe
 export function head(f: ResnetConvFactory, init: SeededInit, x: ST, outputChannels: number): ST {
   const padded = apply(new ReflectionPad2d({ name: 'head_pad', padding: 3 }), x);
   return apply(tfl.layers.activation({ name: 'head_tanh', activation: 'tanh' }), apply(f.conv('head_conv', outputChannels, 7, 1, init.normal()), padded));
+}
+
+/**
+ * The whole generator: [clamp], stem, two downsamplings to `4·ngf`, `nBlocks` residual blocks,
+ * two upsamplings, head. The three generators differ only in `f` and the clamp.
+ */
+export function resnetGenerator(o: ResolvedResnetOptions, f: ResnetConvFactory, clampInput: boolean): tfl.LayersModel {
+  const init = new SeededInit(o.seed);
+  const input = tfl.input({ shape: [null, null, o.inputChannels], name: `${o.name}_input` });
+  let x = clampInput ? apply(new Clamp({ name: 'input_clamp', min: -1, max: 1 }), input) : input;
+  x = stem(f, init, x, o.ngf);
+  x = downsample(f, init, x, 1, 2 * o.ngf);
+  x = downsample(f, init, x, 2, 4 * o.ngf);
+  for (let i = 1; i <= o.nBlocks; i++) x = residualBlock(f, init, x, i, 4 * o.ngf, 4 * o.ngf);
+  x = upsample(f, init, x, 1, 2 * o.ngf);
+  x = upsample(f, init, x, 2, o.ngf);
+  return tfl.model({ inputs: input, outputs: head(f, init, x, o.outputChannels), name: o.name });
 }
 
 /** The three groups of blocks GAN Compression's mobile generators use (one hidden width per group). */
