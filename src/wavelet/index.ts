@@ -1,1 +1,11 @@
-export {};
+export { haarDwt, haarIdwt } from './haar.js';
+export { haarWavedec, haarWaverec, maxHaarLevels } from './wavedec.js';
+export type { HaarDecomposition } from './wavedec.js';
+export { toMobileStyleGanLayout, fromMobileStyleGanLayout } from './layout.js';
+export type { ChannelLayout } from './layout.js';
+export { waveletPyramid } from './pyramid.js';
+export type { PyramidResize, WaveletPyramidLevel, WaveletPyramidOptions } from './pyramid.js';
+export { HaarDWT, HaarIDWT } from './haar_layers.js';
+export type { HaarLayerConfig } from './haar_layers.js';
+export { IDWTUpsample } from './idwt_upsample.js';
+export type { IDWTUpsampleConfig } from './idwt_upsample.js';

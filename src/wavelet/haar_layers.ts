@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '../layers/common/layer_args.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
+import { registerLayer, singleInput, singleShape } from '../layers/layer_utils.js';
+import { assertOneOf } from '../util/checks.js';
+import { assertCoefficientShape, assertHaarShape } from './checks.js';
+import { haarDwt, haarIdwt } from './haar.js';
+import { CHANNEL_LAYOUTS, fromBandMajor, toBandMajor, type ChannelLayout } from './layout.js';
+
+/** Config of {@link HaarDWT} and {@link HaarIDWT}. */
+export interface HaarLayerConfig extends LayerArgs {
+  /**
+   * Channel layout of the coefficients: `'bandmajor'` (default, `[LL | LH | HL | HH]`) or
+   * `'interleaved'` (MobileStyleGAN's, see {@link toMobileStyleGanLayout}).
+   */
+  channelLayout?: ChannelLayout;
+}
+
+function half(size: number | null): number | null {
+  return size == null ? null : size / 2;
+}
+
+function twice(size: number | null): number | null {
+  return size == null ? null : size * 2;
+}
+
+/** `[N, H, W, C]` → `[N, H/2, W/2, 4C]` (shape check included). */
+export function haarDwtShape(argument: string, s: LayerShape): LayerShape {
+  assertHaarShape(argument, s);
+  return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] == null ? null : (s[3] as number) * 4];
+}
+
+/** `[N, h, w, 4C]` → `[N, 2h, 2w, C]` (shape check included). */
+export function haarIdwtShape(argument: string, s: LayerShape): LayerShape {
+  assertCoefficientShape(argument, s);
+  return [s[0] ?? null, twice(s[1] ?? null), twice(s[2] ?? null), (s[3] as number) / 4];
+}
+
+/**
+ * Each output of a Haar transform is a 4-term ±½ sum of inputs: 4 MACs per output element in
+ * both conventions (this reproduces MobileStyleGAN's "IDWT 0.074 GMAC").
+ */
+export function haarMacs(outputShape: LayerShape): number {
+  return 4 * numElements(outputShape);
+}
+
+/**
+ * Layer form of {@link haarDwt}: `[N, H, W, C]` → `[N, H/2, W/2, 4C]`. No weights.
+ *
+ * @example
+ * ```ts
+ * const input = tf.input({ shape: [64, 64, 3] });
+ * const coeffs = new HaarDWT().apply(input) as tf.SymbolicTensor; // [null, 32, 32, 12]
+ * ```
+ */
+export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'HaarDWT';
+  /** Layout of the output coefficients. */
+  readonly channelLayout: ChannelLayout;
+
+  constructor(config: HaarLayerConfig = {}) {
+    super(config);
+    this.channelLayout = config.channelLayout ?? 'bandmajor';
+    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return haarDwtShape(`${this.name} input`, singleShape(inputShape, this.name));
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => fromBandMajor(haarDwt(singleInput(inputs, this.name) as tf.Tensor4D), this.channelLayout));
+  }
+
+  /** 4 MACs per output element, no parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+    const outputShape = this.computeOutputShape(inputShape);
+    return { macs: haarMacs(outputShape), params: 0, outputShape };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), channelLayout: this.channelLayout };
+  }
+}
+registerLayer(HaarDWT);
+
+/**
+ * Layer form of {@link haarIdwt}: `[N, h, w, 4C]` → `[N, 2h, 2w, C]`. No weights. With
+ * `channelLayout: 'interleaved'` it turns a MobileStyleGAN 12-channel `to_img` output into RGB.
+ *
+ * @example
+ * ```ts
+ * const freq = tf.input({ shape: [512, 512, 12] });
+ * const rgb = new HaarIDWT({ channelLayout: 'interleaved' }).apply(freq) as tf.SymbolicTensor; // [null, 1024, 1024, 3]
+ * ```
+ */
+export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'HaarIDWT';
+  /** Layout of the input coefficients. */
+  readonly channelLayout: ChannelLayout;
+
+  constructor(config: HaarLayerConfig = {}) {
+    super(config);
+    this.channelLayout = config.channelLayout ?? 'bandmajor';
+    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return haarIdwtShape(`${this.name} input`, singleShape(inputShape, this.name));
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => haarIdwt(toBandMajor(singleInput(inputs, this.name) as tf.Tensor4D, this.channelLayout)));
+  }
+
+  /** 4 MACs per output element, no parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+    const outputShape = this.computeOutputShape(inputShape);
+    return { macs: haarMacs(outputShape), params: 0, outputShape };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), channelLayout: this.channelLayout };
+  }
+}
+registerLayer(HaarIDWT);

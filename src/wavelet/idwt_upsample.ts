@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, ShapeError } from '../errors.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../layers/common/initializer.js';
+import type { LayerArgs } from '../layers/common/layer_args.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
+import { registerLayer } from '../layers/layer_utils.js';
+import { assertInt, assertOneOf } from '../util/checks.js';
+import { haarIdwt } from './haar.js';
+import { haarIdwtShape, haarMacs } from './haar_layers.js';
+import { CHANNEL_LAYOUTS, toBandMajor, type ChannelLayout } from './layout.js';
+
+/** Config of {@link IDWTUpsample}. */
+export interface IDWTUpsampleConfig extends LayerArgs {
+  /**
+   * Length of the style vector. When set, the layer takes `[x, style]` and scales each of the
+   * 4C input channels by `style · kernel + bias` before the IDWT (MobileStyleGAN's upsampler);
+   * when unset it is a plain IDWT of `x`.
+   */
+  styleDim?: number;
+  /**
+   * Layout of `x`'s channels (and of the modulation's 4C outputs): `'bandmajor'` (default) or
+   * MobileStyleGAN's `'interleaved'`, which lets its trained weights be used unchanged.
+   */
+  channelLayout?: ChannelLayout;
+  /**
+   * Initializer of the `[styleDim, 4C]` kernel. Default: PyTorch `nn.Linear`'s, uniform in
+   * ±1/√styleDim (a variance-scaling initializer with scale 1/3, fan-in, uniform).
+   */
+  kernelInitializer?: InitializerSpec;
+  /** Initializer of the `[4C]` bias. Default `'ones'` (MobileStyleGAN's). */
+  biasInitializer?: InitializerSpec;
+  /** Seed of the initializers. */
+  seed?: number;
+}
+
+/**
+ * MobileStyleGAN's IDWT upsampler (`IDWTUpsaplme`): Haar coefficients with 4C channels at h×w
+ * become C channels at 2h×2w. With `styleDim` set, a style vector first scales every input channel:
+ * `m = style · kernel + bias` (a plain affine map, no equalized-learning-rate scale, bias
+ * initialised to 1), `x ← m ⊙ x`, then the IDWT. The layer has no other parameters.
+ *
+ * Inputs: `x` `[N, h, w, 4C]`, or `[x, style]` with `style` `[N, styleDim]` when `styleDim` is set.
+ *
+ * @example
+ * ```ts
+ * const x = tf.input({ shape: [16, 16, 512] });
+ * const w = tf.input({ shape: [512] });
+ * const up = new IDWTUpsample({ styleDim: 512, channelLayout: 'interleaved', seed: 1 });
+ * const y = up.apply([x, w]) as tf.SymbolicTensor; // [null, 32, 32, 128]
+ * ```
+ */
+export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'IDWTUpsample';
+  /** Style length, or `null` without modulation. */
+  readonly styleDim: number | null;
+  /** Layout of the input channels. */
+  readonly channelLayout: ChannelLayout;
+  /** Seed of the initializers, if given. */
+  readonly seed: number | undefined;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+
+  constructor(config: IDWTUpsampleConfig = {}) {
+    super(config);
+    if (config.styleDim != null) assertInt(`${this.name}.styleDim`, config.styleDim, 1);
+    this.styleDim = config.styleDim ?? null;
+    this.channelLayout = config.channelLayout ?? 'bandmajor';
+    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    const torchLinear = tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: this.seed });
+    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer ?? torchLinear, 'ones', this.seed);
+    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'ones', this.seed);
+  }
+
+  /** The x and style shapes, checked against `styleDim`. */
+  private splitShapes(inputShape: tfl.Shape | tfl.Shape[]): [LayerShape, LayerShape | null] {
+    const shapes = Array.isArray(inputShape[0]) ? (inputShape as tfl.Shape[]) : [inputShape as tfl.Shape];
+    const expected = this.styleDim == null ? 1 : 2;
+    if (shapes.length !== expected) {
+      throw new ConfigError(`${this.name} inputs`, `${shapes.length} input(s)`, this.styleDim == null ? 'one input x (styleDim is not set)' : '[x, style] (styleDim is set)');
+    }
+    const style = shapes[1] ?? null;
+    if (style != null && (style.length !== 2 || (style[1] != null && style[1] !== this.styleDim))) {
+      throw new ShapeError(`${this.name} style`, style, `[N, ${this.styleDim}]`);
+    }
+    return [shapes[0] as LayerShape, style];
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const [x] = this.splitShapes(inputShape);
+    haarIdwtShape(`${this.name} x`, x);
+    if (this.styleDim != null) {
+      const c4 = x[3] as number;
+      this.kernel = this.addWeight('kernel', [this.styleDim, c4], 'float32', this.kernelInit);
+      this.bias = this.addWeight('bias', [c4], 'float32', this.biasInit);
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return haarIdwtShape(`${this.name} x`, this.splitShapes(inputShape)[0]);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      const [x, style] = list as [tf.Tensor4D, tf.Tensor2D | undefined];
+      this.splitShapes(list.map((t) => t.shape));
+      haarIdwtShape(`${this.name} x`, x.shape);
+      let modulated: tf.Tensor4D = x;
+      if (this.kernel != null && this.bias != null && style != null) {
+        const c4 = this.kernel.shape[1] as number;
+        if (x.shape[3] !== c4 || style.shape[0] !== x.shape[0]) {
+          throw new ShapeError(`${this.name} x`, x.shape, `[${style.shape[0]}, h, w, ${c4}] (the batch of style and the channels the layer was built with)`);
+        }
+        const m = tf.add(tf.matMul(style, this.kernel.read() as tf.Tensor2D), this.bias.read());
+        modulated = tf.mul(x, tf.reshape(m, [x.shape[0], 1, 1, c4]));
+      }
+      return haarIdwt(toBandMajor(modulated, this.channelLayout));
+    });
+  }
+
+  /**
+   * The IDWT's 4 MACs per output element, plus with a style the affine map's `styleDim · 4C` per
+   * sample and, in the `'torchprofile'` convention only, one MAC per input element for the
+   * per-channel scaling (torchprofile counts `aten::mul`). Parameters: kernel and bias.
+   */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention = 'torchprofile'): LayerCost {
+    const outputShape = this.computeOutputShape(inputShape);
+    let macs = haarMacs(outputShape);
+    let params = 0;
+    if (this.styleDim != null) {
+      const [x] = this.splitShapes(inputShape);
+      const c4 = x[3] as number;
+      const batch = x[0] ?? Number.NaN;
+      macs += batch * this.styleDim * c4 + (convention === 'torchprofile' ? numElements(x) : 0);
+      params = this.styleDim * c4 + c4;
+    }
+    return { macs, params, outputShape };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = { ...super.getConfig(), channelLayout: this.channelLayout };
+    if (this.styleDim != null) {
+      config['styleDim'] = this.styleDim;
+      config['kernelInitializer'] = serializeInitializer(this.kernelInit);
+      config['biasInitializer'] = serializeInitializer(this.biasInit);
+    }
+    if (this.seed != null) config['seed'] = this.seed;
+    return config;
+  }
+}
+registerLayer(IDWTUpsample);
