@@ -45,6 +45,7 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
   /** The name this class is registered and serialized under. */
   static className = 'ElasticDepthwiseConv2d';
   readonly depthMultiplier: number;
+  /** @internal The resolved kernel, stride, dilation and padding rules. */
   readonly geometry: ElasticConvGeometry;
   readonly useBias: boolean;
   readonly seed: number | undefined;

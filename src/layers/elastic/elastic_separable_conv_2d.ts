@@ -57,6 +57,7 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
   readonly depthMultiplier: number;
   readonly norm: 'instance' | 'none';
   readonly epsilon: number;
+  /** @internal The resolved kernel, stride, dilation and padding rules. */
   readonly geometry: ElasticConvGeometry;
   readonly useBias: boolean;
   readonly seed: number | undefined;

@@ -49,6 +49,7 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
   /** The name this class is registered and serialized under. */
   static className = 'OnceForAllConv';
   readonly filters: number;
+  /** @internal The resolved kernel, stride, dilation and padding rules. */
   readonly geometry: ElasticConvGeometry;
   readonly useBias: boolean;
   readonly seed: number | undefined;
