@@ -8,3 +8,8 @@ export { frechetDistance, frechetDistanceTerms, fid } from './frechet.js';
 export type { FrechetOptions, FrechetTerms } from './frechet.js';
 export { kid } from './kid.js';
 export type { KidOptions, KidResult } from './kid.js';
+export { psnr } from './psnr.js';
+export { ssim } from './ssim.js';
+export type { SsimOptions } from './ssim.js';
+export { ConfusionMatrix, meanIoU } from './confusion_matrix.js';
+export type { ConfusionMatrixOptions, IoUResult } from './confusion_matrix.js';
