@@ -7,6 +7,8 @@ import {
   SuperMobileResnetGenerator,
   countMacs,
   countParams,
+  extractSubnet,
+  getElasticLayers,
   getSubnet,
   resnetConfigFromString,
   resnetConfigToString,
@@ -116,6 +118,32 @@ describeBackends('SuperMobileResnetGenerator and config strings', () => {
     expect(() => resnetConfigToString(with_('stem_conv', { outChannels: 16, kernelSize: 5 }))).toThrow(/config.stem_conv.kernelSize: got 5, expected 7/);
     expect(() => resnetConfigToString(with_('head_conv', { outChannels: 4 }))).toThrow(/config.head_conv.outChannels: got 4, expected 3/);
   });
+});
+
+describeBackends('extractSubnet(SuperMobileResnetGenerator) is SubMobileResnetGenerator', () => {
+  let superG: tfl.LayersModel;
+  beforeAll(() => {
+    // A fixed input size: extractSubnet needs known spatial sizes (see docs/resnet-generators.md).
+    superG = SuperMobileResnetGenerator({ ngf: 64, inputSize: [256, 256] });
+  });
+  afterAll(() => superG.dispose());
+
+  for (const [config, macs, params] of EXACT) {
+    it(`${config}: the extracted model counts ${macs.toLocaleString('en-US')} MACs and ${params.toLocaleString('en-US')} parameters, as on the supernet`, () => {
+      const subnet = resnetConfigFromString(config);
+      const before = getSubnet(superG);
+      const sub = extractSubnet(superG, subnet);
+      expect(getElasticLayers(sub)).toEqual([]);
+      expect(countMacs(sub, IMAGE).total).toBe(macs);
+      expect(countMacs(superG, IMAGE, { subnet }).total).toBe(macs);
+      expect(countParams(sub)).toBe(params);
+      expect(sub.countParams()).toBe(params);
+      expect(countParams(superG, { subnet })).toBe(params);
+      expect(countMacs(sub, IMAGE, { convention: 'exact' }).total).toBe(countMacs(superG, IMAGE, { convention: 'exact', subnet }).total);
+      expect(getSubnet(superG)).toEqual(before);
+      sub.dispose();
+    });
+  }
 });
 
 describeBackends('SuperMobileResnetGenerator computes', () => {

@@ -5,6 +5,8 @@ import { asShapeList } from './graph.js';
 /** What a rule may ask of the counter: the cost of a wrapped layer (TimeDistributed, Bidirectional). */
 export interface RuleContext {
   convention: MacConvention;
+  /** The only layer reading this call's output, if there is exactly one (see LayerVisitor). */
+  consumer: tfl.layers.Layer | null;
   /** MACs of one call of `layer` on `inputShapes` (any layer: built-in, library or custom). */
   macsOf(layer: tfl.layers.Layer, inputShapes: LayerShape[]): number;
 }
@@ -40,11 +42,27 @@ const conv: Rule = (layer, ins, out) => outElements(out) * channels(layer, first
  * torchprofile counts a transposed conv like a conv at its *output* resolution, which for stride
  * s is s² times the multiplies really done; 'exact' counts those (every input element meets
  * Cout · kernel-area weights).
+ *
+ * tfjs has no padded transposed conv, so a PyTorch `ConvTranspose2d(padding=p, output_padding=op)`
+ * is written as a 'valid' Conv2DTranspose followed by a Cropping2D; torchprofile counts the
+ * PyTorch layer at its (cropped) output, so a Cropping2D that alone reads the conv's output sets
+ * the resolution counted.
  */
-const convTranspose: Rule = (layer, ins, out, ctx) =>
-  ctx.convention === 'torchprofile'
-    ? outElements(out) * channels(layer, first(ins)) * kernelArea(layer)
-    : numElements(first(ins)) * (config(layer)['filters'] as number) * kernelArea(layer);
+const convTranspose: Rule = (layer, ins, out, ctx) => {
+  if (ctx.convention === 'exact') return numElements(first(ins)) * (config(layer)['filters'] as number) * kernelArea(layer);
+  const counted = ctx.consumer?.getClassName() === 'Cropping2D' ? cropped(ctx.consumer, asShapeList(out)[0] as LayerShape) : out;
+  return outElements(counted) * channels(layer, first(ins)) * kernelArea(layer);
+};
+
+/** Cropping2D's output shape; unknown sizes stay unknown (tfjs 4.22 turns them into negative numbers). */
+function cropped(layer: tfl.layers.Layer, x: LayerShape): LayerShape {
+  const [[top, bottom], [left, right]] = config(layer)['cropping'] as [[number, number], [number, number]];
+  const [h, w] = config(layer)['dataFormat'] === 'channelsFirst' ? [2, 3] : [1, 2];
+  const y = [...x];
+  y[h] = x[h] == null ? null : (x[h] as number) - top - bottom;
+  y[w] = x[w] == null ? null : (x[w] as number) - left - right;
+  return y;
+}
 
 /** One input channel per group: output elements × kernel area. */
 const depthwise: Rule = (layer, _ins, out) => outElements(out) * kernelArea(layer);
@@ -172,11 +190,13 @@ export const BUILTIN_RULES: Readonly<Record<string, Rule>> = {
 };
 
 /**
- * Output shapes for built-in layers whose tfjs 4.22 `computeOutputShape` is wrong for batched
- * inputs: RandomWidth is an identity outside training, and both methods drop the batch axis.
+ * Output shapes for built-in layers whose tfjs 4.22 `computeOutputShape` is wrong: RandomWidth
+ * (an identity outside training) and Resizing drop the batch axis; Cropping2D turns unknown
+ * sizes into negative ones.
  */
 export const BUILTIN_OUTPUT_SHAPES: Readonly<Record<string, (layer: tfl.layers.Layer, inputShapes: LayerShape[]) => LayerShape>> = {
   RandomWidth: (_layer, ins) => [...first(ins)],
+  Cropping2D: (layer, ins) => cropped(layer, first(ins)),
   Resizing: (layer, ins) => {
     const x = first(ins);
     const c = config(layer);

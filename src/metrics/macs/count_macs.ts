@@ -43,8 +43,8 @@ export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[
     const perLayer: LayerMacs[] = [];
     const uncounted: string[] = [];
     let total = 0;
-    walkModel(model, shapes, (layer, inputShapes, name) => {
-      const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom);
+    walkModel(model, shapes, (layer, inputShapes, name, consumer) => {
+      const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom, consumer);
       if (Number.isFinite(macs)) total += macs;
       else if (!uncounted.includes(name)) uncounted.push(name);
       perLayer.push({ name, className: layer.getClassName(), macs: Number.isFinite(macs) ? macs : Number.NaN, outputShape });

@@ -34,7 +34,7 @@ export function declaredOutputShape(layer: tfl.layers.Layer, inputShapes: LayerS
  * Costs one call of `layer`, trying in order: a custom counter for its class, its own
  * `computeCost` (library layers), the built-in tfjs rules. Without any, `macs` is `NaN`.
  */
-export function costOfCall(layer: tfl.layers.Layer, inputShapes: LayerShape[], convention: MacConvention, custom: Readonly<Record<string, CustomCounter>>): CallCost {
+export function costOfCall(layer: tfl.layers.Layer, inputShapes: LayerShape[], convention: MacConvention, custom: Readonly<Record<string, CustomCounter>>, consumer: tfl.layers.Layer | null = null): CallCost {
   const className = layer.getClassName();
   const counter = custom[className];
   if (counter !== undefined) return runCustomCounter(counter, layer, inputShapes, convention);
@@ -45,7 +45,7 @@ export function costOfCall(layer: tfl.layers.Layer, inputShapes: LayerShape[], c
   const rule = BUILTIN_RULES[className];
   const outputShape = declaredOutputShape(layer, inputShapes);
   if (rule === undefined) return { macs: Number.NaN, outputShape };
-  const ctx: RuleContext = { convention, macsOf: (inner, shapes) => costOfCall(inner, shapes, convention, custom).macs };
+  const ctx: RuleContext = { convention, consumer, macsOf: (inner, shapes) => costOfCall(inner, shapes, convention, custom).macs };
   return { macs: rule(layer, inputShapes, outputShape, ctx), outputShape };
 }
 

@@ -81,7 +81,7 @@ export function head(f: ResnetConvFactory, init: SeededInit, x: ST, outputChanne
  */
 export function resnetGenerator(o: ResolvedResnetOptions, f: ResnetConvFactory, clampInput: boolean): tfl.LayersModel {
   const init = new SeededInit(o.seed);
-  const input = tfl.input({ shape: [null, null, o.inputChannels], name: `${o.name}_input` });
+  const input = tfl.input({ shape: [o.inputSize?.[0] ?? null, o.inputSize?.[1] ?? null, o.inputChannels], name: `${o.name}_input` });
   let x = clampInput ? apply(new Clamp({ name: 'input_clamp', min: -1, max: 1 }), input) : input;
   x = stem(f, init, x, o.ngf);
   x = downsample(f, init, x, 1, 2 * o.ngf);

@@ -162,6 +162,29 @@ describeBackends('countMacs / countParams over model graphs', () => {
     ]);
   });
 
+  it('counts a transposed conv cropped by a Cropping2D (a padded PyTorch ConvTranspose2d) at the cropped output', () => {
+    // ConvTranspose2d(k3, s2, p1, output_padding 1) written with built-ins: 'valid' (2H + 1) then crop [1, 0].
+    const x = tfl.input({ shape: [null, null, 4] });
+    const t = tfl.layers.conv2dTranspose({ name: 'ct', filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }).apply(x) as ST;
+    const y = tfl.layers.cropping2D({ name: 'crop', cropping: [[1, 0], [1, 0]] }).apply(t) as ST;
+    const model = tfl.model({ inputs: x, outputs: y });
+    const r = countMacs(model, [1, 5, 6, 4]);
+    expect(r.perLayer.map((l) => [l.name, l.macs, l.outputShape])).toEqual([
+      ['ct', 10 * 12 * 2 * 4 * 9, [1, 11, 13, 2]],
+      ['crop', 0, [1, 10, 12, 2]],
+    ]);
+    // 'exact' counts the input side, crop or not.
+    expect(countMacs(model, [1, 5, 6, 4], { convention: 'exact' }).total).toBe(5 * 6 * 4 * 2 * 9);
+    // Unknown sizes stay unknown through the crop (tfjs would make them negative).
+    expect(countParams(model)).toBe(9 * 2 * 4 + 2);
+
+    // When the uncropped output is also read elsewhere, the conv is counted at its own output.
+    const z = tfl.layers.activation({ name: 'tap', activation: 'relu' }).apply(t) as ST;
+    const both = tfl.model({ inputs: x, outputs: [y, z] });
+    expect(countMacs(both, [1, 5, 6, 4]).perLayer[0]?.macs).toBe(11 * 13 * 2 * 4 * 9);
+    model.dispose();
+  });
+
   it('rejects bad arguments with errors that name them', () => {
     const x = tfl.input({ shape: [8, null, 3] });
     const model = tfl.model({ inputs: x, outputs: conv('c', 2).apply(x) as ST });
