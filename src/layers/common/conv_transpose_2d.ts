@@ -2,27 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import { convTranspose2d, convTransposeOutputLength, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from './conv_transpose_op.js';
+import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from './conv_transpose_op.js';
 import { intPair } from './geometry.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializer.js';
-import type { LayerArgs } from './layer_args.js';
+import { initializerConfig, resolveInitializer, type Initializer } from './initializer.js';
+import type { ConvWeightOptions, LayerArgs } from './layer_args.js';
 
 /** Config of {@link ConvTranspose2d}: `tf.layers.conv2dTranspose`'s names plus PyTorch's geometry. */
-export interface ConvTranspose2dConfig extends LayerArgs, ConvTransposeGeometry {
+export interface ConvTranspose2dConfig extends LayerArgs, ConvWeightOptions, ConvTransposeGeometry {
   /** Output channels. */
   filters: number;
   /** Kernel size `k` or `[kh, kw]`. */
   kernelSize: number | [number, number];
-  /** Default true. */
-  useBias?: boolean;
-  /** Default `'glorotUniform'`. */
-  kernelInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  /** Seed for initializers given by name. */
-  seed?: number;
 }
 
 /**
@@ -85,37 +77,22 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
     if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
-    const g = this.geometry;
-    const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, this.kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
-    return [s[0] ?? null, len(0), len(1), this.filters];
+    return convTransposeOutputShape(s, this.kernelSize, this.geometry, this.filters);
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const s = singleShape(inputShape, this.name);
-    const out = this.computeOutputShape(s);
-    const cin = s[3] ?? Number.NaN;
-    const taps = this.kernelSize[0] * this.kernelSize[1];
-    const macs = convention === 'torchprofile' ? numElements(out) * cin * taps : numElements(s) * this.filters * taps;
-    return { macs, params: taps * cin * this.filters + (this.useBias ? this.filters : 0), outputShape: out };
+    return convTransposeCost(singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters, this.useBias, convention);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const g = this.geometry;
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
       filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...g.strides],
-      padding: [...g.padding],
-      outputPadding: [...g.outputPadding],
-      dilationRate: [...g.dilationRate],
+      ...convTransposeConfig(this.kernelSize, this.geometry),
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
     };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(ConvTranspose2d);

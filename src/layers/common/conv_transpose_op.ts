@@ -110,3 +110,27 @@ export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
     return bias == null ? y : tf.add(y, bias);
   });
 }
+
+/** NHWC output shape of a transposed conv with `channels` outputs (unknown sizes stay `null`). */
+export function convTransposeOutputShape(s: readonly (number | null)[], kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, channels: number): (number | null)[] {
+  const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
+  return [s[0] ?? null, len(0), len(1), channels];
+}
+
+/**
+ * MACs and parameters of a transposed conv from `cin` to `cout` channels: `'torchprofile'`
+ * counts `outElements · Cin · kh · kw` (torchprofile 0.0.1), `'exact'` `inElements · Cout · kh · kw`.
+ */
+export function convTransposeCost(s: readonly (number | null)[], kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, cout: number, useBias: boolean, convention: 'torchprofile' | 'exact'): { macs: number; params: number; outputShape: (number | null)[] } {
+  const out = convTransposeOutputShape(s, kernelSize, g, cout);
+  const cin = s[3] ?? Number.NaN;
+  const taps = kernelSize[0] * kernelSize[1];
+  const count = (shape: readonly (number | null)[]): number => shape.reduce<number>((n, d) => n * (d ?? Number.NaN), 1);
+  const macs = convention === 'torchprofile' ? count(out) * cin * taps : count(s) * cout * taps;
+  return { macs, params: taps * cin * cout + (useBias ? cout : 0), outputShape: out };
+}
+
+/** The config entries of a transposed conv's kernel size and geometry. */
+export function convTransposeConfig(kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry): Record<string, number[]> {
+  return { kernelSize: [...kernelSize], strides: [...g.strides], padding: [...g.padding], outputPadding: [...g.outputPadding], dilationRate: [...g.dilationRate] };
+}

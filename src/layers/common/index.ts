@@ -3,7 +3,7 @@ export { instanceNorm, type InstanceNormOptions } from './instance_norm_op.js';
 export { convTranspose2d, convTransposeOutputLength, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from './conv_transpose_op.js';
 export type { Pads2d, Padding2d, PadMode } from './geometry.js';
 export type { Initializer, InitializerSpec } from './initializer.js';
-export type { Kwargs, LayerArgs } from './layer_args.js';
+export type { ConvWeightOptions, Kwargs, LayerArgs } from './layer_args.js';
 export { ReflectionPad2d, type ReflectionPad2dConfig } from './reflection_pad_2d.js';
 export { InstanceNorm, type InstanceNormConfig } from './instance_norm.js';
 export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv_transpose_2d.js';

@@ -51,3 +51,11 @@ export function resolveInitializer(argument: string, spec: InitializerSpec | und
 export function serializeInitializer(init: Initializer): { className: string; config: tf.serialization.ConfigDict } {
   return { className: init.getClassName(), config: init.getConfig() };
 }
+
+/** Config entries for named initializers, plus `seed` when one was given. */
+export function initializerConfig(initializers: Record<string, Initializer>, seed: number | undefined): tf.serialization.ConfigDict {
+  const config: tf.serialization.ConfigDict = {};
+  for (const [key, init] of Object.entries(initializers)) config[key] = serializeInitializer(init);
+  if (seed != null) config['seed'] = seed;
+  return config;
+}

@@ -4,6 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
@@ -120,16 +121,11 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   }
 
   private stats(): { mean: tfl.LayerVariable; variance: tfl.LayerVariable } {
-    if (this.movingMean == null || this.movingVariance == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
-    return { mean: this.movingMean, variance: this.movingVariance };
+    return { mean: built(this.name, this.movingMean), variance: built(this.name, this.movingVariance) };
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const c = shape[shape.length - 1];
-    if (shape.length < 2 || c == null || c > this.maxChannels) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank >= 2 with at most ${this.maxChannels} channels (last axis)`);
-    }
-    return c;
+    return inputChannels(this.name, shape, this.maxChannels, 0);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {

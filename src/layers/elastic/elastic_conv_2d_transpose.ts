@@ -3,11 +3,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
-import { convTranspose2d, convTransposeOutputLength, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_op.js';
+import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_op.js';
 import { intPair } from '../common/geometry.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { initializerConfig, resolveInitializer, type Initializer } from '../common/initializer.js';
+import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
+import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
@@ -15,19 +16,11 @@ import type { StaticExportable } from './static_export.js';
 import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
 
 /** Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's geometry. */
-export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvTransposeGeometry {
+export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptions, ConvTransposeGeometry {
   /** Maximum (full) output width. */
   filters: number;
   /** Kernel size `k` or `[kh, kw]` (not elastic). */
   kernelSize: number | [number, number];
-  /** Default true. */
-  useBias?: boolean;
-  /** Default `'glorotUniform'`. */
-  kernelInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  /** Seed for initializers given by name. */
-  seed?: number;
 }
 
 /**
@@ -113,38 +106,22 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
   }
 
   private kernelVariable(): tfl.LayerVariable {
-    if (this.kernel == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
-    return this.kernel;
+    return built(this.name, this.kernel);
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const cin = shape[3];
-    if (shape.length !== 4 || cin == null || cin > this.maxInChannels) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxInChannels} channels`);
-    }
-    return cin;
-  }
-
-  private outputSize(s: readonly (number | null)[]): [number | null, number | null] {
-    const g = this.geometry;
-    const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, this.kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
-    return [len(0), len(1)];
+    return inputChannels(this.name, shape, this.maxInChannels);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
     if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
-    return [s[0] ?? null, ...this.outputSize(s), this.filters];
+    return convTransposeOutputShape(s, this.kernelSize, this.geometry, this.filters);
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`; sliced kernel + bias as parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const s = singleShape(inputShape, this.name);
-    const out = [s[0] ?? null, ...this.outputSize(s), this.activeOut];
-    const cin = s[3] ?? Number.NaN;
-    const taps = this.kernelSize[0] * this.kernelSize[1];
-    const macs = convention === 'torchprofile' ? numElements(out) * cin * taps : numElements(s) * this.activeOut * taps;
-    return { macs, params: taps * cin * this.activeOut + (this.useBias ? this.activeOut : 0), outputShape: out };
+    return convTransposeCost(singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
   }
 
   channelRole(): ChannelRole {
@@ -200,21 +177,13 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const g = this.geometry;
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
       filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...g.strides],
-      padding: [...g.padding],
-      outputPadding: [...g.outputPadding],
-      dilationRate: [...g.dilationRate],
+      ...convTransposeConfig(this.kernelSize, this.geometry),
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
     };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(ElasticConv2dTranspose);

@@ -4,8 +4,9 @@ import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { dilateKernel } from '../common/conv_transpose_op.js';
 import { effectiveKernel } from '../common/geometry.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
@@ -115,16 +116,11 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
   }
 
   private kernelVariable(): tfl.LayerVariable {
-    if (this.kernel == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
-    return this.kernel;
+    return built(this.name, this.kernel);
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const c = shape[3];
-    if (shape.length !== 4 || c == null || c > this.maxInChannels) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxInChannels} channels`);
-    }
-    return c;
+    return inputChannels(this.name, shape, this.maxInChannels);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -177,16 +173,13 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
       depthMultiplier: this.depthMultiplier,
       ...this.geometry.getConfig(),
       useBias: this.useBias,
-      depthwiseInitializer: serializeInitializer(this.depthwiseInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...initializerConfig({ depthwiseInitializer: this.depthwiseInit, biasInitializer: this.biasInit }, this.seed),
     };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(ElasticDepthwiseConv2d);

@@ -4,10 +4,11 @@ import { ShapeError } from '../../errors.js';
 import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
 import { dilateKernel } from '../common/conv_transpose_op.js';
 import { effectiveKernel } from '../common/geometry.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import { InstanceNorm } from '../common/instance_norm.js';
 import { instanceNorm } from '../common/instance_norm_op.js';
 import type { LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
@@ -155,16 +156,11 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
   }
 
   private variables(): { dw: tfl.LayerVariable; pw: tfl.LayerVariable } {
-    if (this.depthwiseKernel == null || this.pointwiseKernel == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
-    return { dw: this.depthwiseKernel, pw: this.pointwiseKernel };
+    return { dw: built(this.name, this.depthwiseKernel), pw: built(this.name, this.pointwiseKernel) };
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const c = shape[3];
-    if (shape.length !== 4 || c == null || c > this.maxInChannels) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxInChannels} channels`);
-    }
-    return c;
+    return inputChannels(this.name, shape, this.maxInChannels);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -252,7 +248,7 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
       filters: this.filters,
       depthMultiplier: this.depthMultiplier,
@@ -260,12 +256,8 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
       epsilon: this.epsilon,
       ...this.geometry.getConfig(),
       useBias: this.useBias,
-      depthwiseInitializer: serializeInitializer(this.depthwiseInit),
-      pointwiseInitializer: serializeInitializer(this.pointwiseInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...initializerConfig({ depthwiseInitializer: this.depthwiseInit, pointwiseInitializer: this.pointwiseInit, biasInitializer: this.biasInit }, this.seed),
     };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(ElasticSeparableConv2d);

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
-import type { Kwargs, LayerArgs } from '../common/layer_args.js';
+import { initializerConfig, resolveInitializer, type Initializer } from '../common/initializer.js';
+import type { ConvWeightOptions, Kwargs, LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
@@ -14,17 +15,9 @@ import type { StaticExportable } from './static_export.js';
 import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
 
 /** Config of {@link OnceForAllConv}: `tf.layers.conv2d`'s names plus `kernelSizeChoices` and `padMode`. */
-export interface OnceForAllConvConfig extends LayerArgs, ElasticConvGeometryConfig {
+export interface OnceForAllConvConfig extends LayerArgs, ConvWeightOptions, ElasticConvGeometryConfig {
   /** Maximum (full) output width. */
   filters: number;
-  /** Default true. */
-  useBias?: boolean;
-  /** Default `'glorotUniform'`. */
-  kernelInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  /** Seed for initializers given by name. */
-  seed?: number;
 }
 
 /**
@@ -131,16 +124,11 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
   }
 
   private kernelVariable(): tfl.LayerVariable {
-    if (this.kernel == null) throw new ShapeError(`${this.name}`, [], 'a built layer (apply it to an input first)');
-    return this.kernel;
+    return built(this.name, this.kernel);
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const cin = shape[3];
-    if (shape.length !== 4 || cin == null || cin > this.maxInChannels) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxInChannels} channels`);
-    }
-    return cin;
+    return inputChannels(this.name, shape, this.maxInChannels);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -203,16 +191,13 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
       filters: this.filters,
       ...this.geometry.getConfig(),
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
     };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(OnceForAllConv);
