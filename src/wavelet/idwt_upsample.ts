@@ -72,8 +72,11 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer {
     assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    const torchLinear = tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: this.seed });
-    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer ?? torchLinear, 'ones', this.seed);
+    // PyTorch nn.Linear's default, U(±1/√fanIn), is variance scaling with scale 1/3.
+    this.kernelInit =
+      config.kernelInitializer == null
+        ? tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: this.seed })
+        : resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
     this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'ones', this.seed);
   }
 

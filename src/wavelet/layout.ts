@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../errors.js';
 
 /** Channel layouts of Haar coefficients: ours (band-major) or MobileStyleGAN's (interleaved). */
 export type ChannelLayout = 'bandmajor' | 'interleaved';
@@ -7,11 +7,11 @@ export type ChannelLayout = 'bandmajor' | 'interleaved';
 /** The layouts {@link ChannelLayout} allows (lower case, no underscores: they survive tfjs serialization). */
 export const CHANNEL_LAYOUTS: readonly ChannelLayout[] = ['bandmajor', 'interleaved'];
 
-function checkLast(argument: string, y: tf.Tensor): number {
-  if (!(y instanceof tf.Tensor) || y.rank < 1 || (y.shape[y.rank - 1] as number) % 4 !== 0) {
-    throw new ShapeError(argument, y instanceof tf.Tensor ? y.shape : [], 'a tensor whose last axis has 4·C entries');
+function checkLast(argument: string, y: tf.Tensor): void {
+  if (!(y instanceof tf.Tensor)) throw new ConfigError(argument, y, 'a tf.Tensor whose last axis has 4·C entries');
+  if (y.rank < 1 || (y.shape[y.rank - 1] as number) % 4 !== 0) {
+    throw new ShapeError(argument, y.shape, 'a tensor whose last axis has 4·C entries');
   }
-  return (y.shape[y.rank - 1] as number) / 4;
 }
 
 /** Swaps the two detail axes of the last dimension: `[LL(C) | details as (a, b)]` → `[LL | (b, a)]`. */

@@ -149,6 +149,18 @@ describeBackends('wavelet layers', () => {
     tf.dispose([...a, ...b, ...c]);
   });
 
+  it('IDWTUpsample takes named initializers: a zero kernel leaves m = bias = 1, a plain IDWT', () => {
+    const layer = new IDWTUpsample({ styleDim: 3, kernelInitializer: 'zeros' });
+    const x = seededTensor([2, 2, 3, 8], 13) as tf.Tensor4D;
+    const style = seededTensor([2, 3], 14);
+    const y = layer.apply([x, style]) as tf.Tensor;
+    const expected = haarIdwt(x);
+    expectClose(y, expected, 1e-6, 0, 'zero kernel');
+    expect(() => new IDWTUpsample({ styleDim: 3, kernelInitializer: 'nope', name: 'u' })).toThrow("u.kernelInitializer: got 'nope', expected an initializer");
+    tf.dispose([x, style, y, expected]);
+    disposeWeights(layer);
+  });
+
   it('gradients reach x, the style and both weights (finite differences through the layer)', () => {
     const layer = new IDWTUpsample({ styleDim: 3, seed: 1, biasInitializer: 'randomNormal' });
     const x = seededTensor([2, 2, 3, 8], 6);

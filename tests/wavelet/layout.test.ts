@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { fromMobileStyleGanLayout, haarDwt, ShapeError, toMobileStyleGanLayout } from '../../src/index.js';
+import { ConfigError, fromMobileStyleGanLayout, haarDwt, ShapeError, toMobileStyleGanLayout } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak, seededTensor } from '../helpers/tensors.js';
 import { checkGradient } from '../layers/common/grad_check.js';
@@ -89,6 +89,7 @@ describeBackends('MobileStyleGAN channel layout', () => {
     const bad = tf.zeros([1, 2, 2, 6]);
     expect(() => toMobileStyleGanLayout(bad)).toThrow(ShapeError);
     expect(() => fromMobileStyleGanLayout(bad)).toThrow('y: got shape [1,2,2,6], expected a tensor whose last axis has 4·C entries');
+    expect(() => toMobileStyleGanLayout([1, 2, 3, 4] as unknown as tf.Tensor)).toThrow(ConfigError);
     bad.dispose();
   });
 });
