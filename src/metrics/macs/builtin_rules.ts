@@ -87,8 +87,17 @@ const layerNorm: Rule = (_layer, _ins, out, ctx) => (ctx.convention === 'torchpr
 /** aten::avg_pool*, adaptive_avg_pool*, mean: one per output element. */
 const perOutputElement: Rule = (_layer, _ins, out) => outElements(out);
 
-/** aten::mul per pair of operands: (inputs − 1) × output elements. */
-const multiply: Rule = (_layer, ins, out) => (ins.length - 1) * outElements(out);
+/**
+ * Element-wise products: torchprofile counts each aten::mul as one MAC per output element;
+ * 'exact' counts only the multiply-accumulates of convs and matmuls (as fvcore), so 0.
+ */
+const elementwiseProducts = (ctx: RuleContext, products: number): number => (ctx.convention === 'torchprofile' ? products : 0);
+
+/** One aten::mul per extra operand: (inputs − 1) × output elements. */
+const multiply: Rule = (_layer, ins, out, ctx) => elementwiseProducts(ctx, (ins.length - 1) * outElements(out));
+
+/** x · scale + offset: one aten::mul per element. */
+const rescaling: Rule = (_layer, _ins, out, ctx) => elementwiseProducts(ctx, outElements(out));
 
 /** A batched matmul: output elements × the contracted size. */
 const dot: Rule = (layer, ins, out) => {
@@ -116,7 +125,7 @@ const timeDistributed: Rule = (layer, ins, _out, ctx) => {
 /** Two copies of the wrapped RNN; a 'mul' merge adds one aten::mul. */
 const bidirectional: Rule = (layer, ins, out, ctx) => {
   const inner = (layer as tfl.layers.Layer & { layer: tfl.layers.Layer }).layer;
-  const merge = config(layer)['mergeMode'] === 'mul' ? outElements(out) : 0;
+  const merge = config(layer)['mergeMode'] === 'mul' ? elementwiseProducts(ctx, outElements(out)) : 0;
   return 2 * ctx.macsOf(inner, ins) + merge;
 };
 
@@ -150,7 +159,7 @@ export const BUILTIN_RULES: Readonly<Record<string, Rule>> = {
   GlobalMaxPooling1D: zero,
   GlobalMaxPooling2D: zero,
   Multiply: multiply,
-  Rescaling: perOutputElement,
+  Rescaling: rescaling,
   Dot: dot,
   SimpleRNN: recurrent(1),
   GRU: recurrent(3),

@@ -74,15 +74,16 @@ function everyBuiltinLayer(): { model: tfl.LayersModel; expected: Expected[] } {
   same('crop', L.cropping2D({ name: 'crop', cropping: [[1, 1], [2, 2]] }), A, 0, [2, 10, 6, 6]);
   same('resize', L.resizing({ name: 'resize', height: 8, width: 8 }), A, 0, [2, 8, 8, 6]);
   same('ccrop', L.centerCrop({ name: 'ccrop', height: 6, width: 4 }), A, 0, [2, 6, 4, 6]);
-  same('rescale', L.rescaling({ name: 'rescale', scale: 0.5, offset: 1 }), A, 2 * 12 * 10 * 6, [2, 12, 10, 6]);
+  // Element-wise products: one per element in torchprofile (aten::mul), 0 exact.
+  add('rescale', L.rescaling({ name: 'rescale', scale: 0.5, offset: 1 }), A, 2 * 12 * 10 * 6, 0, [2, 12, 10, 6]);
 
-  // Merges: add/average/max/min/concat 0; multiply one aten::mul per extra operand.
+  // Merges: add/average/max/min/concat 0; multiply one aten::mul per extra operand (torchprofile).
   same('add', L.add({ name: 'add' }), [A, bn], 0, [2, 12, 10, 6]);
   same('average', L.average({ name: 'average' }), [A, bn], 0, [2, 12, 10, 6]);
   same('maximum', L.maximum({ name: 'maximum' }), [A, bn], 0, [2, 12, 10, 6]);
   same('minimum', L.minimum({ name: 'minimum' }), [A, bn], 0, [2, 12, 10, 6]);
   same('concat', L.concatenate({ name: 'concat' }), [A, bn], 0, [2, 12, 10, 12]);
-  same('multiply', L.multiply({ name: 'multiply' }), [A, bn, ln], 2 * (2 * 12 * 10 * 6), [2, 12, 10, 6]);
+  add('multiply', L.multiply({ name: 'multiply' }), [A, bn, ln], 2 * (2 * 12 * 10 * 6), 0, [2, 12, 10, 6]);
 
   // Inference-time identities.
   same('dropout', L.dropout({ name: 'dropout', rate: 0.5 }), A, 0, [2, 12, 10, 6]);
@@ -114,7 +115,7 @@ function everyBuiltinLayer(): { model: tfl.LayersModel; expected: Expected[] } {
   same('gru', L.gru({ name: 'gru', units: 3, recurrentInitializer: RI }), seq, 2 * 120 * 3 * 3 * (6 + 3), [2, 3]);
   same('lstm', L.lstm({ name: 'lstm', units: 2, returnSequences: true, recurrentInitializer: RI }), seq, 2 * 120 * 4 * 2 * (6 + 2), [2, 120, 2]);
   same('bidi', L.bidirectional({ name: 'bidi', layer: L.lstm({ units: 2, recurrentInitializer: RI }) as tfl.RNN, mergeMode: 'concat' }), seq, 2 * (2 * 120 * 4 * 2 * (6 + 2)), [2, 4]);
-  same('bidi_mul', L.bidirectional({ name: 'bidi_mul', layer: L.simpleRNN({ units: 3, recurrentInitializer: RI }) as tfl.RNN, mergeMode: 'mul' }), seq, 2 * (2 * 120 * 3 * (6 + 3)) + 2 * 3, [2, 3]);
+  add('bidi_mul', L.bidirectional({ name: 'bidi_mul', layer: L.simpleRNN({ units: 3, recurrentInitializer: RI }) as tfl.RNN, mergeMode: 'mul' }), seq, 2 * (2 * 120 * 3 * (6 + 3)) + 2 * 3, 2 * (2 * 120 * 3 * (6 + 3)), [2, 3]);
   same('td', L.timeDistributed({ name: 'td', layer: L.dense({ units: 5 }) }), seq, 2 * 120 * 5 * 6, [2, 120, 5]);
   same('repeat', L.repeatVector({ name: 'repeat', n: 3 }), gap2, 0, [2, 3, 6]);
   same('dot', L.dot({ name: 'dot', axes: 1 }), [gap2, gap1], 2 * 1 * 6, [2, 1]);
@@ -170,12 +171,12 @@ describeBackends('countMacs on every built-in layer type', () => {
     });
   }
 
-  it("'exact' differs from 'torchprofile' only at transposed convs and layer norm", () => {
+  it("'exact' differs from 'torchprofile' only at transposed convs, layer norm and element-wise products", () => {
     const { model } = everyBuiltinLayer();
     const tp = countMacs(model, INPUT);
     const ex = countMacs(model, INPUT, { convention: 'exact' });
     const differing = tp.perLayer.filter((l, i) => l.macs !== ex.perLayer[i]?.macs).map((l) => l.className);
-    expect(differing).toEqual(['Conv2DTranspose', 'LayerNormalization', 'Conv3DTranspose']);
+    expect(differing).toEqual(['Conv2DTranspose', 'LayerNormalization', 'Rescaling', 'Multiply', 'Bidirectional', 'Conv3DTranspose']);
     // A stride-s transposed conv in d dimensions: torchprofile / exact = s^d.
     const ratio = (name: string): number => (tp.perLayer.find((l) => l.name === name)?.macs as number) / (ex.perLayer.find((l) => l.name === name)?.macs as number);
     expect(ratio('convt')).toBe(4);

@@ -8,6 +8,9 @@ import {
   ElasticDepthwiseConv2d,
   ElasticInstanceNorm,
   ElasticSeparableConv2d,
+  HaarDWT,
+  HaarIDWT,
+  IDWTUpsample,
   InstanceNorm,
   OnceForAllConv,
   ReflectionPad2d,
@@ -30,14 +33,15 @@ interface Expected {
 
 /**
  * One of every computing layer of the library, elastic ones at an active setting below their
- * maximum, counted at batch 2 on a [2, 10, 12, 6] input. E = the OnceForAllConv output
- * [2, 13, 15, 5] (active width 5 of 8, active kernel 3 of 5).
+ * maximum, counted at batch 2 on a [2, 10, 12, 6] image and a [2, 8] style. E = the
+ * OnceForAllConv output [2, 13, 15, 5] (active width 5 of 8, active kernel 3 of 5).
  */
 function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; elastic: { setActive(s: object): void }[] } {
   const x = tfl.input({ shape: [10, 12, 6] });
   const expected: Expected[] = [];
   const outs: ST[] = [];
-  const add = (layer: tfl.layers.Layer, input: ST, tp: number, exact: number, params: number, outputShape: number[], terminal = true): ST => {
+  const style = tfl.input({ shape: [8] });
+  const add = (layer: tfl.layers.Layer, input: ST | ST[], tp: number, exact: number, params: number, outputShape: number[], terminal = true): ST => {
     const y = layer.apply(input) as ST;
     expected.push({ name: layer.name, torchprofile: tp, exact, params, outputShape });
     if (terminal) outs.push(y);
@@ -61,10 +65,19 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; el
   add(ect, E, 2 * 26 * 30 * 3 * (5 * 9), 2 * 13 * 15 * 5 * (3 * 9), 9 * 5 * 3 + 3, [2, 26, 30, 3]);
   // Static ConvTranspose2d k4 s2 p1: (13 − 1)·2 − 2 + 4 = 26, (15 − 1)·2 − 2 + 4 = 30.
   add(new ConvTranspose2d({ name: 'ct', filters: 4, kernelSize: 4, strides: 2, padding: 1 }), P, 2 * 26 * 30 * 4 * (6 * 16), 2 * 13 * 15 * 6 * (4 * 16), 16 * 6 * 4 + 4, [2, 26, 30, 4]);
-  return { model: tfl.model({ inputs: x, outputs: outs }), expected, elastic: [ofa, sep, ect] };
+  // Haar transforms: 4 MACs per output element (each output a 4-term ±½ sum), both conventions.
+  const D = add(new HaarDWT({ name: 'dwt' }), clamp, 4 * 2 * 5 * 6 * 24, 4 * 2 * 5 * 6 * 24, 0, [2, 5, 6, 24], false);
+  add(new HaarIDWT({ name: 'idwt' }), D, 4 * 2 * 10 * 12 * 6, 4 * 2 * 10 * 12 * 6, 0, [2, 10, 12, 6]);
+  // With a style: + the affine map N·styleDim·4C, + one aten::mul per input element (torchprofile).
+  const up = new IDWTUpsample({ name: 'idwt_up', styleDim: 8, seed: 1 });
+  add(up, [D, style], 4 * 2 * 10 * 12 * 6 + 2 * 8 * 24 + 2 * 5 * 6 * 24, 4 * 2 * 10 * 12 * 6 + 2 * 8 * 24, 8 * 24 + 24, [2, 10, 12, 6]);
+  return { model: tfl.model({ inputs: [x, style], outputs: outs }), expected, elastic: [ofa, sep, ect] };
 }
 
-const INPUT = [2, 10, 12, 6];
+const INPUT = [
+  [2, 10, 12, 6],
+  [2, 8],
+];
 
 describeBackends('countMacs on every library layer type', () => {
   for (const convention of ['torchprofile', 'exact'] as const) {
@@ -91,12 +104,12 @@ describeBackends('countMacs on every library layer type', () => {
     ofa.setActive({ outChannels: 5, kernelSize: 3 });
     sep.setActive({ outChannels: 4 });
     ect.setActive({ outChannels: 3 });
-    const x = tf.zeros(INPUT);
-    const ys = model.predict(x) as tf.Tensor[];
+    const xs = INPUT.map((s) => tf.zeros(s));
+    const ys = model.predict(xs) as tf.Tensor[];
     const counted = countMacs(model, INPUT).perLayer;
-    const terminal = counted.filter((l) => !['clamp', 'pad', 'ofa'].includes(l.name));
+    const terminal = counted.filter((l) => !['clamp', 'pad', 'ofa', 'dwt'].includes(l.name));
     expect(ys.map((y) => y.shape)).toEqual(terminal.map((l) => l.outputShape));
-    tf.dispose([x, ...ys]);
+    tf.dispose([...xs, ...ys]);
     model.dispose();
   });
 });
