@@ -32,10 +32,11 @@ const BUFFER_ROWS = 256;
 
 /**
  * Streaming float64 mean and covariance of feature vectors, the statistics the Fréchet
- * distance compares. Rows are buffered and folded in blocks: each block is centred on its own
- * mean, its scatter matrix added with one symmetric rank-k product, and block and running
- * statistics combined with Chan, Golub & LeVeque's pairwise update — numerically stable however
- * many rows arrive and however large their mean. Float64 throughout, as torchmetrics recommends
+ * distance compares. Rows are buffered and folded in blocks of 256: each block is centred on
+ * its own mean, its scatter matrix added with one symmetric rank-k product (WebAssembly SIMD
+ * kernels), and block and running statistics combined with Chan, Golub & LeVeque's pairwise
+ * update; means are held relative to the first row, so features far from zero lose no digits.
+ * Numerically stable however many rows arrive. Float64 throughout, as torchmetrics recommends
  * (`set_dtype(float64)`); tfjs tensors themselves are float32 at most.
  *
  * Reference statistics are computed once and reused: {@link FeatureStats.toBinary} (exact,
@@ -56,6 +57,13 @@ export class FeatureStats {
   /** Feature dimension d. */
   readonly dim: number;
   private n = 0;
+  /**
+   * Means are kept relative to a fixed shift (the first row seen), so that features far from
+   * zero lose no digits: every subtraction and merge works on deviations of the data's own scale.
+   */
+  private readonly shift: Float64Array;
+  private shifted = false;
+  /** Mean − shift. */
   private readonly mu: Float64Array;
   private readonly heap: Float64Heap;
   /** Row-major d×d at this heap offset; only the lower triangle (j ≤ i) is maintained. */
@@ -70,6 +78,7 @@ export class FeatureStats {
     assertInt('dim', dim, 1);
     this.dim = dim;
     this.mu = new Float64Array(dim);
+    this.shift = new Float64Array(dim);
     this.heap = createHeap(dim * dim + BUFFER_ROWS * dim + dim);
     this.scatter = this.heap.alloc(dim * dim);
     this.buffer = this.heap.alloc(BUFFER_ROWS * dim);
@@ -142,10 +151,12 @@ export class FeatureStats {
   private addRows(data: ArrayLike<number>, n: number): void {
     const f = this.heap.f64;
     const d = this.dim;
+    if (n > 0 && !this.shifted) this.setShift(Array.prototype.slice.call(data, 0, d) as number[]);
+    const shift = this.shift;
     for (let i = 0; i < n; i++) {
       const dst = this.buffer + this.buffered * d;
       const src = i * d;
-      for (let j = 0; j < d; j++) f[dst + j] = data[src + j] as number;
+      for (let j = 0; j < d; j++) f[dst + j] = (data[src + j] as number) - (shift[j] as number);
       if (++this.buffered === BUFFER_ROWS) this.flush();
     }
   }
@@ -163,8 +174,11 @@ export class FeatureStats {
     if (other.dim !== this.dim) throw new ConfigError('other.dim', other.dim, `${this.dim} (this.dim)`);
     this.flush();
     other.flush();
+    if (other.n === 0) return this;
+    if (!this.shifted) this.setShift(other.shift);
     const of = other.heap.f64;
-    this.combine(other.n, other.mu, (i, j) => of[other.scatter + i * this.dim + j] as number);
+    const otherMean = other.mu.map((v, j) => (other.shift[j] as number) - (this.shift[j] as number) + v);
+    this.combine(other.n, otherMean, (i, j) => of[other.scatter + i * this.dim + j] as number);
     return this;
   }
 
@@ -178,7 +192,7 @@ export class FeatureStats {
    */
   mean(): Float64Array {
     this.flush();
-    return Float64Array.from(this.mu);
+    return this.mu.map((v, j) => (this.shift[j] as number) + v);
   }
 
   /**
@@ -225,7 +239,7 @@ export class FeatureStats {
       format: 'gancompress-feature-stats',
       version: VERSION,
       count: this.count,
-      mu: Array.from(this.mu),
+      mu: Array.from(this.mean()),
       sigma: Array.from({ length: d }, (_, i) => Array.from(sigma.subarray(i * d, (i + 1) * d))),
     };
   }
@@ -247,7 +261,7 @@ export class FeatureStats {
     const sigma = readSymmetric('json.sigma', json.sigma, d);
     const stats = new FeatureStats(d);
     stats.n = json.count;
-    stats.mu.set(mu);
+    stats.setShift(mu);
     const f = stats.heap.f64;
     const scale = Math.max(json.count - 1, 0);
     for (let i = 0; i < d * d; i++) f[stats.scatter + i] = (sigma[i] as number) * scale;
@@ -274,7 +288,8 @@ export class FeatureStats {
     view.setUint32(8, d, true);
     view.setFloat64(16, this.n, true);
     let offset = HEADER_BYTES;
-    for (let i = 0; i < d; i++, offset += 8) view.setFloat64(offset, this.mu[i] as number, true);
+    const mean = this.mean();
+    for (let i = 0; i < d; i++, offset += 8) view.setFloat64(offset, mean[i] as number, true);
     const f = this.heap.f64;
     for (let i = 0; i < d; i++) {
       for (let j = 0; j <= i; j++, offset += 8) view.setFloat64(offset, f[this.scatter + i * d + j] as number, true);
@@ -305,7 +320,9 @@ export class FeatureStats {
     const stats = new FeatureStats(d);
     stats.n = view.getFloat64(16, true);
     let offset = HEADER_BYTES;
-    for (let i = 0; i < d; i++, offset += 8) stats.mu[i] = view.getFloat64(offset, true);
+    const mean = new Float64Array(d);
+    for (let i = 0; i < d; i++, offset += 8) mean[i] = view.getFloat64(offset, true);
+    stats.setShift(mean);
     const f = stats.heap.f64;
     for (let i = 0; i < d; i++) {
       for (let j = 0; j <= i; j++, offset += 8) f[stats.scatter + i * d + j] = view.getFloat64(offset, true);
@@ -333,7 +350,7 @@ export class FeatureStats {
   }
 
   /**
-   * Chan et al.'s update with a second set of `m` rows, mean `mean2` and scatter `scatter2`
+   * Chan et al.'s update with a second set of `m` rows, mean `mean2` (relative to the shift) and scatter `scatter2`
    * (already added to the scatter when null): M ← M + M₂ + δδᵀ·n·m/(n + m), μ ← μ + δ·m/(n + m).
    */
   private combine(m: number, mean2: Float64Array, scatter2: ((i: number, j: number) => number) | null): void {
@@ -352,6 +369,13 @@ export class FeatureStats {
     }
     for (let j = 0; j < d; j++) this.mu[j] = (this.mu[j] as number) + ((delta[j] as number) * m) / total;
     this.n = total;
+  }
+
+  /** Fixes the shift; the relative mean is then 0 (callers set it before any row is folded in). */
+  private setShift(values: ArrayLike<number>): void {
+    for (let j = 0; j < this.dim; j++) this.shift[j] = values[j] as number;
+    this.mu.fill(0);
+    this.shifted = true;
   }
 
   /** scale · scatter as a full symmetric row-major matrix. */
