@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { assertOneOf } from '../util/checks.js';
 import { importOptional, isNode, isResolvable, packageMainDir } from './node_modules.js';
+import { registerWasmTrainingKernels } from './wasm_training_kernels.js';
 
 /** Backends {@link initBackend} can set up. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -110,6 +111,7 @@ async function afterWasmRegistered(): Promise<void> {
     const wasm = await importOptional<{ setWasmPaths(prefix: string): void }>(BACKEND_PACKAGES.wasm);
     wasm.setWasmPaths(await packageMainDir(BACKEND_PACKAGES.wasm));
   }
+  registerWasmTrainingKernels();
 }
 
 async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {

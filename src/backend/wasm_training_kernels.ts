@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
+import { conv2dBackpropFilterWasm } from './wasm_conv2d_backprop_filter.js';
+import { conv2dBackpropInputWasm } from './wasm_conv2d_backprop_input.js';
+import { depthwiseBackpropFilterWasm } from './wasm_depthwise_backprop_filter.js';
+import { depthwiseBackpropInputWasm } from './wasm_depthwise_backprop_input.js';
+import { unsortedSegmentSumWasm } from './wasm_unsorted_segment_sum.js';
+
+/**
+ * The kernels {@link registerWasmTrainingKernels} provides for the `'wasm'` backend: the four
+ * that @tensorflow/tfjs-backend-wasm 4.22 lacks (so convolutions and `tf.gather` could not be
+ * differentiated on it) and a faster Conv2DBackpropInput (the input gradient of conv2d and the
+ * forward pass of conv2dTranspose).
+ *
+ * @example
+ * ```ts
+ * for (const name of WASM_TRAINING_KERNELS) console.log(name, tf.getKernel(name, 'wasm') != null);
+ * ```
+ */
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+] as const;
+
+/** Kernels the wasm package may one day provide itself; then its own are kept. */
+const MISSING_UPSTREAM = new Set<string>(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+
+const IMPLEMENTATIONS: Record<(typeof WASM_TRAINING_KERNELS)[number], tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2dBackpropFilterWasm,
+  Conv2DBackpropInput: conv2dBackpropInputWasm,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
+  UnsortedSegmentSum: unsortedSegmentSumWasm,
+};
+
+// A global symbol, so that two copies of this library in one process recognise each other's
+// kernels and register once.
+const MARK = Symbol.for('gancompress.wasmTrainingKernel');
+
+/** wasm kernels this module replaced, kept for side-by-side benchmarks. */
+const replaced = new Map<string, tf.KernelConfig>();
+
+/** The wasm package's own kernel that {@link registerWasmTrainingKernels} replaced, if any. */
+export function replacedWasmKernel(name: string): tf.KernelConfig | undefined {
+  return replaced.get(name);
+}
+
+function isOurs(config: tf.KernelConfig | undefined): boolean {
+  return config != null && (config.kernelFunc as unknown as Record<symbol, unknown>)[MARK] === true;
+}
+
+/**
+ * Registers, for the `'wasm'` backend only, the gradient kernels that make models with
+ * convolutions, depthwise/separable convolutions, transposed convolutions and `tf.gather`
+ * trainable on it (see {@link WASM_TRAINING_KERNELS}). They are built from the wasm backend's
+ * own XNNPACK convolutions and matrix products (and copies), so a backward pass runs at a speed
+ * comparable to the forward pass. `initBackend('wasm')` calls this for you.
+ *
+ * Call it after importing @tensorflow/tfjs-backend-wasm. It is idempotent: kernels already
+ * registered by it are left alone; a missing kernel that a future wasm package provides
+ * itself is kept. Returns the names it registered by this call (empty when there was nothing
+ * to do).
+ *
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { registerWasmTrainingKernels } from 'gancompress';
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * const g = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(w); // works on wasm
+ * ```
+ */
+export function registerWasmTrainingKernels(): string[] {
+  if (tf.getKernel('Conv2D', 'wasm') == null) {
+    throw new BackendError('registerWasmTrainingKernels(): the wasm backend is not loaded; import @tensorflow/tfjs-backend-wasm first (or call initBackend("wasm"))');
+  }
+  const registered: string[] = [];
+  for (const name of WASM_TRAINING_KERNELS) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (isOurs(existing)) continue;
+    if (existing != null) {
+      if (MISSING_UPSTREAM.has(name)) continue;
+      replaced.set(name, existing);
+      tf.unregisterKernel(name, 'wasm');
+    }
+    const impl = IMPLEMENTATIONS[name];
+    const kernelFunc: tf.KernelFunc = (args) => impl(args);
+    Object.defineProperty(kernelFunc, MARK, { value: true });
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+    registered.push(name);
+  }
+  return registered;
+}

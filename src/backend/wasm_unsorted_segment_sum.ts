@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { copyRuns, fill, free, runWasmKernel, sizeOf, view, type WasmBackend } from './wasm_kernel_utils.js';
+
+/**
+ * UnsortedSegmentSum for the wasm backend (the gradient of `tf.gather`): out[s] = Σ x[i] over
+ * the i with segmentIds[i] = s, by the ScatterNd kernel, which adds duplicate indices. Ids outside
+ * [0, numSegments) contribute nothing, as on the cpu backend: they are redirected to an extra
+ * segment that is dropped.
+ */
+export function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const segmentIds = args.inputs['segmentIds'] as tf.TensorInfo;
+  const inner = x.shape.slice(segmentIds.shape.length);
+  const n = sizeOf(segmentIds.shape);
+  const d = sizeOf(inner);
+  const outShape = [numSegments, ...inner];
+  if (n === 0 || d === 0 || numSegments === 0) return fill(backend, outShape, 0, x.dtype);
+  const ids = view(segmentIds, [n]);
+  const zero = fill(backend, [], 0, 'int32');
+  const count = fill(backend, [], numSegments, 'int32');
+  const notNegative = runWasmKernel('GreaterEqual', backend, { a: ids, b: zero });
+  const inRange = runWasmKernel('Less', backend, { a: ids, b: count });
+  const valid = runWasmKernel('LogicalAnd', backend, { a: notNegative, b: inRange });
+  const dropped = fill(backend, [n], numSegments, 'int32');
+  const safeIds = runWasmKernel('Select', backend, { condition: valid, t: ids, e: dropped });
+  free(backend, zero, count, notNegative, inRange, valid, dropped);
+  const summed = runWasmKernel('ScatterNd', backend, { indices: view(safeIds, [n, 1]), updates: view(x, [n, d]) }, { shape: [numSegments + 1, d] });
+  free(backend, safeIds);
+  const out = backend.makeOutput(outShape, x.dtype);
+  copyRuns(backend, summed, out, { length: numSegments * d, srcOffset: 0, dstOffset: 0, counts: [], srcStrides: [], dstStrides: [] });
+  free(backend, summed);
+  return out;
+}
