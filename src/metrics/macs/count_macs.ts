@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors.js';
 import type { MacConvention } from '../../layers/cost.js';
 import { assertOneOf } from '../../util/checks.js';
 import { walkModel } from './graph.js';
-import { assertLayersModel, resolveInputShapes } from './input_shapes.js';
+import { assertLayersModel, assertOptions, resolveInputShapes } from './input_shapes.js';
 import { costOfCall } from './layer_cost.js';
 import { withSubnet } from './subnet_scope.js';
 import type { CountMacsOptions, CustomCounter, LayerMacs, MacCount } from './types.js';
@@ -13,7 +13,7 @@ const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
 /**
  * Counts the multiply-accumulates of one forward pass of `model` at `inputShape`, from shapes
  * alone: the graph is walked in forward order and each layer costed by rule, so no tensor is
- * created and no kernel runs (a 1024² generator counts in milliseconds).
+ * created and no kernel runs (a 1024² generator counts in about a millisecond or less).
  *
  * - Built-in tfjs layers follow torchprofile 0.0.1's rules (see docs/macs.md for the table);
  *   this library's layers cost themselves through `computeCost` (elastic layers at their active
@@ -35,6 +35,7 @@ const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
 export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[][], options: CountMacsOptions = {}): MacCount {
   assertLayersModel(model);
   const shapes = resolveInputShapes(model, inputShape);
+  assertOptions(options, '{ convention?, subnet?, customCounters? }');
   const convention = options.convention ?? 'torchprofile';
   assertOneOf('options.convention', convention, CONVENTIONS);
   const custom = resolveCustomCounters(options.customCounters);

@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { isCostedLayer } from '../../layers/cost.js';
 import { walkModel } from './graph.js';
-import { assertLayersModel, declaredInputShapes } from './input_shapes.js';
+import { assertLayersModel, assertOptions, declaredInputShapes } from './input_shapes.js';
 import { declaredOutputShape, layerInputArg } from './layer_cost.js';
 import { withSubnet } from './subnet_scope.js';
 import type { CountParamsOptions } from './types.js';
@@ -22,6 +22,7 @@ import type { CountParamsOptions } from './types.js';
  */
 export function countParams(model: tfl.LayersModel, options: CountParamsOptions = {}): number {
   assertLayersModel(model);
+  assertOptions(options, '{ subnet? }');
   return withSubnet(model, options.subnet, () => {
     const seen = new Set<tfl.layers.Layer>();
     let total = 0;

@@ -37,3 +37,8 @@ export function resolveInputShapes(model: tfl.LayersModel, inputShape: unknown):
 export function declaredInputShapes(model: tfl.LayersModel): LayerShape[] {
   return model.inputs.map((x) => [...x.shape]);
 }
+
+/** Throws unless `options` is an options object (or undefined, which the caller defaults). */
+export function assertOptions(options: unknown, expected: string): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ConfigError('options', options, expected);
+}

@@ -200,6 +200,8 @@ describeBackends('countMacs / countParams over model graphs', () => {
     expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: -1 }) } })).toThrow(/customCounters\['Conv2D'\] \(layer 'c'\) result: got \{"macs":-1\}/);
     expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: Number.NaN }) } })).toThrow(ConfigError);
     expect(() => countParams(5 as never)).toThrow(ConfigError);
+    expect(() => countMacs(model, [1, 8, 8, 3], null as never)).toThrow(/options: got null/);
+    expect(() => countParams(model, 'x' as never)).toThrow(/options: got 'x'/);
     model.dispose();
   });
 
