@@ -7,7 +7,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
  *   GAN-compression paper reports — a transposed conv is counted at its *output* resolution
  *   (`outElements · Cin · kh · kw`), instance/layer norm as one MAC per output element, batch norm 0.
  * - `'exact'`: a transposed conv counted at its *input* resolution (`inElements · Cout · kh · kw`,
- *   the multiplies it really does), norms 0.
+ *   the multiplies it really does), norms 0, element-wise products (modulation, scaling, noise) 0:
+ *   only convolutions, linears and the wavelet transforms count.
  */
 export type MacConvention = 'torchprofile' | 'exact';
 
