@@ -6,12 +6,13 @@ import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
 import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_op.js';
 import { intPair } from '../common/geometry.js';
 import { initializerConfig, resolveInitializer, type Initializer } from '../common/initializer.js';
-import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
+import type { ConvWeightOptions, Kwargs, LayerArgs } from '../common/layer_args.js';
 import { built, inputChannels } from '../common/layer_checks.js';
 import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+import { ActiveWeightCache } from './active_weight_cache.js';
 import type { StaticExportable } from './static_export.js';
 import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
 
@@ -48,6 +49,7 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
   private activeOut: number;
+  private readonly cache = new ActiveWeightCache();
 
   constructor(config: ElasticConv2dTransposeConfig) {
     super(config);
@@ -87,13 +89,24 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
 
   setActive(setting: ElasticSetting): void {
     this.activeOut = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive()).outChannels as number;
+    this.cache.clear();
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
-      const w = this.activeWeights(this.checkInput(x.shape));
-      return convTranspose2d(x, w.kernel, w.bias, this.geometry);
+      const cin = this.checkInput(x.shape);
+      const [kernel, bias] = this.cache.get(`${cin}|${this.activeOut}`, this.weights.map((v) => v.read()), kwargs['training'] === true, () => {
+        const w = this.activeWeights(cin);
+        return [w.kernel, ...(w.bias == null ? [] : [w.bias])];
+      });
+      return convTranspose2d(x, kernel as tf.Tensor4D, (bias as tf.Tensor1D | undefined) ?? null, this.geometry);
     });
   }
 

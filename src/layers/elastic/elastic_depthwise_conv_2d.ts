@@ -5,13 +5,14 @@ import { assertInt } from '../../util/checks.js';
 import { dilateKernel } from '../common/conv_transpose_op.js';
 import { effectiveKernel } from '../common/geometry.js';
 import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
-import type { LayerArgs } from '../common/layer_args.js';
+import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { built, inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+import { ActiveWeightCache } from './active_weight_cache.js';
 import { KernelTransforms } from './kernel_transforms.js';
 import type { StaticExportable } from './static_export.js';
 import { permuteWeight, prefix } from './weight_ops.js';
@@ -56,6 +57,7 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
   private activeKernel: number;
+  private readonly cache = new ActiveWeightCache();
 
   constructor(config: ElasticDepthwiseConv2dConfig) {
     super(config);
@@ -97,15 +99,26 @@ export class ElasticDepthwiseConv2d extends tfl.layers.Layer implements ElasticL
 
   setActive(setting: ElasticSetting): void {
     this.activeKernel = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive()).kernelSize as number;
+    this.cache.clear();
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const c = this.checkInput(x.shape);
+      const [filter, bias] = this.cache.get(`${c}|${this.activeKernel}`, this.weights.map((w) => w.read()), kwargs['training'] === true, () => [
+        this.activeFilter(c),
+        ...(this.bias == null ? [] : [prefix(this.bias.read(), [c * this.depthMultiplier])]),
+      ]);
       const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
-      const y = tf.depthwiseConv2d(xp, this.activeFilter(c), this.geometry.strides, pad, 'NHWC', this.geometry.dilationRate);
-      return this.bias == null ? y : tf.add(y, prefix(this.bias.read(), [c * this.depthMultiplier]));
+      const y = tf.depthwiseConv2d(xp, filter as tf.Tensor4D, this.geometry.strides, pad, 'NHWC', this.geometry.dilationRate);
+      return bias == null ? y : tf.add(y, bias);
     });
   }
 

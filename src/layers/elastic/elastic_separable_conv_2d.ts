@@ -7,13 +7,14 @@ import { effectiveKernel } from '../common/geometry.js';
 import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import { InstanceNorm } from '../common/instance_norm.js';
 import { instanceNorm } from '../common/instance_norm_op.js';
-import type { LayerArgs } from '../common/layer_args.js';
+import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { built, inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+import { ActiveWeightCache } from './active_weight_cache.js';
 import { KernelTransforms } from './kernel_transforms.js';
 import type { StaticExportable } from './static_export.js';
 import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
@@ -72,6 +73,7 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
   private bias: tfl.LayerVariable | null = null;
   private activeOut: number;
   private activeKernel: number;
+  private readonly cache = new ActiveWeightCache();
 
   constructor(config: ElasticSeparableConv2dConfig) {
     super(config);
@@ -127,13 +129,24 @@ export class ElasticSeparableConv2d extends tfl.layers.Layer implements ElasticL
     const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
     this.activeOut = next.outChannels as number;
     this.activeKernel = next.kernelSize as number;
+    this.cache.clear();
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const c = this.checkInput(x.shape);
-      const w = this.activeWeights(c);
+      const [dw, dwBias, pw, bias] = this.cache.get(`${c}|${this.activeOut}|${this.activeKernel}`, this.weights.map((v) => v.read()), kwargs['training'] === true, () => {
+        const a = this.activeWeights(c);
+        return [a.dw, a.dwBias ?? tf.scalar(0), a.pw, a.bias ?? tf.scalar(0)];
+      });
+      const w = { dw: dw as tf.Tensor4D, dwBias: this.useBias ? dwBias : null, pw: pw as tf.Tensor4D, bias: this.useBias ? bias : null };
       const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
       let h = tf.depthwiseConv2d(xp, w.dw, this.geometry.strides, pad, 'NHWC', this.geometry.dilationRate);
       if (w.dwBias != null) h = tf.add(h, w.dwBias);

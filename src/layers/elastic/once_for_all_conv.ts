@@ -10,6 +10,7 @@ import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+import { ActiveWeightCache } from './active_weight_cache.js';
 import { KernelTransforms } from './kernel_transforms.js';
 import type { StaticExportable } from './static_export.js';
 import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
@@ -53,6 +54,7 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
   private bias: tfl.LayerVariable | null = null;
   private activeOut: number;
   private activeKernel: number;
+  private readonly cache = new ActiveWeightCache();
 
   constructor(config: OnceForAllConvConfig) {
     super(config);
@@ -97,22 +99,25 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
     const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
     this.activeOut = next.outChannels as number;
     this.activeKernel = next.kernelSize as number;
+    this.cache.clear();
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    void kwargs;
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const cin = this.checkInput(x.shape);
+      const [filter, bias] = this.cache.get(`${cin}|${this.activeOut}|${this.activeKernel}`, this.weights.map((w) => w.read()), kwargs['training'] === true, () => [
+        this.activeFilter(cin),
+        ...(this.bias == null ? [] : [prefix(this.bias.read(), [this.activeOut])]),
+      ]);
       const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
-      return tf.fused.conv2d({
-        x: xp,
-        filter: this.activeFilter(cin),
-        strides: this.geometry.strides,
-        pad,
-        dilations: this.geometry.dilationRate,
-        bias: this.bias == null ? undefined : prefix(this.bias.read(), [this.activeOut]),
-      });
+      return tf.fused.conv2d({ x: xp, filter: filter as tf.Tensor4D, strides: this.geometry.strides, pad, dilations: this.geometry.dilationRate, bias });
     });
   }
 
