@@ -45,6 +45,17 @@ export function haarMacs(outputShape: LayerShape): number {
   return 4 * numElements(outputShape);
 }
 
+/** The validated `channelLayout` option of a layer (default `'bandmajor'`). */
+export function channelLayoutOf(layerName: string, config: { channelLayout?: ChannelLayout }): ChannelLayout {
+  const layout = config.channelLayout ?? 'bandmajor';
+  assertOneOf(`${layerName}.channelLayout`, layout, CHANNEL_LAYOUTS);
+  return layout;
+}
+
+function haarCost(outputShape: LayerShape): LayerCost {
+  return { macs: haarMacs(outputShape), params: 0, outputShape };
+}
+
 /**
  * Layer form of {@link haarDwt}: `[N, H, W, C]` → `[N, H/2, W/2, 4C]`. No weights.
  *
@@ -62,8 +73,7 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
 
   constructor(config: HaarLayerConfig = {}) {
     super(config);
-    this.channelLayout = config.channelLayout ?? 'bandmajor';
-    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+    this.channelLayout = channelLayoutOf(this.name, config);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -76,8 +86,7 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
 
   /** 4 MACs per output element, no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
-    const outputShape = this.computeOutputShape(inputShape);
-    return { macs: haarMacs(outputShape), params: 0, outputShape };
+    return haarCost(this.computeOutputShape(inputShape));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -104,8 +113,7 @@ export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
 
   constructor(config: HaarLayerConfig = {}) {
     super(config);
-    this.channelLayout = config.channelLayout ?? 'bandmajor';
-    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+    this.channelLayout = channelLayoutOf(this.name, config);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -118,8 +126,7 @@ export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
 
   /** 4 MACs per output element, no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
-    const outputShape = this.computeOutputShape(inputShape);
-    return { macs: haarMacs(outputShape), params: 0, outputShape };
+    return haarCost(this.computeOutputShape(inputShape));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -5,10 +5,10 @@ import { resolveInitializer, serializeInitializer, type Initializer, type Initia
 import type { LayerArgs } from '../layers/common/layer_args.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
 import { registerLayer } from '../layers/layer_utils.js';
-import { assertInt, assertOneOf } from '../util/checks.js';
+import { assertInt } from '../util/checks.js';
 import { haarIdwt } from './haar.js';
-import { haarIdwtShape, haarMacs } from './haar_layers.js';
-import { CHANNEL_LAYOUTS, toBandMajor, type ChannelLayout } from './layout.js';
+import { channelLayoutOf, haarIdwtShape, haarMacs } from './haar_layers.js';
+import { toBandMajor, type ChannelLayout } from './layout.js';
 
 /** Config of {@link IDWTUpsample}. */
 export interface IDWTUpsampleConfig extends LayerArgs {
@@ -68,8 +68,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer {
     super(config);
     if (config.styleDim != null) assertInt(`${this.name}.styleDim`, config.styleDim, 1);
     this.styleDim = config.styleDim ?? null;
-    this.channelLayout = config.channelLayout ?? 'bandmajor';
-    assertOneOf(`${this.name}.channelLayout`, this.channelLayout, CHANNEL_LAYOUTS);
+    this.channelLayout = channelLayoutOf(this.name, config);
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
     // PyTorch nn.Linear's default, U(±1/√fanIn), is variance scaling with scale 1/3.
