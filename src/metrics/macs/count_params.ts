@@ -7,9 +7,23 @@ import { withSubnet } from './subnet_scope.js';
 import type { CountParamsOptions } from './types.js';
 
 /**
- * Counts the parameters the network really uses: the sum of the weight sizes of every layer,
- * where a library layer reports what it uses at its active configuration (an elastic layer
- * counts its sliced weights, so a supernet at a sub-network counts like the extracted model).
+ * Elements of a built-in layer's parameters: weights created trainable (PyTorch's
+ * "parameters"), not buffers created non-trainable such as batch-norm running statistics.
+ * Freezing a layer (`layer.trainable = false`) does not change what counts: the split is by how
+ * the weight was created, which tfjs keeps in `_trainableWeights` / `_nonTrainableWeights`.
+ */
+function parameterCount(layer: tfl.layers.Layer): number {
+  const created = (layer as unknown as { _trainableWeights?: tfl.LayerVariable[] })._trainableWeights;
+  const weights = created ?? layer.trainableWeights;
+  return weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * Counts the parameters the network really uses: the sum of the parameter sizes of every
+ * layer — weights created trainable, as PyTorch counts parameters; buffers such as batch-norm
+ * running statistics or MobileStyleGAN's fixed `styleInv` are not parameters. A library layer
+ * reports what it uses at its active configuration (an elastic layer counts its sliced
+ * weights, so a supernet at a sub-network counts like the extracted model).
  * Only channel widths matter, so the walk starts from the model's declared input shape.
  * A layer applied several times is counted once. `options.subnet` counts a supernet at a
  * sub-network and leaves it as it was.
@@ -34,7 +48,7 @@ export function countParams(model: tfl.LayersModel, options: CountParamsOptions 
         if (first) total += cost.params;
         return cost.outputShape;
       }
-      if (first) total += layer.countParams();
+      if (first) total += parameterCount(layer);
       return declaredOutputShape(layer, inputShapes);
     });
     return total;

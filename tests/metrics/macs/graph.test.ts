@@ -93,6 +93,23 @@ describeBackends('countMacs / countParams over model graphs', () => {
     model.dispose();
   });
 
+  it('counts parameters as PyTorch does: batch-norm running statistics are buffers, freezing changes nothing', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ name: 'c', filters: 6, kernelSize: 3, inputShape: [8, 8, 2] }),
+        tfl.layers.batchNormalization({ name: 'bn' }),
+        tfl.layers.dense({ name: 'fc', units: 3 }),
+      ],
+    });
+    const expected = 6 * 2 * 9 + 6 + 2 * 6 + 6 * 3 + 3; // conv, BN gamma+beta (not moving mean/variance), dense
+    expect(countParams(model)).toBe(expected);
+    expect(model.countParams()).toBe(expected + 2 * 6); // tfjs's own count includes the running statistics
+    model.getLayer('c').trainable = false;
+    model.getLayer('bn').trainable = false;
+    expect(countParams(model)).toBe(expected);
+    model.dispose();
+  });
+
   it('counts every call of a shared layer, and its weights once', () => {
     const x = tfl.input({ shape: [8, 8, 4] });
     const shared = conv('shared', 4);
