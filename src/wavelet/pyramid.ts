@@ -53,17 +53,15 @@ export function waveletPyramid(image: tf.Tensor4D, levels: number, options: Wave
   assertLevels('image', image, levels);
   const resize = options.resize ?? 'haar';
   assertOneOf('options.resize', resize, RESIZES);
-  const [, h, w, c] = image.shape;
+  const [, h, w] = image.shape;
   // tidy keeps every tensor inside the returned array of levels.
   return tf.tidy(() => {
     const out: WaveletPyramidLevel[] = [];
     let current = image;
     for (let k = 0; k < levels; k++) {
       if (k > 0) {
-        current =
-          resize === 'haar'
-            ? tf.mul(tf.slice((out[k - 1] as WaveletPyramidLevel).coeffs, [0, 0, 0, 0], [-1, -1, -1, c]), 0.5)
-            : tf.image.resizeBilinear(image, [h / 2 ** k, w / 2 ** k], true);
+        // LL/2 of the level above is the mean of each 2×2 block.
+        current = resize === 'haar' ? tf.avgPool(current, 2, 2, 'valid') : tf.image.resizeBilinear(image, [h / 2 ** k, w / 2 ** k], true);
       }
       // Level 0 is a copy, so that every level can be disposed alike.
       out.push({ image: k === 0 ? tf.clone(image) : current, coeffs: haarDwt(current) });
