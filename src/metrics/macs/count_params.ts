@@ -15,7 +15,7 @@ import type { CountParamsOptions } from './types.js';
 function parameterCount(layer: tfl.layers.Layer): number {
   const created = (layer as unknown as { _trainableWeights?: tfl.LayerVariable[] })._trainableWeights;
   const weights = created ?? layer.trainableWeights;
-  return weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return weights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
 
 /**
