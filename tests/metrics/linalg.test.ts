@@ -3,7 +3,7 @@ import { pivotedCholesky } from '../../src/metrics/linalg/cholesky.js';
 import { colMajor, gemm, gemmLower, rowMajor, transposed } from '../../src/metrics/linalg/gemm.js';
 import { createHeap, setKernelChoice } from '../../src/metrics/linalg/heap.js';
 import { traceSqrtProduct } from '../../src/metrics/linalg/trace_sqrt.js';
-import { tridiagonalEigenvalues, tridiagonalize } from '../../src/metrics/linalg/tridiagonal.js';
+import { tridiagonalEigenvalues, tridiagonalize, tridiagonalizeSlots } from '../../src/metrics/linalg/tridiagonal.js';
 import { kernelModule, kernelModuleBytes } from '../../src/metrics/linalg/wasm_kernels.js';
 import { jacobiEigenvalues, matmul, randomCovariance, randomMatrix, transpose } from './linalg_helpers.js';
 
@@ -31,12 +31,14 @@ for (const kernels of ['wasm', 'js'] as const) {
       expect(createHeap(10).kind).toBe(kernels);
     });
 
-    it('dot, axpy and dotAxpy match scalar loops for every tail length', () => {
+    it('dot, axpy, dotAxpy and dotAxpy2 match scalar loops for every tail length', () => {
       setKernelChoice(kernels);
       const h = createHeap(300);
       const x = h.alloc(40);
       const y = h.alloc(40);
       const z = h.alloc(40);
+      const w = h.alloc(40);
+      const out = h.alloc(2);
       const vx = randomMatrix(1, 40, 1);
       const vy = randomMatrix(1, 40, 2);
       for (let n = 0; n <= 13; n++) {
@@ -49,6 +51,13 @@ for (const kernels of ['wasm', 'js'] as const) {
           for (let i = 0; i < n; i++) dot += (vx[start + i] as number) * (vy[start + i] as number);
           expect(h.kernels.dot(x + start, y + start, n)).toBeCloseTo(dot, 13);
           expect(h.kernels.dotAxpy(x + start, y + start, z + start, n, 0.5)).toBeCloseTo(dot, 13);
+          // dotAxpy2 with columns x and z (z now holds 0.5·x inside the window) against the vector y,
+          // accumulating into w: out = [x·y, z·y], w += 1·x + 3·z = 2.5·x inside the window.
+          h.f64.fill(0, w, w + 40);
+          h.kernels.dotAxpy2(x + start, z + start, y + start, w + start, n, 1, 3, out);
+          expect(h.f64[out]).toBeCloseTo(dot, 13);
+          expect(h.f64[out + 1]).toBeCloseTo(0.5 * dot, 13);
+          for (let i = 0; i < 40; i++) expect(h.f64[w + i]).toBeCloseTo(i >= start && i < start + n ? 2.5 * (vx[i] as number) : 0, 14);
           h.kernels.axpy(-2, x + start, y + start, n);
           for (let i = 0; i < 40; i++) {
             const inside = i >= start && i < start + n;
@@ -135,7 +144,7 @@ for (const kernels of ['wasm', 'js'] as const) {
       for (const [n, nb] of [[1, 4], [2, 4], [77, 8], [130, 32]] as const) {
         const X = randomCovariance(n, n + 20, n);
         for (let i = 0; i < n; i++) X[i * n + i] -= 1; // indefinite, to test signs too
-        const h = createHeap(n * n + 64 * n);
+        const h = createHeap(n * n + tridiagonalizeSlots(n, nb));
         const x = h.alloc(n * n);
         h.f64.set(X, x);
         const t = tridiagonalize(h, x, n, n, nb);

@@ -135,5 +135,18 @@ function jsKernels(f: Float64Array): Float64Kernels {
       }
       return s0 + s1;
     },
+    dotAxpy2(a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number): void {
+      let s0 = 0, s1 = 0;
+      for (let i = 0; i < n; i++) {
+        const u = f[a0 + i] as number;
+        const v = f[a1 + i] as number;
+        const xi = f[x + i] as number;
+        s0 += u * xi;
+        s1 += v * xi;
+        f[y + i] += alpha0 * u + alpha1 * v;
+      }
+      f[out] = s0;
+      f[out + 1] = s1;
+    },
   };
 }

@@ -2,7 +2,7 @@ import { GanCompressError } from '../../errors.js';
 import { pivotedCholesky, type PivotedCholesky } from './cholesky.js';
 import { at, colMajor, gemm, transposed } from './gemm.js';
 import { createHeap, type Float64Heap } from './heap.js';
-import { tridiagonalEigenvalues, tridiagonalize } from './tridiagonal.js';
+import { tridiagonalEigenvalues, tridiagonalize, tridiagonalizeSlots } from './tridiagonal.js';
 
 /** Result of {@link traceSqrtProduct}. */
 export interface TraceSqrtProduct {
@@ -35,7 +35,7 @@ const INDEFINITE_FACTOR = 1000;
  * are indefinite, a GanCompressError is thrown.
  */
 export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number): TraceSqrtProduct {
-  const heap = createHeap(3 * d * d + 64 * d + 256);
+  const heap = createHeap(3 * d * d + tridiagonalizeSlots(d));
   const a = heap.alloc(d * d);
   const s = heap.alloc(d * d);
   const y = heap.alloc(d * d);

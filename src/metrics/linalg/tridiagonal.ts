@@ -8,11 +8,17 @@ export interface Tridiagonal {
   offDiagonal: Float64Array;
 }
 
+/** Heap slots {@link tridiagonalize} allocates for an n×n matrix and panel width nb. */
+export function tridiagonalizeSlots(n: number, nb = 32): number {
+  return 4 * n * nb + nb + 8;
+}
+
 /**
  * Householder reduction of a symmetric n×n matrix to tridiagonal form, Qᵀ·A·Q = T, keeping
  * only T (no Q is needed for eigenvalues). Blocked as LAPACK dsytrd/dlatrd: within a panel of
  * `nb` columns each reflector needs one symmetric matrix-vector product with the trailing
- * matrix (the memory-bound half of the 4n³/3 flops, streamed through the fused dotAxpy kernel),
+ * matrix (the memory-bound half of the 4n³/3 flops, streamed two columns at a time through the fused
+ * dotAxpy2 kernel),
  * and the panel's reflectors are then applied together as one rank-2nb update through gemm
  * (the compute-bound half).
  *
@@ -26,15 +32,26 @@ export function tridiagonalize(h: Float64Heap, a: number, n: number, lda: number
   const A = colMajor(a, lda);
   const w = h.alloc(n * nb);
   const tmp = h.alloc(nb);
+  const pair = h.alloc(2);
+  const wvw = h.alloc(3 * n * nb);
   for (let k0 = 0; k0 < n; k0 += nb) {
     const last = n - k0 <= nb;
     const width = last ? n - k0 : nb;
-    reducePanel(h, a, lda, n, k0, width, w, tmp, offDiagonal);
+    reducePanel(h, a, lda, n, k0, width, w, tmp, pair, offDiagonal);
     if (!last) {
+      // A ← A − V·Wᵀ − W·Vᵀ as one product [V W]·[W V]ᵀ, so the trailing matrix is streamed once:
+      // the buffer holds [W V W] and both operands are column ranges of it.
       const next = k0 + nb;
-      const W = colMajor(w, n - k0);
-      gemmLower(h, n - next, nb, -1, at(A, next, k0), at(W, nb, 0), at(A, next, next));
-      gemmLower(h, n - next, nb, -1, at(W, nb, 0), at(A, next, k0), at(A, next, next));
+      const m = n - next;
+      for (let p = 0; p < nb; p++) {
+        const wCol = w + nb + p * (n - k0);
+        f.copyWithin(wvw + p * m, wCol, wCol + m);
+        f.copyWithin(wvw + (2 * nb + p) * m, wCol, wCol + m);
+        const vCol = a + next + (k0 + p) * lda;
+        f.copyWithin(wvw + (nb + p) * m, vCol, vCol + m);
+      }
+      const X = colMajor(wvw, m);
+      gemmLower(h, m, 2 * nb, -1, at(X, 0, nb), X, at(A, next, next));
     }
     for (let c = k0; c < k0 + width; c++) {
       if (c < n - 1) f[a + c + 1 + c * lda] = offDiagonal[c] as number;
@@ -49,9 +66,9 @@ export function tridiagonalize(h: Float64Heap, a: number, n: number, lda: number
  * (with v₀ = 1) below the subdiagonal and W (n−k0 × width, column-major at `w`) such that the
  * trailing matrix is to be updated by A ← A − V·Wᵀ − W·Vᵀ.
  */
-function reducePanel(h: Float64Heap, a: number, lda: number, n: number, k0: number, width: number, w: number, tmp: number, offDiagonal: Float64Array): void {
+function reducePanel(h: Float64Heap, a: number, lda: number, n: number, k0: number, width: number, w: number, tmp: number, pair: number, offDiagonal: Float64Array): void {
   const f = h.f64;
-  const { dot, axpy, dotAxpy } = h.kernels;
+  const { dot, axpy, dotAxpy2 } = h.kernels;
   const A = (i: number, j: number): number => a + i + j * lda;
   const ldw = n - k0;
   const W = (i: number, j: number): number => w + (i - k0) + j * ldw;
@@ -70,13 +87,19 @@ function reducePanel(h: Float64Heap, a: number, lda: number, n: number, k0: numb
     const tau = f[v] as number; // householder leaves tau in v[0]; the reflector's first entry is 1
     f[v] = 1;
     const y = W(c + 1, i);
-    // y = A(c+1:n, c+1:n)·v over the lower triangle: one pass per column, dot and axpy fused.
+    // y = A(c+1:n, c+1:n)·v over the lower triangle, two columns per pass over y (dots and axpys fused).
     f.fill(0, y, y + m);
-    for (let jj = 0; jj < m; jj++) {
+    let jj = 0;
+    for (; jj + 1 < m; jj += 2) {
       const col = c + 1 + jj;
-      const vj = f[v + jj] as number;
-      f[y + jj] += (f[A(col, col)] as number) * vj + dotAxpy(A(col + 1, col), v + jj + 1, y + jj + 1, m - jj - 1, vj);
+      const v0 = f[v + jj] as number;
+      const v1 = f[v + jj + 1] as number;
+      const a10 = f[A(col + 1, col)] as number;
+      dotAxpy2(A(col + 2, col), A(col + 2, col + 1), v + jj + 2, y + jj + 2, m - jj - 2, v0, v1, pair);
+      f[y + jj] += (f[A(col, col)] as number) * v0 + a10 * v1 + (f[pair] as number);
+      f[y + jj + 1] += a10 * v0 + (f[A(col + 1, col + 1)] as number) * v1 + (f[pair + 1] as number);
     }
+    if (jj < m) f[y + jj] += (f[A(c + 1 + jj, c + 1 + jj)] as number) * (f[v + jj] as number);
     // y −= A(c+1:n, k0:c)·(W(c+1:n, 0:i)ᵀ·v) + W(c+1:n, 0:i)·(A(c+1:n, k0:c)ᵀ·v)
     for (let p = 0; p < i; p++) f[tmp + p] = dot(W(c + 1, p), v, m);
     for (let p = 0; p < i; p++) axpy(-(f[tmp + p] as number), A(c + 1, k0 + p), y, m);

@@ -1,5 +1,5 @@
 /**
- * The four float64 inner loops of the dense linear algebra, assembled at load time into a small
+ * The five float64 inner loops of the dense linear algebra, assembled at load time into a small
  * WebAssembly module that uses 128-bit SIMD (two doubles per instruction). Plain JavaScript
  * float64 code runs a packed matrix product at ~2.7 GMAC/s on the reference machine; this
  * module runs it at ~10 GMAC/s, which is what brings a 2048-dimensional Fréchet distance under
@@ -22,6 +22,8 @@ export interface Float64Kernels {
   axpy(alpha: number, x: number, y: number, n: number): void;
   /** Returns Σᵢ a[i]·x[i] and, in the same pass, y[i] += alpha·a[i] (the symmetric matrix-vector step). */
   dotAxpy(a: number, x: number, y: number, n: number, alpha: number): number;
+  /** Two columns at once: out[0] = Σ a0·x, out[1] = Σ a1·x, y += alpha0·a0 + alpha1·a1. */
+  dotAxpy2(a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number): void;
 }
 
 const I32 = 0x7f;
@@ -119,16 +121,17 @@ function gemm4x4(): FunctionDef {
 }
 
 /**
- * The shared shape of dot, axpy and dotAxpy: a loop over four doubles per step (two v128
- * accumulators) followed by a scalar tail. `vectorStep`/`scalarStep` emit the work of one step.
+ * The shared shape of the streaming kernels: a loop over `step` bytes of every pointer per
+ * iteration (four doubles as two v128 values, or two as one) followed by a scalar tail.
+ * `vectorStep`/`scalarStep` emit the work of one iteration.
  */
-function streamLoop(pointers: number[], n: number, end: number, tailEnd: number, vectorStep: number[], scalarStep: number[]): number[] {
+function streamLoop(pointers: number[], n: number, end: number, tailEnd: number, vectorStep: number[], scalarStep: number[], step = 32): number[] {
   const first = pointers[0] as number;
   const body: number[] = [...toBytes(...pointers), ...endOf(first, n, end)];
-  // tailEnd = end - 24 bytes: the vector loop runs while first + 32 <= end.
-  body.push(...get(end), ...i32(-24), ...I32_ADD, ...set(tailEnd));
+  // The vector loop runs while first + step <= end, i.e. until first >= end − step + 8.
+  body.push(...get(end), ...i32(8 - step), ...I32_ADD, ...set(tailEnd));
   body.push(...BLOCK, ...LOOP, ...get(first), ...get(tailEnd), ...I32_GE_S, ...brIf(1), ...vectorStep);
-  for (const p of pointers) body.push(...advance(p, 32));
+  for (const p of pointers) body.push(...advance(p, step));
   body.push(...br(0), ...END, ...END);
   body.push(...BLOCK, ...LOOP, ...get(first), ...get(end), ...I32_GE_S, ...brIf(1), ...scalarStep);
   for (const p of pointers) body.push(...advance(p, 8));
@@ -180,9 +183,37 @@ function dotAxpy(): FunctionDef {
   return { name: 'dotAxpy', params: [I32, I32, I32, I32, F64], results: [F64], locals: [[2, I32], [4, V128], [1, F64]], body };
 }
 
-/** The module's bytes: one imported memory ("env"."memory"), the four kernels exported by name. */
+/**
+ * Two columns of the symmetric matrix-vector product at once: returns nothing, writes
+ * Σ a0[i]·x[i] and Σ a1[i]·x[i] to out[0], out[1], and adds alpha0·a0[i] + alpha1·a1[i] to y[i] —
+ * one pass over x and y for two columns, which is what limits the memory-bound product.
+ */
+function dotAxpy2(): FunctionDef {
+  const [a0, a1, x, y, n, alpha0, alpha1, out, end, tailEnd, acc0, acc1, va0, va1, v0, v1, xv, s0, s1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const vectorStep = [
+    ...get(a0), ...v128Load(), ...set(v0), ...get(a1), ...v128Load(), ...set(v1), ...get(x), ...v128Load(), ...set(xv),
+    ...get(acc0), ...get(v0), ...get(xv), ...F64X2_MUL, ...F64X2_ADD, ...set(acc0),
+    ...get(acc1), ...get(v1), ...get(xv), ...F64X2_MUL, ...F64X2_ADD, ...set(acc1),
+    ...get(y), ...get(y), ...v128Load(), ...get(v0), ...get(va0), ...F64X2_MUL, ...F64X2_ADD, ...get(v1), ...get(va1), ...F64X2_MUL, ...F64X2_ADD, ...v128Store(),
+  ];
+  const scalarStep = [
+    ...get(s0), ...get(a0), ...f64Load(), ...get(x), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s0),
+    ...get(s1), ...get(a1), ...f64Load(), ...get(x), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s1),
+    ...get(y), ...get(y), ...f64Load(), ...get(a0), ...f64Load(), ...get(alpha0), ...F64_MUL, ...F64_ADD, ...get(a1), ...f64Load(), ...get(alpha1), ...F64_MUL, ...F64_ADD, ...f64Store(),
+  ];
+  const body = [
+    ...get(alpha0), ...F64X2_SPLAT, ...set(va0), ...get(alpha1), ...F64X2_SPLAT, ...set(va1),
+    ...streamLoop([a0, a1, x, y], n, end, tailEnd, vectorStep, scalarStep, 16),
+    ...toBytes(out),
+    ...get(out), ...get(acc0), ...f64x2Lane(0), ...get(acc0), ...f64x2Lane(1), ...F64_ADD, ...get(s0), ...F64_ADD, ...f64Store(0),
+    ...get(out), ...get(acc1), ...f64x2Lane(0), ...get(acc1), ...f64x2Lane(1), ...F64_ADD, ...get(s1), ...F64_ADD, ...f64Store(8),
+  ];
+  return { name: 'dotAxpy2', params: [I32, I32, I32, I32, I32, F64, F64, I32], results: [], locals: [[2, I32], [7, V128], [2, F64]], body };
+}
+
+/** The module's bytes: one imported memory ("env"."memory"), the kernels exported by name. */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  const defs = [gemm4x4(), dot(), axpy(), dotAxpy()];
+  const defs = [gemm4x4(), dot(), axpy(), dotAxpy(), dotAxpy2()];
   const types = section(1, vec(defs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
   const functions = section(3, vec(defs.map((_, i) => uleb(i))));
@@ -219,5 +250,5 @@ export function kernelModule(): WebAssembly.Module | null {
 /** Instantiates the kernels over `memory`. */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Float64Kernels {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Float64Kernels;
-  return { gemm4x4: exports.gemm4x4, dot: exports.dot, axpy: exports.axpy, dotAxpy: exports.dotAxpy };
+  return { gemm4x4: exports.gemm4x4, dot: exports.dot, axpy: exports.axpy, dotAxpy: exports.dotAxpy, dotAxpy2: exports.dotAxpy2 };
 }
