@@ -8,7 +8,13 @@ import { frechetDistance } from './frechet.js';
  * Anything that maps a batch of images `[B, H, W, C]` to features `[B, d]` (or `[B, 1, 1, d]`):
  * a model with `predict` (tf.LayersModel, tf.GraphModel) or a function, possibly async.
  */
-export type FeatureExtractor = { predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap } | ((images: tf.Tensor4D) => tf.Tensor | Promise<tf.Tensor>);
+export type FeatureExtractor = PredictingModel | ((images: tf.Tensor4D) => tf.Tensor | Promise<tf.Tensor>);
+
+/** A model used as a feature extractor: tf.LayersModel, tf.GraphModel or anything with the same `predict`. */
+export interface PredictingModel {
+  /** Features of a batch of images; must return a single tensor here. */
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
+}
 
 /** Images: one `[N, H, W, C]` tensor, or a (sync or async) sequence of `[H, W, C]` images or `[B, H, W, C]` batches. */
 export type ImageSource = tf.Tensor4D | Iterable<tf.Tensor3D | tf.Tensor4D> | AsyncIterable<tf.Tensor3D | tf.Tensor4D>;

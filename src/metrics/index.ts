@@ -14,4 +14,4 @@ export type { SsimOptions } from './ssim.js';
 export { ConfusionMatrix, meanIoU } from './confusion_matrix.js';
 export type { ConfusionMatrixOptions, IoUResult } from './confusion_matrix.js';
 export { extractFeatureStats, fidFromExtractor } from './fid_extractor.js';
-export type { FeatureExtractor, ImageSource, ExtractOptions } from './fid_extractor.js';
+export type { FeatureExtractor, PredictingModel, ImageSource, ExtractOptions } from './fid_extractor.js';
