@@ -191,20 +191,19 @@ function gramPath(a: FeatureRows, b: FeatureRows, subsetsA: number[][], subsetsB
   for (let i = 0; i < nA; i++) for (let j = 0; j <= i; j++) f[gxx + i * nA + j] = cube(f[gxx + i * nA + j] as number, invD);
   for (let i = 0; i < nB; i++) for (let j = 0; j <= i; j++) f[gyy + i * nB + j] = cube(f[gyy + i * nB + j] as number, invD);
   for (let k = 0; k < nA * nB; k++) f[gxy + k] = cube(f[gxy + k] as number, invD);
-  const lowerSum = (g: number, n: number, idx: readonly number[]): number => {
+  // Sorted indices make every row walk through increasing columns of the lower triangle.
+  const lowerSum = (g: number, n: number, idx: Int32Array): number => {
     let s = 0;
     for (let p = 1; p < idx.length; p++) {
-      const ip = idx[p] as number;
-      for (let q = 0; q < p; q++) {
-        const iq = idx[q] as number;
-        s += f[ip > iq ? g + ip * n + iq : g + iq * n + ip] as number;
-      }
+      const row = g + (idx[p] as number) * n;
+      for (let q = 0; q < p; q++) s += f[row + (idx[q] as number)] as number;
     }
     return 2 * s;
   };
   const m = (subsetsA[0] as number[]).length;
-  return subsetsA.map((ia, s) => {
-    const ib = subsetsB[s] as number[];
+  return subsetsA.map((subsetA, s) => {
+    const ia = Int32Array.from(subsetA).sort();
+    const ib = Int32Array.from(subsetsB[s] as number[]).sort();
     let sumXY = 0;
     for (const i of ia) {
       const row = gxy + i * nB;

@@ -5,14 +5,10 @@ import { ConfigError, FeatureStats, fid, frechetDistance, frechetDistanceTerms, 
 import { setKernelChoice } from '../../src/metrics/linalg/heap.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak } from '../helpers/tensors.js';
-import { features, toRows } from './generator.js';
+import { featureSet, toRows, type FeaturePairSpec } from './generator.js';
 
 // Written by tests/fixtures/scripts/metrics_fid.py: pytorch-fid's formula with scipy 1.10's sqrtm.
-interface FidCase {
-  name: string;
-  d: number;
-  a: { seed: number; n: number; rank: number };
-  b: { seed: number; n: number; rank: number; wSeed: number };
+interface FidCase extends FeaturePairSpec {
   fid: number;
   traceSqrt: number;
   traceSqrtNuclear: number;
@@ -50,8 +46,8 @@ for (const kernels of ['wasm', 'js'] as const) {
     for (const c of cases) {
       it(`${c.name}: within 1e-6 relative`, () => {
         setKernelChoice(kernels);
-        const xa = features(c.a.seed, c.a.n, c.d, c.a.rank);
-        const xb = features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed);
+        const xa = featureSet(c.a, c.d);
+        const xb = featureSet(c.b, c.d);
         // The generator is exact in float64: the sums equal Python's bit for bit (up to the summation order of the checksum).
         expect(sum(xa)).toBeCloseTo(c.sumA, 6);
         expect(sum(xb)).toBeCloseTo(c.sumB, 6);
@@ -74,16 +70,16 @@ for (const kernels of ['wasm', 'js'] as const) {
 describe('fid from feature arrays', () => {
   it('number[][] input gives the same value as streamed statistics', () => {
     const c = fixture.cases[0] as FidCase;
-    const xa = features(c.a.seed, c.a.n, c.d, c.a.rank);
-    const xb = features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed);
+    const xa = featureSet(c.a, c.d);
+    const xb = featureSet(c.b, c.d);
     const value = fid(toRows(xa, c.a.n, c.d), toRows(xb, c.b.n, c.d));
     expect(Math.abs(value - c.fid) / c.fid).toBeLessThan(1e-6);
   });
 
   it('is symmetric, and 0 (to rounding) for identical sets', () => {
     const c = fixture.cases[1] as FidCase;
-    const a = statsOf(features(c.a.seed, c.a.n, c.d, c.a.rank), c.a.n, c.d);
-    const b = statsOf(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed), c.b.n, c.d);
+    const a = statsOf(featureSet(c.a, c.d), c.a.n, c.d);
+    const b = statsOf(featureSet(c.b, c.d), c.b.n, c.d);
     expect(Math.abs(frechetDistance(a, b) - frechetDistance(b, a))).toBeLessThan(1e-11 * c.fid);
     const self = frechetDistanceTerms(a, a);
     // tr Σ is ~200 here; the cancellation leaves rounding of that order times 1e-13.
@@ -92,8 +88,8 @@ describe('fid from feature arrays', () => {
 
   it('accepts { mu, sigma } as Float64Array, number[] and number[][]', () => {
     const c = fixture.cases[0] as FidCase;
-    const a = statsOf(features(c.a.seed, c.a.n, c.d, c.a.rank), c.a.n, c.d);
-    const b = statsOf(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed), c.b.n, c.d);
+    const a = statsOf(featureSet(c.a, c.d), c.a.n, c.d);
+    const b = statsOf(featureSet(c.b, c.d), c.b.n, c.d);
     const ga = a.toGaussian();
     const json = b.toJSON();
     const value = frechetDistance({ mu: Array.from(ga.mu), sigma: ga.sigma }, { mu: json.mu, sigma: json.sigma });
@@ -104,8 +100,8 @@ describe('fid from feature arrays', () => {
 describeBackends('fid from tensors', () => {
   it('reads float32 tensors [n, d] (the d64 features rounded to float32) and leaks nothing', async () => {
     const c = fixture.cases[0] as FidCase;
-    const ta = tf.tensor2d(Float32Array.from(features(c.a.seed, c.a.n, c.d, c.a.rank)), [c.a.n, c.d]);
-    const tb = tf.tensor2d(Float32Array.from(features(c.b.seed, c.b.n, c.d, c.b.rank, 12)), [c.b.n, c.d]);
+    const ta = tf.tensor2d(Float32Array.from(featureSet(c.a, c.d)), [c.a.n, c.d]);
+    const tb = tf.tensor2d(Float32Array.from(featureSet(c.b, c.d)), [c.b.n, c.d]);
     const value = await expectNoLeak(() => fid(ta, tb));
     expect(Math.abs(value - fixture.float32.fid) / fixture.float32.fid).toBeLessThan(1e-6);
     tf.dispose([ta, tb]);

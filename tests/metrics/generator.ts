@@ -50,6 +50,28 @@ export function features(seed: number, n: number, d: number, rank: number, wSeed
   return out;
 }
 
+/** One generated feature set as the fixtures record it. */
+export interface FeatureSetSpec {
+  seed: number;
+  n: number;
+  rank: number;
+  /** Seed of the latent directions (shared between sets built with the same one); default seed + 1. */
+  wSeed?: number;
+}
+
+/** A pair of generated sets of dimension d: the common part of the FID and KID fixture cases. */
+export interface FeaturePairSpec {
+  name: string;
+  d: number;
+  a: FeatureSetSpec;
+  b: FeatureSetSpec;
+}
+
+/** The features of a fixture set. */
+export function featureSet(spec: FeatureSetSpec, d: number): Float64Array {
+  return features(spec.seed, spec.n, d, spec.rank, spec.wSeed);
+}
+
 /** Row-major flat array → number[][]. */
 export function toRows(flat: Float64Array | Float32Array, n: number, d: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d)));

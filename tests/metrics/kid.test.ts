@@ -5,18 +5,14 @@ import { kid } from '../../src/index.js';
 import { kernelInceptionDistance } from '../../src/metrics/kid.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak } from '../helpers/tensors.js';
-import { features, toRows } from './generator.js';
+import { features, featureSet, toRows, type FeaturePairSpec } from './generator.js';
 
 // Written by tests/fixtures/scripts/metrics_kid.py (numpy float64, subsets drawn by numpy and exported).
 interface Subsets {
   a: number[][];
   b: number[][];
 }
-interface KidCase {
-  name: string;
-  d: number;
-  a: { seed: number; n: number; rank: number };
-  b: { seed: number; n: number; rank: number; wSeed: number };
+interface KidCase extends FeaturePairSpec {
   subsetIndices: Subsets;
   values: number[];
   mean: number;
@@ -31,8 +27,8 @@ describe('kid equals a numpy implementation of the same estimator on the same su
   for (const c of fixture.cases) {
     for (const strategy of ['gram', 'subsets'] as const) {
       it(`${c.name} (${strategy} path): within 1e-9`, () => {
-        const a = toRows(features(c.a.seed, c.a.n, c.d, c.a.rank), c.a.n, c.d);
-        const b = toRows(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed), c.b.n, c.d);
+        const a = toRows(featureSet(c.a, c.d), c.a.n, c.d);
+        const b = toRows(featureSet(c.b, c.d), c.b.n, c.d);
         const result = kernelInceptionDistance(a, b, { subsetIndices: c.subsetIndices }, strategy);
         result.values.forEach((v, i) => expect(Math.abs(v - (c.values[i] as number))).toBeLessThan(1e-9));
         expect(Math.abs(result.mean - c.mean)).toBeLessThan(1e-9);
@@ -63,8 +59,8 @@ describe('kid by hand and by invariants', () => {
 
   it('random subsets are reproducible from the seed and symmetric in the two sets', () => {
     const c = fixture.cases[0] as KidCase;
-    const a = toRows(features(c.a.seed, c.a.n, c.d, c.a.rank), c.a.n, c.d);
-    const b = toRows(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed), c.b.n, c.d);
+    const a = toRows(featureSet(c.a, c.d), c.a.n, c.d);
+    const b = toRows(featureSet(c.b, c.d), c.b.n, c.d);
     const r1 = kid(a, b, { subsets: 4, subsetSize: 30, seed: 5 });
     const r2 = kid(a, b, { subsets: 4, subsetSize: 30, seed: 5 });
     const r3 = kid(a, b, { subsets: 4, subsetSize: 30, seed: 6 });
@@ -78,8 +74,8 @@ describe('kid by hand and by invariants', () => {
 
   it('the gram and subset paths agree on random subsets', () => {
     const c = fixture.cases[1] as KidCase;
-    const a = toRows(features(c.a.seed, c.a.n, c.d, c.a.rank), c.a.n, c.d);
-    const b = toRows(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed), c.b.n, c.d);
+    const a = toRows(featureSet(c.a, c.d), c.a.n, c.d);
+    const b = toRows(featureSet(c.b, c.d), c.b.n, c.d);
     const g = kernelInceptionDistance(a, b, { subsets: 3, subsetSize: 64, seed: 1 }, 'gram');
     const s = kernelInceptionDistance(a, b, { subsets: 3, subsetSize: 64, seed: 1 }, 'subsets');
     g.values.forEach((v, i) => expect(v).toBeCloseTo(s.values[i] as number, 11));
@@ -104,8 +100,8 @@ describeBackends('kid from tensors', () => {
   it('reads [n, d] tensors and leaks nothing', async () => {
     const c = fixture.cases[0] as KidCase;
     // Float32-rounded features: compare with the same rounded values given as arrays.
-    const xa = Float32Array.from(features(c.a.seed, c.a.n, c.d, c.a.rank));
-    const xb = Float32Array.from(features(c.b.seed, c.b.n, c.d, c.b.rank, c.b.wSeed));
+    const xa = Float32Array.from(featureSet(c.a, c.d));
+    const xb = Float32Array.from(featureSet(c.b, c.d));
     const ta = tf.tensor2d(xa, [c.a.n, c.d]);
     const tb = tf.tensor2d(xb, [c.b.n, c.d]);
     const fromTensors = await expectNoLeak(() => kid(ta, tb, { subsetIndices: c.subsetIndices }));
