@@ -140,6 +140,10 @@ describe('frechetDistance input errors', () => {
     // One indefinite, one definite: Σ₁Σ₂ has a negative eigenvalue −1 → imaginary trace 1 per 2 dims.
     expect(() => frechetDistance(indefinite, good)).toThrow(/Imaginary component/);
   });
+  it('reports overflow instead of a number (pytorch-fid fails there too)', () => {
+    const huge = { mu: [0, 0], sigma: [[1e300, 0], [0, 1e300]] };
+    expect(() => frechetDistance(huge, huge)).toThrow(/tr √\(Σ₁Σ₂\) is NaN even with eps = 0.000001 on the diagonals/);
+  });
   it('rejects a bad eps and bad inputs', () => {
     expect(() => frechetDistance(good, good, { eps: 0 })).toThrow(/options.eps: got 0, expected a finite number > 0/);
     expect(() => frechetDistance(good, 42 as never)).toThrow(/b: got 42, expected a FeatureStats or \{ mu, sigma \}/);

@@ -56,12 +56,16 @@ export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: 
   const chol = factored === 1 ? chol1 : chol2;
   const M = factored === 1 ? congruence(heap, a, s, y, sigma2, chol, d) : congruence(heap, s, a, y, sigma1, chol, d);
   const r = chol.rank;
-  const eigenvalues = r > 0 ? tridiagonalEigenvalues(tridiagonalize(heap, M, r, d)) : new Float64Array(0);
+  const t = r > 0 ? tridiagonalize(heap, M, r, d) : null;
+  // Overflow (entries beyond ~1e154 square past the float64 range) leaves a non-finite T: report NaN.
+  const finite = t === null || (t.diagonal.every(Number.isFinite) && t.offDiagonal.every(Number.isFinite));
+  const eigenvalues = t === null ? new Float64Array(0) : finite ? tridiagonalEigenvalues(t) : new Float64Array(r).fill(NaN);
   let trace = 0;
   let imaginaryTrace = 0;
   for (const lambda of eigenvalues) {
     if (lambda > 0) trace += Math.sqrt(lambda);
-    else imaginaryTrace += Math.sqrt(-lambda);
+    else if (lambda < 0) imaginaryTrace += Math.sqrt(-lambda);
+    else if (Number.isNaN(lambda)) trace = NaN;
   }
   return { trace, imaginaryTrace, eigenvalues, factored, rank: r };
 }
