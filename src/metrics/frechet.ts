@@ -47,8 +47,9 @@ interface Gaussian {
  * of the symmetric LᵀΣ₂L. Eigenvalues that are negative by rounding (singular covariances,
  * fewer samples than dimensions) contribute nothing, as their imaginary square roots do in
  * pytorch-fid; if they are large enough that pytorch-fid's imaginary-component check would
- * certainly fail (mean imaginary diagonal > 1e-3), this throws too. d = 2048 takes about 2.5 s
- * with WebAssembly SIMD (see docs/benchmarks.md); without it, a JavaScript fallback ~4× slower.
+ * certainly fail (mean imaginary diagonal > 1e-3), this throws too. d = 2048 takes under 3 s
+ * with WebAssembly SIMD on a 2-core server (see docs/benchmarks.md); without WebAssembly SIMD a
+ * JavaScript fallback runs, about 3× slower.
  *
  * @param a statistics of the first set: a {@link FeatureStats} or `{ mu, sigma }`
  * @param b statistics of the second set
