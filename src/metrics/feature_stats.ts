@@ -87,6 +87,8 @@ export class FeatureStats {
   /**
    * Statistics of one set of features.
    *
+   * @param features `[n, d]` tensor or `number[][]` (n ≥ 1)
+   * @param argument the name error messages use for `features`
    * @example
    * ```ts
    * const stats = FeatureStats.fromFeatures(tf.randomNormal([500, 64]) as tf.Tensor2D);
