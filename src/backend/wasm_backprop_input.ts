@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { outputPhases, type ConvGeometry, type OutputPhase } from './wasm_conv_geometry.js';
-import { copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { assertShape, copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
 import { interleavePhases } from './wasm_phases.js';
 
 /**
@@ -12,6 +12,9 @@ import { interleavePhases } from './wasm_phases.js';
  */
 export function backpropInput(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, depthwise: boolean): tf.TensorInfo {
   const outShape = [g.batch, g.inH, g.inW, g.inC];
+  const kernel = depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput';
+  if (filter.shape[2] !== g.inC) assertShape(kernel, 'filter', filter.shape, [g.kH, g.kW, g.inC, filter.shape[3] as number], 'input channels of inputShape');
+  assertShape(kernel, 'dy (NHWC)', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the conv output for inputShape, the filter and the attributes');
   if (sizeOf(outShape) === 0) return fill(backend, outShape, 0);
   if (sizeOf(dy.shape) === 0) return fill(backend, outShape, 0);
   const rows = outputPhases(g.kH, g.sH, g.dH, g.top, g.inH);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, tapPhases, type ConvAttrs, type ConvGeometry } from './wasm_conv_geometry.js';
-import { copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { assertShape, copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
 import { splitPhases } from './wasm_phases.js';
 
 /**
@@ -80,6 +80,7 @@ export function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
     dy = transpose(backend, dy, [0, 2, 3, 1]);
   }
   try {
+    assertShape('Conv2DBackpropFilter', 'dy (NHWC)', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the conv output for x, filterShape and the attributes');
     return filterGradient(backend, x, dy, g, filterShape);
   } finally {
     if (nchw) free(backend, x, dy);

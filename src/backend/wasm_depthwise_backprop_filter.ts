@@ -1,21 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { concatParts, phasedInput } from './wasm_conv2d_backprop_filter.js';
 import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
-import { copyRuns, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { assertShape, copyRuns, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
 
 /**
- * Sum over the spatial axes of [N, H, W, C] → [N, C], with XNNPACK average pooling (row means,
- * then the mean of those) scaled back by H·W. Pooling reduces over pixels with channels
- * innermost, so the NHWC products need no transpose (the Sum kernel would transpose first).
+ * Spatial sums of NHWC products with XNNPACK average pooling, which reduces over pixels with
+ * channels innermost, so the products need no transpose (the Sum kernel would transpose first).
+ * Stage one averages each row: [N, H, W, C] → [N, H, 1, C].
  */
-export function spatialSum(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const rowMeans = runWasmKernel('AvgPool', backend, { x }, { filterSize: [1, w], strides: [1, w], pad: 'valid' });
-  const means = runWasmKernel('AvgPool', backend, { x: rowMeans }, { filterSize: [h, 1], strides: [h, 1], pad: 'valid' });
-  free(backend, rowMeans);
-  const count = fill(backend, [], h * w);
-  const sums = runWasmKernel('Multiply', backend, { a: view(means, [n, c]), b: count });
-  free(backend, means, count);
+export function rowMeans(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
+  const w = x.shape[2] as number;
+  return runWasmKernel('AvgPool', backend, { x }, { filterSize: [1, w], strides: [1, w], pad: 'valid' });
+}
+
+/** Stage two: the row means of {@link rowMeans} [N, H, 1, C] → sums over the H·W pixels, [N, C]. */
+export function sumsFromRowMeans(backend: WasmBackend, means: tf.TensorInfo, pixelsPerRow: number): tf.TensorInfo {
+  const [n, h, , c] = means.shape as [number, number, number, number];
+  const mean = runWasmKernel('AvgPool', backend, { x: means }, { filterSize: [h, 1], strides: [h, 1], pad: 'valid' });
+  const count = fill(backend, [], h * pixelsPerRow);
+  const sums = runWasmKernel('Multiply', backend, { a: view(mean, [n, c]), b: count });
+  free(backend, mean, count);
   return sums;
 }
 
@@ -23,7 +27,7 @@ export function spatialSum(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInf
  * DepthwiseConv2dNativeBackpropFilter for the wasm backend: dW[i,j,c,m] = Σ x[b, oy·s+i·d−top,
  * ox·s+j·d−left, c] · dy[b, oy, ox, c·M+m]. For each tap, the input pixels it reads are copied
  * out of the phase-split padded input as whole rows, multiplied by the output gradient with
- * XNNPACK and summed over pixels by {@link spatialSum}. One tap at a time keeps the working set
+ * XNNPACK and summed over pixels by pooling ({@link rowMeans}). One tap at a time keeps the working set
  * in cache, which measured faster than one large product over all taps.
  */
 export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -33,6 +37,7 @@ export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMa
   const x = args.inputs['x'] as tf.TensorInfo;
   const dy = args.inputs['dy'] as tf.TensorInfo;
   const g = convGeometry(x.shape, filterShape, attrs as ConvAttrs, true);
+  assertShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the depthwise conv output for x, filterShape and the attributes');
   if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return fill(backend, filterShape, 0);
   const c = g.inC;
   const m = filterShape[3] as number;
@@ -56,11 +61,14 @@ export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMa
     });
     const products = runWasmKernel('Multiply', backend, { a: shifted, b: dyByM });
     free(backend, shifted);
-    parts.push(spatialSum(backend, view(products, [m, g.batch * g.outH, g.outW, c])));
+    parts.push(rowMeans(backend, view(products, [m, g.batch * g.outH, g.outW, c])));
     free(backend, products);
   }
   free(backend, input.phases, dyByM);
-  const all = concatParts(backend, parts); // [taps·m, c]
+  // One second-stage pool for all taps: per-tap calls on these small tensors cost more than the data.
+  const means = concatParts(backend, parts); // [taps·m, rows, 1, c]
+  const all = sumsFromRowMeans(backend, means, g.outW); // [taps·m, c]
+  free(backend, means);
   let out: tf.TensorInfo;
   if (m > 1) {
     const perTap = transpose(backend, view(all, [taps, m, c]), [0, 2, 1]);

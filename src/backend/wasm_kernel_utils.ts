@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import { BackendError, ShapeError } from '../errors.js';
 
 /**
  * The members of the wasm backend (`BackendWasm` of @tensorflow/tfjs-backend-wasm) the training
@@ -129,4 +129,15 @@ export function extractWindow(backend: WasmBackend, x: tf.TensorInfo, rows: [num
 /** Number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Throws a {@link ShapeError} unless a kernel input has the shape its attributes imply. The
+ * tfjs ops check this before calling kernels; a direct `runKernel` call may not, and a wrong
+ * shape would make the heap copies read other tensors' memory.
+ */
+export function assertShape(kernel: string, argument: string, shape: readonly number[], expected: readonly number[], what: string): void {
+  if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`${kernel}: ${argument}`, shape, `[${expected.join(',')}] (${what})`);
+  }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { copyRuns, fill, free, runWasmKernel, sizeOf, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { ConfigError } from '../errors.js';
+import { assertShape, copyRuns, fill, free, runWasmKernel, sizeOf, view, type WasmBackend } from './wasm_kernel_utils.js';
 
 /**
  * UnsortedSegmentSum for the wasm backend (the gradient of `tf.gather`): out[s] = Σ x[i] over
@@ -12,7 +13,9 @@ export function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; ba
   const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
   const x = args.inputs['x'] as tf.TensorInfo;
   const segmentIds = args.inputs['segmentIds'] as tf.TensorInfo;
+  if (!Number.isInteger(numSegments) || numSegments < 0) throw new ConfigError('UnsortedSegmentSum: numSegments', numSegments, 'an integer >= 0');
   const inner = x.shape.slice(segmentIds.shape.length);
+  assertShape('UnsortedSegmentSum', 'segmentIds', segmentIds.shape, x.shape.slice(0, segmentIds.shape.length), 'the leading dimensions of x');
   const n = sizeOf(segmentIds.shape);
   const d = sizeOf(inner);
   const outShape = [numSegments, ...inner];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the op gradients
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BackendError, initBackend, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/index.js';
+import { BackendError, ConfigError, initBackend, registerWasmTrainingKernels, ShapeError, WASM_TRAINING_KERNELS } from '../../src/index.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
 
 // The kernels every other backend has, captured before the wasm backend is set up.
@@ -51,6 +51,26 @@ describe('registerWasmTrainingKernels', () => {
     } finally {
       tf.registerKernel(conv);
     }
+  });
+});
+
+describe('bad kernel inputs get clear errors instead of reading stray memory', () => {
+  it('an output gradient whose shape does not match the attributes', async () => {
+    await tf.setBackend('wasm');
+    const x = seededTensor([1, 8, 8, 3], 1);
+    const dy = seededTensor([1, 5, 4, 4], 2); // 'same', stride 2 gives [1, 4, 4, 4]
+    const filter = seededTensor([3, 3, 3, 4], 3);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
+    const call = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>) => () =>
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap);
+    expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow(ShapeError);
+    expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow('Conv2DBackpropFilter: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]');
+    expect(call('Conv2DBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 3] })).toThrow('Conv2DBackpropInput: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]');
+    expect(call('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 1] })).toThrow(/DepthwiseConv2dNativeBackpropFilter: dy: got shape \[1,5,4,4\], expected \[1,4,4,3\]/);
+    expect(call('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 5] })).toThrow(/filter: got shape \[3,3,3,4\], expected \[3,3,5,4\]/);
+    expect(() => tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0, 1], 'int32') }, { numSegments: 2 })).toThrow(/segmentIds: got shape \[2\], expected \[1\]/);
+    expect(() => tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0], 'int32') }, { numSegments: -1 })).toThrow(ConfigError);
+    tf.dispose([x, dy, filter]);
   });
 });
 
