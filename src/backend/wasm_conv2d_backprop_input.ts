@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backpropInput } from './wasm_backprop_input.js';
 import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
-import { free, transpose, type WasmBackend } from './wasm_kernel_utils.js';
+import { free, transpose, unpack, type KernelArgs } from './wasm_kernel_utils.js';
 
 /**
  * Conv2DBackpropInput for the wasm backend (also the forward pass of `tf.conv2dTranspose`), on
@@ -9,11 +9,10 @@ import { free, transpose, type WasmBackend } from './wasm_kernel_utils.js';
  * loop about ten times slower than its forward conv. NCHW is handled by transposing to NHWC
  * and back.
  */
-export function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const filter = args.inputs['filter'] as tf.TensorInfo;
-  let dy = args.inputs['dy'] as tf.TensorInfo;
+export function conv2dBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
+  const { backend, attrs, input } = unpack<tf.Conv2DBackpropInputAttrs>(args);
+  const filter = input('filter');
+  let dy = input('dy');
   const g = convGeometry([...attrs.inputShape], filter.shape, attrs as ConvAttrs, false);
   if (attrs.dataFormat !== 'NCHW') return backpropInput(backend, dy, filter, g, false);
   dy = transpose(backend, dy, [0, 2, 3, 1]);

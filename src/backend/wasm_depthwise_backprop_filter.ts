@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { concatParts, phasedInput } from './wasm_conv2d_backprop_filter.js';
 import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
-import { assertShape, copyRuns, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { assertShape, concatParts, copyRuns, fill, free, reshape, runWasmKernel, sizeOf, transpose, unpack, view, type KernelArgs, type WasmBackend } from './wasm_kernel_utils.js';
+import { phasedInput } from './wasm_phases.js';
 
 /**
  * Spatial sums of NHWC products with XNNPACK average pooling, which reduces over pixels with
@@ -30,19 +30,18 @@ export function sumsFromRowMeans(backend: WasmBackend, means: tf.TensorInfo, pix
  * XNNPACK and summed over pixels by pooling ({@link rowMeans}). One tap at a time keeps the working set
  * in cache, which measured faster than one large product over all taps.
  */
-export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
-  const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+export function depthwiseBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
+  const { backend, attrs, input } = unpack<tf.DepthwiseConv2dNativeBackpropFilterAttrs>(args);
   const filterShape = [...attrs.filterShape];
-  const x = args.inputs['x'] as tf.TensorInfo;
-  const dy = args.inputs['dy'] as tf.TensorInfo;
+  const x = input('x');
+  const dy = input('dy');
   const g = convGeometry(x.shape, filterShape, attrs as ConvAttrs, true);
   assertShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the depthwise conv output for x, filterShape and the attributes');
   if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return fill(backend, filterShape, 0);
   const c = g.inC;
   const m = filterShape[3] as number;
-  const input = phasedInput(backend, x, g, false);
-  const { hq, wq } = input;
+  const phased = phasedInput(backend, x, g, false);
+  const { hq, wq } = phased;
   const pixels = g.batch * g.outH * g.outW;
   // Multiplier m of every channel as its own plane, so products broadcast over a leading axis
   // only (XNNPACK's fast broadcast; broadcasting the innermost axis is ~50× slower).
@@ -51,9 +50,9 @@ export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMa
   const parts: tf.TensorInfo[] = [];
   for (let t = 0; t < taps; t++) {
     const shifted = backend.makeOutput([1, pixels, c], 'float32');
-    copyRuns(backend, input.phases, shifted, {
+    copyRuns(backend, phased.phases, shifted, {
       length: g.outW * c,
-      srcOffset: ((input.phaseOf[t] as number) * g.batch * hq * wq + (input.shiftOf[t] as number)) * c,
+      srcOffset: ((phased.phaseOf[t] as number) * g.batch * hq * wq + (phased.shiftOf[t] as number)) * c,
       dstOffset: 0,
       counts: [g.batch, g.outH],
       srcStrides: [hq * wq * c, wq * c],
@@ -64,7 +63,7 @@ export function depthwiseBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMa
     parts.push(rowMeans(backend, view(products, [m, g.batch * g.outH, g.outW, c])));
     free(backend, products);
   }
-  free(backend, input.phases, dyByM);
+  free(backend, phased.phases, dyByM);
   // One second-stage pool for all taps: per-tap calls on these small tensors cost more than the data.
   const means = concatParts(backend, parts); // [taps·m, rows, 1, c]
   const all = sumsFromRowMeans(backend, means, g.outW); // [taps·m, c]

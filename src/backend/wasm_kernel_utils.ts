@@ -12,6 +12,22 @@ export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
 }
 
+/** What tfjs passes to a kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** A kernel's backend (as {@link WasmBackend}), attributes and named inputs. */
+export function unpack<A>(args: KernelArgs): { backend: WasmBackend; attrs: A; input(name: string): tf.TensorInfo } {
+  return {
+    backend: args.backend as WasmBackend,
+    attrs: (args.attrs ?? {}) as unknown as A,
+    input: (name) => args.inputs[name] as tf.TensorInfo,
+  };
+}
+
 /** Runs one of the wasm backend's own kernels directly (no tape, no engine bookkeeping). */
 export function runWasmKernel(kernelName: string, backend: WasmBackend, inputs: tf.NamedTensorInfoMap | tf.TensorInfo[], attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
   const config = tf.getKernel(kernelName, 'wasm');
@@ -42,6 +58,14 @@ export function reshape(backend: WasmBackend, info: tf.TensorInfo, shape: number
 /** A tensor of the given shape filled with `value`. */
 export function fill(backend: WasmBackend, shape: number[], value: number, dtype: tf.DataType = 'float32'): tf.TensorInfo {
   return runWasmKernel('Fill', backend, [], { shape, value, dtype });
+}
+
+/** Concatenates along axis 0 and frees the parts. */
+export function concatParts(backend: WasmBackend, parts: tf.TensorInfo[]): tf.TensorInfo {
+  if (parts.length === 1) return parts[0] as tf.TensorInfo;
+  const out = runWasmKernel('Concat', backend, parts, { axis: 0 });
+  free(backend, ...parts);
+  return out;
 }
 
 /** Transposes with the wasm backend's Transpose kernel. */

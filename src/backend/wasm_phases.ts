@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { copyRuns, free, reshape, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { tapPhases, type ConvGeometry } from './wasm_conv_geometry.js';
+import { copyRuns, extractWindow, free, reshape, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
 
 // A strided conv reads its input on a grid: splitting the input into its sH·sW phases
 // (x[u·sH + ry, v·sW + rx] → phase (ry, rx)) turns every tap into a stride-1 read of one phase,
@@ -48,4 +49,40 @@ export function interleavePhases(backend: WasmBackend, phases: tf.TensorInfo[], 
   const out = reshape(backend, t, [b, uq * sH, vq * sW, c]);
   free(backend, t);
   return out;
+}
+
+/**
+ * The input padded and split into stride phases, plus where each filter tap reads it: tap
+ * (i, j) reads phase `phaseOf[i·kW + j]` from flat offset `shiftOf[i·kW + j]` (in pixels) of each
+ * Hq×Wq phase plane. The conv filter gradient copies each tap's pixels as single runs of
+ * `outH·Wq` pixels (columns past outW are garbage that meets zero output gradient), the
+ * depthwise one row by row.
+ */
+export interface PhasedInput {
+  phases: tf.TensorInfo;
+  hq: number;
+  wq: number;
+  phaseOf: number[];
+  shiftOf: number[];
+}
+
+/** Zero-pads `x` (NHWC) to whole phases and splits it; see {@link PhasedInput}. */
+export function phasedInput(backend: WasmBackend, x: tf.TensorInfo, g: ConvGeometry, channelMajor: boolean): PhasedInput {
+  const rows = tapPhases(g.kH, g.sH, g.dH, g.top, g.inH, g.outH);
+  const cols = tapPhases(g.kW, g.sW, g.dW, g.left, g.inW, g.outW);
+  const wq = cols.length;
+  // A run that starts mid-row spills into the row after the last one read.
+  const hq = Math.max(rows.length, g.outH + Math.max(...rows.shift) + (Math.max(...cols.shift) > 0 ? 1 : 0));
+  const padded = extractWindow(backend, x, [-g.top, hq * g.sH - g.top], [-g.left, wq * g.sW - g.left]);
+  const phases = splitPhases(backend, padded, g.sH, g.sW, channelMajor);
+  free(backend, padded);
+  const phaseOf: number[] = [];
+  const shiftOf: number[] = [];
+  for (let i = 0; i < g.kH; i++) {
+    for (let j = 0; j < g.kW; j++) {
+      phaseOf.push((cols.phase[j] as number) * g.sH + (rows.phase[i] as number));
+      shiftOf.push((rows.shift[i] as number) * wq + (cols.shift[j] as number));
+    }
+  }
+  return { phases, hq, wq, phaseOf, shiftOf };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
-import { assertShape, copyRuns, fill, free, runWasmKernel, sizeOf, view, type WasmBackend } from './wasm_kernel_utils.js';
+import { assertShape, copyRuns, fill, free, runWasmKernel, sizeOf, unpack, view, type KernelArgs } from './wasm_kernel_utils.js';
 
 /**
  * UnsortedSegmentSum for the wasm backend (the gradient of `tf.gather`): out[s] = Σ x[i] over
@@ -8,11 +8,11 @@ import { assertShape, copyRuns, fill, free, runWasmKernel, sizeOf, view, type Wa
  * [0, numSegments) contribute nothing, as on the cpu backend: they are redirected to an extra
  * segment that is dropped.
  */
-export function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
-  const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
-  const x = args.inputs['x'] as tf.TensorInfo;
-  const segmentIds = args.inputs['segmentIds'] as tf.TensorInfo;
+export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
+  const { backend, attrs, input } = unpack<tf.UnsortedSegmentSumAttrs>(args);
+  const { numSegments } = attrs;
+  const x = input('x');
+  const segmentIds = input('segmentIds');
   if (!Number.isInteger(numSegments) || numSegments < 0) throw new ConfigError('UnsortedSegmentSum: numSegments', numSegments, 'an integer >= 0');
   const inner = x.shape.slice(segmentIds.shape.length);
   assertShape('UnsortedSegmentSum', 'segmentIds', segmentIds.shape, x.shape.slice(0, segmentIds.shape.length), 'the leading dimensions of x');
