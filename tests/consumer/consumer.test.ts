@@ -55,14 +55,32 @@ describe('the packed library in a consumer project', () => {
 
   it('type-checks consumer code under nodenext (ESM and CJS) and node10 (tslab) resolution', () => {
     const common = ['--noEmit', '--strict', '--target', 'es2020', '--lib', 'es2020,dom'];
-    run('node', [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.mts', 'types.cts'], scratch);
-    run('node', [tsc, ...common, '--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop', 'types-node10.ts'], scratch);
+    expect(typeErrors([...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.mts', 'types.cts'])).toEqual([]);
+    expect(typeErrors([...common, '--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop', 'types-node10.ts'])).toEqual([]);
   });
 
   it('fails type-checking on a wrong use, so the check above is real', () => {
     writeFileSync(join(scratch, 'wrong.mts'), "import { initBackend } from 'gancompress';\nconst n: number = initBackend('cpu');\nexport { n };\n");
-    expect(() => run('node', [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'wrong.mts'], scratch)).toThrow(
-      /Type 'Promise<string>' is not assignable to type 'number'/,
+    expect(typeErrors(['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'wrong.mts']).join('\n')).toMatch(
+      /wrong\.mts.*Type 'Promise<string>' is not assignable to type 'number'/,
     );
   });
 });
+
+/**
+ * Type errors tsc reports, except those inside tfjs's own declaration files: tfjs-layers' .d.ts
+ * do not compile under --strict without skipLibCheck (an upstream issue every strict consumer
+ * meets), while ours and the consumer's files must be clean.
+ */
+function typeErrors(args: string[]): string[] {
+  let output = '';
+  try {
+    execFileSync('node', [tsc, ...args], { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    output = `${(e as { stdout?: string }).stdout ?? ''}`;
+  }
+  return output
+    .split('\n')
+    .filter((line) => /^\S.*\(\d+,\d+\): error/.test(line))
+    .filter((line) => !line.startsWith('node_modules/@tensorflow/'));
+}

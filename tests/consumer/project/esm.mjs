@@ -19,10 +19,17 @@ const copies = new Set([
   resolveCore(dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))),
 ]);
 
-const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
-model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-const xs = tf.tensor2d([[0, 1], [1, 0], [1, 1]]);
-const ys = tf.tensor2d([[1], [2], [3]]);
+// A conv model with one of the library's layers: trains on wasm (the library's gradient
+// kernels) and round-trips through fileSystem() (its class is registered in the app's tfjs).
+const model = tfl.sequential({
+  layers: [
+    new gc.OnceForAllConv({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], name: 'elastic' }),
+    tfl.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+  ],
+});
+model.compile({ optimizer: tf.train.sgd(0.005), loss: 'meanSquaredError' });
+const xs = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 1);
+const ys = tf.randomNormal([3, 6, 6, 1], 0, 1, 'float32', 2);
 const history = await model.fit(xs, ys, { epochs: 2, verbose: 0 });
 const dir = join(mkdtempSync(join(tmpdir(), 'gc-consumer-')), 'm');
 await model.save(gc.fileSystem(dir));
