@@ -124,7 +124,6 @@ describeBackends('static PyTorch-parity layers', () => {
   });
 });
 
-// tfjs's wasm backend has no Conv2DBackpropFilter yet (the filter gradient of a transposed conv).
 describeBackends('convTranspose2d gradients', () => {
   it('match finite differences through the dilated-kernel and crop paths', () => {
     const x = seededTensor([1, 3, 3, 2], 7) as tf.Tensor4D;
@@ -136,4 +135,4 @@ describeBackends('convTranspose2d gradients', () => {
     checkGradient((p) => tf.sum(tf.mul(convTranspose2d(x, p as tf.Tensor4D, null, { strides: 1, padding: 0, outputPadding: 1, dilationRate: 2 }), r2)), f, 1e-2, 1e-3, 'crop');
     tf.dispose([x, r1, r2, f]);
   });
-}, ['cpu']);
+});

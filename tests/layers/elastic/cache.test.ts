@@ -71,4 +71,4 @@ describeBackends('the inference cache of active weights', () => {
     tf.dispose([x, value, ...Object.values(grads)]);
     model.dispose();
   });
-}, ['cpu']);
+});

@@ -53,8 +53,6 @@ function indexOf(flat: number, shape: number[]): number[] {
   return idx;
 }
 
-// tfjs's wasm backend lacks Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropFilter
-// (src/backend/wasm_* will add them); until then conv-gradient tests run on cpu only.
 describeBackends('inactive weights get exactly zero gradient', () => {
   it('tf.variableGrads through a functional supernet: zero outside the active slice, non-zero inside', () => {
     const model = supernet();
@@ -108,7 +106,7 @@ describeBackends('inactive weights get exactly zero gradient', () => {
     tf.dispose([x, y]);
     model.dispose();
   });
-}, ['cpu']);
+});
 
 describeBackends('kernel-transform gradients', () => {
   it('match finite differences for the kernel and both matrices (7 → 5 → 3)', () => {
