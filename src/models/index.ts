@@ -1,1 +1,2 @@
 export * from './resnet/index.js';
+export * from './mobilestylegan/index.js';

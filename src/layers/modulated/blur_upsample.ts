@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, ShapeError } from '../../errors.js';
+import type { LayerArgs } from '../common/layer_args.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { firKernel2d, firUpsample2d } from './fir.js';
+
+/** Config of {@link BlurUpsample}. */
+export interface BlurUpsampleConfig extends LayerArgs {
+  /** The 1-D FIR kernel. Default `[1, 3, 3, 1]`. */
+  kernel?: number[];
+}
+
+/**
+ * StyleGAN2's `Upsample` (the skip path between its ToRGB heads) as a layer: ×2 zero
+ * insertion, then the FIR kernel (gain 4) — see {@link firUpsample2d}. `[N, h, w, C]` →
+ * `[N, 2h, 2w, C]`. No weights.
+ *
+ * @example
+ * ```ts
+ * const skip = new BlurUpsample({ name: 'skip_up3' }).apply(rgb); // [null, 2h, 2w, 3]
+ * ```
+ */
+export class BlurUpsample extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'BlurUpsample';
+  readonly kernel: number[];
+
+  constructor(config: BlurUpsampleConfig = {}) {
+    super(config);
+    this.kernel = config.kernel ?? [1, 3, 3, 1];
+    if (!Array.isArray(this.kernel) || this.kernel.length < 2) throw new ConfigError(`${this.name}.kernel`, this.kernel, 'a 1-D FIR kernel of at least 2 taps');
+    firKernel2d(this.kernel);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return firUpsample2d(singleInput(inputs, this.name) as tf.Tensor4D, this.kernel);
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = singleShape(inputShape, this.name);
+    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
+    return [s[0] ?? null, s[1] == null ? null : 2 * s[1], s[2] == null ? null : 2 * s[2], s[3] ?? null];
+  }
+
+  /**
+   * `'torchprofile'`: the FIR conv over the zero-inserted map, `k²` per output element.
+   * `'exact'`: only the taps that meet a sample, `(k/2)²` per output element for an even `k`.
+   */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const out = this.computeOutputShape(inputShape as tfl.Shape);
+    const k = this.kernel.length;
+    const taps = convention === 'exact' && k % 2 === 0 ? (k / 2) ** 2 : k * k;
+    return { macs: numElements(out) * taps, params: 0, outputShape: out };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kernel: this.kernel };
+  }
+}
+registerLayer(BlurUpsample);

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertInt } from '../../util/checks.js';
+import type { LayerArgs } from '../common/layer_args.js';
+import { built } from '../common/layer_checks.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+
+/** Config of {@link ConstantInput}. */
+export interface ConstantInputConfig extends LayerArgs {
+  /** Channels of the learned constant. */
+  channels: number;
+  /** Its height and width. Default 4. */
+  size?: number;
+  /** Seed of its N(0, 1) initialisation. */
+  seed?: number;
+}
+
+/**
+ * StyleGAN2's learned constant input: one `[1, size, size, channels]` tensor (N(0, 1) at
+ * initialisation) repeated over the batch. It takes any tensor whose first axis is the batch
+ * (the style) and ignores its values.
+ *
+ * @example
+ * ```ts
+ * const w = tf.input({ shape: [512] });
+ * const x = new ConstantInput({ name: 'const', channels: 512, seed: 0 }).apply(w); // [null, 4, 4, 512]
+ * ```
+ */
+export class ConstantInput extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'ConstantInput';
+  readonly channels: number;
+  readonly size: number;
+  readonly seed: number | undefined;
+  private constant: tfl.LayerVariable | null = null;
+
+  constructor(config: ConstantInputConfig) {
+    super(config);
+    assertInt(`${this.name}.channels`, config.channels, 1);
+    this.channels = config.channels;
+    this.size = config.size ?? 4;
+    assertInt(`${this.name}.size`, this.size, 1);
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+  }
+
+  override build(): void {
+    this.constant = this.addWeight('constant', [1, this.size, this.size, this.channels], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed }));
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const batch = singleInput(inputs, this.name).shape[0] as number;
+      return tf.tile(built(this.name, this.constant).read(), [batch, 1, 1, 1]);
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = singleShape(inputShape, this.name);
+    if (s.length < 1) throw new ShapeError(`${this.name} input`, s, 'a tensor with a batch axis');
+    return [s[0] ?? null, this.size, this.size, this.channels];
+  }
+
+  /** No MACs; `size²·channels` parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+    return { macs: 0, params: this.size * this.size * this.channels, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = { ...super.getConfig(), channels: this.channels, size: this.size };
+    if (this.seed != null) config['seed'] = this.seed;
+    return config;
+  }
+}
+registerLayer(ConstantInput);

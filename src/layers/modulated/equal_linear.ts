@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
+import type { LayerArgs } from '../common/layer_args.js';
+import { built } from '../common/layer_checks.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { scaledLeakyRelu } from './activation.js';
+import type { StyledActivation } from './modulated_conv_base.js';
+
+/** Config of {@link EqualLinear}. */
+export interface EqualLinearConfig extends LayerArgs {
+  /** Output features. */
+  units: number;
+  /** Learning-rate multiplier (the mapping network uses 0.01). Default 1. */
+  lrMul?: number;
+  /** Initial bias value (before the multiplier). Default 0. */
+  biasInit?: number;
+  /** `'lrelu'` (StyleGAN2's fused leaky ReLU) or `'linear'` (default). */
+  activation?: StyledActivation;
+  /** Leaky ReLU slope. Default 0.2. */
+  negativeSlope?: number;
+  /** Gain after the leaky ReLU. Default √2. */
+  activationGain?: number;
+  /** Seed of the kernel's initialisation. */
+  seed?: number;
+}
+
+/**
+ * StyleGAN2's equalized-learning-rate linear layer: the kernel is stored as N(0, 1)/lrMul and
+ * used times `lrMul/√in`, the bias times `lrMul`: `y = x·(W·lrMul/√in) + b·lrMul`, optionally
+ * followed by `leakyRelu(·, 0.2)·√2` (its `fused_lrelu`).
+ *
+ * @example
+ * ```ts
+ * const fc = new EqualLinear({ units: 512, lrMul: 0.01, activation: 'lrelu', seed: 1 });
+ * const y = fc.apply(z) as tf.SymbolicTensor;
+ * ```
+ */
+export class EqualLinear extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'EqualLinear';
+  readonly units: number;
+  readonly lrMul: number;
+  readonly biasInit: number;
+  readonly activation: StyledActivation;
+  readonly negativeSlope: number;
+  readonly activationGain: number;
+  readonly seed: number | undefined;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+
+  constructor(config: EqualLinearConfig) {
+    super(config);
+    assertInt(`${this.name}.units`, config.units, 1);
+    this.units = config.units;
+    this.lrMul = config.lrMul ?? 1;
+    assertFinite(`${this.name}.lrMul`, this.lrMul, { positive: true });
+    this.biasInit = config.biasInit ?? 0;
+    assertFinite(`${this.name}.biasInit`, this.biasInit);
+    this.activation = config.activation ?? 'linear';
+    assertOneOf(`${this.name}.activation`, this.activation, ['lrelu', 'linear'] as const);
+    this.negativeSlope = config.negativeSlope ?? 0.2;
+    assertFinite(`${this.name}.negativeSlope`, this.negativeSlope);
+    this.activationGain = config.activationGain ?? Math.SQRT2;
+    assertFinite(`${this.name}.activationGain`, this.activationGain, { positive: true });
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const s = singleShape(inputShape, this.name);
+    const d = s[s.length - 1];
+    if (s.length !== 2 || d == null) throw new ShapeError(`${this.name} input`, s, '[N, features] with a known feature count');
+    this.kernel = this.addWeight('kernel', [d, this.units], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1 / this.lrMul, seed: this.seed }));
+    this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.constant({ value: this.biasInit }));
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name) as tf.Tensor2D;
+      const kernel = built(this.name, this.kernel).read() as tf.Tensor2D;
+      if (x.rank !== 2 || x.shape[1] !== kernel.shape[0]) throw new ShapeError(`${this.name} input`, x.shape, `[N, ${kernel.shape[0]}]`);
+      const y = tf.add(tf.mul(tf.matMul(x, kernel), this.lrMul / Math.sqrt(kernel.shape[0])), tf.mul(built(this.name, this.bias).read(), this.lrMul));
+      return this.activation === 'lrelu' ? scaledLeakyRelu(y, this.negativeSlope, this.activationGain) : y;
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = singleShape(inputShape, this.name);
+    return [s[0] ?? null, this.units];
+  }
+
+  /**
+   * `N·in·units` MACs; `'torchprofile'` adds the leaky ReLU and its gain (one per output
+   * element each). Parameters: kernel and bias.
+   */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const s = singleShape(inputShape as tfl.Shape, this.name);
+    const d = s[s.length - 1] ?? Number.NaN;
+    const out = [s[0] ?? null, this.units];
+    let macs = numElements(out) * d;
+    if (convention === 'torchprofile' && this.activation === 'lrelu') macs += numElements(out) * (this.activationGain === 1 ? 1 : 2);
+    return { macs, params: d * this.units + this.units, outputShape: out };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = {
+      ...super.getConfig(),
+      units: this.units,
+      lrMul: this.lrMul,
+      biasInit: this.biasInit,
+      activation: this.activation,
+      negativeSlope: this.negativeSlope,
+      activationGain: this.activationGain,
+    };
+    if (this.seed != null) config['seed'] = this.seed;
+    return config;
+  }
+}
+registerLayer(EqualLinear);

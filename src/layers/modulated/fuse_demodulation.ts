@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+import { extractSubnet } from '../../nas/extract_subnet.js';
+import { allLayers } from '../../nas/flat_graph.js';
+import { FusedModulatedConv2d } from './fused_modulated_conv_2d.js';
+import { withFusion } from './fusion_context.js';
+import { ModulatedConvBase } from './modulated_conv_base.js';
+
+/** Options of {@link fuseDemodulation}. */
+export interface FuseDemodulationOptions {
+  /**
+   * What to do with layers whose demodulation depends on the style (StyleGAN2's,
+   * `demodulation: 'style'`), which cannot be folded into weights: throw (default false) or,
+   * when true, keep them as they are (exported unfused, still demodulating per sample).
+   */
+  allowUnfused?: boolean;
+}
+
+/**
+ * The inference form of a network of modulated convs (or of one modulated layer): a new model
+ * (layer) in which every `ModulatedDWConv2d`, `StyledConv`, `ModulatedConv2d` and `ToWavelets`
+ * with a style-independent demodulation (`'styleinv'`) or none becomes a
+ * {@link FusedModulatedConv2d}: MobileStyleGAN's demodulation `d` is folded into the pointwise
+ * (or dense) kernel, `W′[·, ·, i, o] = d_o · W[·, ·, i, o]`, and the equalized-lr scale into the
+ * style's affine map, `A′ = scale·A`, `b′ = scale·b` — so the only style-dependent work left is
+ * a per-channel scaling of the input. Outputs equal the original's (to float32 rounding).
+ *
+ * Elastic layers are fused at their active setting (the fused weights are computed from the
+ * first-k slices), every other layer is copied: the result is `extractSubnet`'s with fused
+ * modulated layers, and saves and loads with `fileSystem()`. The original is left as it is.
+ * Fixed noise maps (see {@link setNoise}) are carried over; random noise stays random.
+ *
+ * StyleGAN2's per-sample demodulation cannot be fused: such layers raise a `ConfigError` naming
+ * them, unless `options.allowUnfused` keeps them unfused.
+ *
+ * @example
+ * ```ts
+ * const fused = fuseDemodulation(MobileSynthesisNetwork({ channels: [64, 64, 32], styleDim: 64 }));
+ * await fused.save(fileSystem('out/fused'));
+ * ```
+ */
+export function fuseDemodulation(model: tfl.LayersModel, options?: FuseDemodulationOptions): tfl.LayersModel;
+export function fuseDemodulation(layer: tfl.layers.Layer, options?: FuseDemodulationOptions): tfl.layers.Layer;
+export function fuseDemodulation(modelOrLayer: tfl.LayersModel | tfl.layers.Layer, options: FuseDemodulationOptions = {}): tfl.LayersModel | tfl.layers.Layer {
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ allowUnfused?: boolean }');
+  const allowUnfused = options.allowUnfused ?? false;
+  if (typeof allowUnfused !== 'boolean') throw new ConfigError('options.allowUnfused', allowUnfused, 'true or false');
+  if (modelOrLayer instanceof tfl.LayersModel) {
+    const blocked = allLayers(modelOrLayer).filter((l) => l instanceof ModulatedConvBase && l.spec.demodulation === 'style');
+    if (blocked.length > 0 && !allowUnfused) {
+      throw new ConfigError(
+        'model',
+        `layers ${blocked.map((l) => `'${l.name}'`).join(', ')} with demodulation 'style'`,
+        "layers whose demodulation does not depend on the style ('styleinv' or 'none'); StyleGAN2's per-sample demodulation cannot be folded into weights (pass { allowUnfused: true } to keep these layers unfused)",
+      );
+    }
+    const fused = withFusion({ exportFused: (layer, inputs) => exportFused(layer, inputs) }, () => extractSubnet(modelOrLayer));
+    fused.name = `${modelOrLayer.name}_fused`;
+    return fused;
+  }
+  if (!(modelOrLayer instanceof ModulatedConvBase)) {
+    throw new ConfigError('modelOrLayer', modelOrLayer instanceof tfl.layers.Layer ? `layer '${modelOrLayer.name}' (${modelOrLayer.getClassName()})` : modelOrLayer, 'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)');
+  }
+  const layer = modelOrLayer;
+  layer.assertFusable();
+  const [h, w] = layer.builtInputSize;
+  const x = tfl.input({ shape: [h, w, layer.maxInChannels] });
+  const style = tfl.input({ shape: [layer.spec.styleDim] });
+  const fused = new FusedModulatedConv2d(layer.fusedConfig());
+  fused.apply([x, style]);
+  fill(fused, layer, layer.maxInChannels);
+  return fused;
+}
+
+/** The fused form of `layer` on `inputs` (or, for a per-sample demodulation, its unfused copy). */
+function exportFused(layer: tfl.layers.Layer, inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+  const m = layer as ModulatedConvBase;
+  if (m.spec.demodulation === 'style') return m.exportCopy(inputs);
+  const fused = new FusedModulatedConv2d(m.fusedConfig());
+  const y = fused.apply(inputs) as tfl.SymbolicTensor;
+  fill(fused, m, (inputs[0] as tfl.SymbolicTensor).shape[3] as number);
+  return y;
+}
+
+function fill(fused: FusedModulatedConv2d, layer: ModulatedConvBase, c: number): void {
+  const values = tf.tidy(() => {
+    const w = layer.fusedWeights(c);
+    return fused.weightRoles().map((r) => tf.clone(w[r] as tf.Tensor));
+  });
+  fused.setWeights(values);
+  tf.dispose(values);
+}

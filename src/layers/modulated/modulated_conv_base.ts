@@ -1,0 +1,540 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, ShapeError } from '../../errors.js';
+import { Random } from '../../util/random.js';
+import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import type { Kwargs, LayerArgs } from '../common/layer_args.js';
+import { inputChannels } from '../common/layer_checks.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { ActiveWeightCache } from '../elastic/active_weight_cache.js';
+import type { ChannelPermutable, ChannelRole } from '../elastic/channel_permutable.js';
+import type { StaticExportable } from '../elastic/static_export.js';
+import { scaledLeakyRelu } from './activation.js';
+import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
+import { activeFusion } from './fusion_context.js';
+import { DEMODULATIONS, modulatedConv2d, modulatedDwConv2d, type Demodulation } from './modulated_conv_op.js';
+import { ModulatedWeights, type RoleValues, type WeightRole, type WeightSpec } from './modulated_weights.js';
+
+/** The conv a modulated layer runs: one dense k×k conv, or depthwise k×k then pointwise 1×1. */
+export type ModulatedConvKind = 'dense' | 'depthwise';
+
+/**
+ * The style's affine map: `'equalized'` (StyleGAN2's EqualLinear: weights N(0, 1) used with
+ * the runtime scale 1/√styleDim) or `'linear'` (a plain `nn.Linear`, MobileStyleGAN's). Both
+ * start with the bias at 1.
+ */
+export type StyleAffine = 'equalized' | 'linear';
+
+/** Where noise comes from: a fresh seeded draw per call (`'random'`) or the stored map (`'fixed'`). */
+export type NoiseMode = 'random' | 'fixed';
+
+/** The activation after noise and bias. */
+export type StyledActivation = 'lrelu' | 'linear';
+
+/** Options every modulated conv layer takes. */
+export interface ModulatedConvOptions extends LayerArgs {
+  /** Output channels (the maximum width for elastic layers). */
+  filters: number;
+  /** Length of the style vector `w`. */
+  styleDim: number;
+  /** Odd kernel size, padded `'same'` (PyTorch's `k // 2`). Default 3. */
+  kernelSize?: number;
+  /** The style's affine map. */
+  affine?: StyleAffine;
+  /** How the output is normalised (see {@link Demodulation}). */
+  demodulation?: Demodulation;
+  /**
+   * The fan-in of the equalized-learning-rate scale `1/√fanIn`. Default `Cin·k²` for the width
+   * the layer is built with. Sub-networks exported from an elastic layer keep the full layer's.
+   */
+  fanIn?: number;
+  /**
+   * Whether MobileStyleGAN's `styleInv` is trained (its paper) or a fixed random buffer saved
+   * with the model (its released code; default false).
+   */
+  styleInvTrainable?: boolean;
+  /** Initializer of the conv kernels. Default N(0, 1). */
+  kernelInitializer?: InitializerSpec;
+  /** Initializer of the affine kernel. Default N(0, 1) for `'equalized'`, PyTorch `nn.Linear`'s U(±1/√styleDim) for `'linear'`. */
+  affineKernelInitializer?: InitializerSpec;
+  /** Initializer of the affine bias. Default `'ones'`. */
+  affineBiasInitializer?: InitializerSpec;
+  /** Seed of the initializers and of the random noise. */
+  seed?: number;
+}
+
+/** Noise injection, bias and activation after the conv ({@link StyledConv}, {@link ToWavelets}). */
+export interface StyledOutputOptions {
+  /** Add `strength · noise` (a learned scalar, initialised to 0, times a `[1, H, W, 1]` map). */
+  noise?: boolean;
+  /** Where the noise map comes from. Default `'random'`. */
+  noiseMode?: NoiseMode;
+  /** Add a per-channel bias (initialised to 0). */
+  useBias?: boolean;
+  /** `'lrelu'` or `'linear'`. */
+  activation?: StyledActivation;
+  /** Leaky ReLU slope. Default 0.2. */
+  negativeSlope?: number;
+  /** Multiplies the activation's output: 1 for MobileStyleGAN, √2 for StyleGAN2's FusedLeakyReLU. */
+  activationGain?: number;
+}
+
+/** Every option, resolved. */
+export interface ModulatedSpec {
+  conv: ModulatedConvKind;
+  filters: number;
+  styleDim: number;
+  kernelSize: number;
+  affine: StyleAffine;
+  demodulation: Demodulation;
+  upsample: boolean;
+  fanIn: number | null;
+  styleInvTrainable: boolean;
+  noise: boolean;
+  noiseMode: NoiseMode;
+  useBias: boolean;
+  activation: StyledActivation;
+  negativeSlope: number;
+  activationGain: number;
+  /** Fold the style into the filter at batch 1 (the fused inference form). */
+  foldStyle: boolean;
+}
+
+/** Options as a config or a class gives them (any subset of the spec, `fanIn` unset when absent). */
+export type SpecInput = Partial<Omit<ModulatedSpec, 'fanIn'>> & { fanIn?: number };
+
+/** Keys of {@link ModulatedSpec} a class writes into its config. */
+export type SpecKey = Exclude<keyof ModulatedSpec, 'foldStyle' | 'fanIn'>;
+
+const AFFINES: readonly StyleAffine[] = ['equalized', 'linear'];
+const NOISE_MODES: readonly NoiseMode[] = ['random', 'fixed'];
+const ACTIVATIONS: readonly StyledActivation[] = ['lrelu', 'linear'];
+const INITIALIZER_KEYS = ['kernelInitializer', 'affineKernelInitializer', 'affineBiasInitializer'] as const;
+
+/** Validates and completes a spec (every field named after the layer). */
+export function resolveSpec(layerName: string, config: SpecInput, defaults: SpecInput): ModulatedSpec {
+  if (config == null || typeof config !== 'object') throw new ConfigError(`${layerName} config`, config, 'a config object');
+  const pick = <K extends keyof ModulatedSpec>(key: K, fallback: ModulatedSpec[K]): ModulatedSpec[K] => ((config as Record<string, unknown>)[key] ?? defaults[key] ?? fallback) as ModulatedSpec[K];
+  const spec: ModulatedSpec = {
+    conv: pick('conv', 'dense'),
+    filters: config.filters as number,
+    styleDim: config.styleDim as number,
+    kernelSize: pick('kernelSize', 3),
+    affine: pick('affine', 'equalized'),
+    demodulation: pick('demodulation', 'style'),
+    upsample: pick('upsample', false),
+    fanIn: config.fanIn ?? defaults.fanIn ?? null,
+    styleInvTrainable: pick('styleInvTrainable', false),
+    noise: pick('noise', false),
+    noiseMode: pick('noiseMode', 'random'),
+    useBias: pick('useBias', false),
+    activation: pick('activation', 'linear'),
+    negativeSlope: pick('negativeSlope', 0.2),
+    activationGain: pick('activationGain', 1),
+    foldStyle: pick('foldStyle', false),
+  };
+  const n = (key: string): string => `${layerName}.${key}`;
+  assertInt(n('filters'), spec.filters, 1);
+  assertInt(n('styleDim'), spec.styleDim, 1);
+  assertInt(n('kernelSize'), spec.kernelSize, 1);
+  if (spec.kernelSize % 2 !== 1) throw new ConfigError(n('kernelSize'), spec.kernelSize, "an odd kernel size (padded 'same' as PyTorch's k // 2)");
+  assertOneOf(n('conv'), spec.conv, ['dense', 'depthwise'] as const);
+  assertOneOf(n('affine'), spec.affine, AFFINES);
+  assertOneOf(n('demodulation'), spec.demodulation, DEMODULATIONS);
+  if (typeof spec.upsample !== 'boolean') throw new ConfigError(n('upsample'), spec.upsample, 'true or false');
+  if (spec.upsample && spec.conv !== 'dense') throw new ConfigError(n('upsample'), spec.upsample, "false: only the dense conv ('conv: dense') up-samples");
+  if (spec.fanIn != null) assertFinite(n('fanIn'), spec.fanIn, { positive: true });
+  for (const key of ['styleInvTrainable', 'noise', 'useBias'] as const) {
+    if (typeof spec[key] !== 'boolean') throw new ConfigError(n(key), spec[key], 'true or false');
+  }
+  assertOneOf(n('noiseMode'), spec.noiseMode, NOISE_MODES);
+  assertOneOf(n('activation'), spec.activation, ACTIVATIONS);
+  assertFinite(n('negativeSlope'), spec.negativeSlope);
+  assertFinite(n('activationGain'), spec.activationGain, { positive: true });
+  return spec;
+}
+
+/**
+ * The machinery every modulated conv layer shares: the style's affine map, the conv weights
+ * (dense or depthwise-separable), MobileStyleGAN's `styleInv`, the noise / bias / activation
+ * that follow, first-k slicing of the input width (taken from the input) and of the output
+ * width (`activeOut`), cost, channel permutation and static export. Inputs are `[x, style]`:
+ * `x` `[N, H, W, C]` and `style` `[N, styleDim]`.
+ */
+export abstract class ModulatedConvBase extends tfl.layers.Layer implements CostedLayer, ChannelPermutable, StaticExportable {
+  /** @internal Every option, resolved. */
+  readonly spec: ModulatedSpec;
+  /** Seed of the initializers and of the random noise, if given. */
+  readonly seed: number | undefined;
+  /** @internal */
+  protected readonly modulatedWeights = new ModulatedWeights();
+  /** @internal The output width that runs (the full `filters` unless an elastic subclass narrows it). */
+  protected activeOut: number;
+  /** @internal */
+  protected readonly cache = new ActiveWeightCache();
+  private readonly keys: readonly SpecKey[];
+  private readonly initializerSpecs: Partial<Record<(typeof INITIALIZER_KEYS)[number], InitializerSpec>>;
+  private builtFanIn: number | null = null;
+  private builtWidth: number | null = null;
+  private builtSize: [number | null, number | null] = [null, null];
+  private noiseStream: Random | null = null;
+
+  /**
+   * @param config The layer's config (options, initializers, seed).
+   * @param defaults The class's defaults for options the config leaves out.
+   * @param keys The spec fields this class writes into its config.
+   * @param fixed Options the class fixes (its config type does not offer them).
+   */
+  protected constructor(config: ModulatedConvOptions & StyledOutputOptions, defaults: SpecInput, keys: readonly SpecKey[], fixed: SpecInput = {}) {
+    super(config);
+    this.spec = resolveSpec(this.name, { ...config, ...fixed }, defaults);
+    this.keys = keys;
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    this.initializerSpecs = {};
+    for (const key of INITIALIZER_KEYS) {
+      const value = config[key];
+      if (value != null) {
+        resolveInitializer(`${this.name}.${key}`, value, 'zeros');
+        this.initializerSpecs[key] = value;
+      }
+    }
+    this.activeOut = this.spec.filters;
+    if (this.seed != null) this.noiseStream = new Random(this.seed + 4);
+  }
+
+  /** Output channels (the maximum width). */
+  get filters(): number {
+    return this.spec.filters;
+  }
+
+  /** The equalized-learning-rate fan-in in use (known once built). */
+  get fanIn(): number {
+    return this.spec.fanIn ?? this.builtFanIn ?? Number.NaN;
+  }
+
+  /** Maximum input width (the width the layer was built with). */
+  get maxInChannels(): number {
+    if (this.builtWidth == null) throw new ShapeError(this.name, [], 'a built layer (apply it to [x, style] first)');
+    return this.builtWidth;
+  }
+
+  /**
+   * @internal The roles of the weights in `this.weights` order (parameters first, then buffers:
+   * the order `getWeights` / `setWeights` use).
+   */
+  weightRoles(): WeightRole[] {
+    return this.weights.map((v) => this.modulatedWeights.roleOf(v));
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const [x] = this.splitShapes(inputShape);
+    const c = x[3];
+    if (c == null) throw new ShapeError(`${this.name} x`, x, '[N, H, W, C] with a known channel count');
+    const s = this.spec;
+    const k = s.kernelSize;
+    const seed = this.seed;
+    const init = (key: (typeof INITIALIZER_KEYS)[number], fallback: () => Initializer, offset: number): Initializer => {
+      const given = this.initializerSpecs[key];
+      return given == null ? fallback() : resolveInitializer(`${this.name}.${key}`, given, 'zeros', seed == null ? undefined : seed + offset);
+    };
+    const normal = (offset: number) => (): Initializer => tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed == null ? undefined : seed + offset });
+    // PyTorch nn.Linear's default, U(±1/√fanIn), is variance scaling with scale 1/3.
+    const linear = (): Initializer => tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
+    const specs: WeightSpec[] = [
+      { role: 'affineKernel', shape: [s.styleDim, c], init: init('affineKernelInitializer', s.affine === 'equalized' ? normal(0) : linear, 0), trainable: true },
+      { role: 'affineBias', shape: [c], init: init('affineBiasInitializer', () => tfl.initializers.ones(), 0), trainable: true },
+    ];
+    if (s.conv === 'dense') {
+      specs.push({ role: 'kernel', shape: [k, k, c, s.filters], init: init('kernelInitializer', normal(1), 1), trainable: true });
+    } else {
+      specs.push({ role: 'depthwise', shape: [k, k, c, 1], init: init('kernelInitializer', normal(1), 1), trainable: true });
+      specs.push({ role: 'pointwise', shape: [1, 1, c, s.filters], init: init('kernelInitializer', normal(2), 2), trainable: true });
+    }
+    if (s.demodulation === 'styleinv') specs.push({ role: 'styleInv', shape: [c], init: normal(3)(), trainable: s.styleInvTrainable });
+    if (s.noise) specs.push({ role: 'noiseStrength', shape: [1], init: tfl.initializers.zeros(), trainable: true });
+    if (s.useBias) specs.push({ role: 'bias', shape: [s.filters], init: tfl.initializers.zeros(), trainable: true });
+    const [, oh, ow] = this.outputShapeFor(x, s.filters);
+    if (s.noise && oh != null && ow != null) specs.push({ role: 'noise', shape: [1, oh, ow, 1], init: normal(4)(), trainable: false });
+    this.modulatedWeights.build(specs, (name, shape, initializer, trainable) => this.addWeight(name, shape, 'float32', initializer, undefined, trainable));
+    this.builtWidth = c;
+    this.builtSize = [x[1] ?? null, x[2] ?? null];
+    this.builtFanIn = c * k * k;
+    this.built = true;
+  }
+
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
+    return tf.tidy(() => {
+      const [x, style] = this.splitInputs(inputs);
+      const c = inputChannels(this.name, x.shape, this.maxInChannels);
+      const o = this.activeOut;
+      const roles = this.modulatedWeights.roles();
+      const values = this.cache.get(`${c}|${o}`, this.weights.map((v) => v.read()), kwargs['training'] === true, () => {
+        const sliced = this.modulatedWeights.sliced(c, o);
+        return roles.map((r) => sliced[r] as tf.Tensor);
+      });
+      const w: RoleValues = {};
+      roles.forEach((r, i) => (w[r] = values[i]));
+      return this.forward(x, style, w);
+    });
+  }
+
+  /** The layer's computation on given (sliced) weights. */
+  private forward(x: tf.Tensor4D, style: tf.Tensor2D, w: RoleValues): tf.Tensor4D {
+    const s = this.spec;
+    let st = tf.matMul(style, w.affineKernel as tf.Tensor2D);
+    if (s.affine === 'equalized') st = tf.mul(st, 1 / Math.sqrt(s.styleDim));
+    st = tf.add(st, w.affineBias as tf.Tensor);
+    const options = { scale: 1 / Math.sqrt(this.fanIn), demodulation: s.demodulation, styleInv: w.styleInv, foldStyle: s.foldStyle };
+    const s2 = st as tf.Tensor2D;
+    let y =
+      s.conv === 'dense'
+        ? modulatedConv2d(x, s2, w.kernel as tf.Tensor4D, { ...options, upsample: s.upsample })
+        : modulatedDwConv2d(x, s2, w.depthwise as tf.Tensor4D, w.pointwise as tf.Tensor4D, options);
+    if (s.noise) y = tf.add(y, tf.mul(w.noiseStrength as tf.Tensor, this.noiseMap(y.shape, w.noise)));
+    if (s.useBias) y = tf.add(y, w.bias as tf.Tensor);
+    if (s.activation === 'lrelu') y = scaledLeakyRelu(y, s.negativeSlope, s.activationGain);
+    return y;
+  }
+
+  private noiseMap(shape: readonly number[], stored: tf.Tensor | undefined): tf.Tensor {
+    const [, h, w] = shape as [number, number, number, number];
+    if (this.spec.noiseMode === 'fixed') {
+      if (stored == null || stored.shape[1] !== h || stored.shape[2] !== w) {
+        throw new ShapeError(`${this.name} noise map`, stored?.shape ?? [], `[1, ${h}, ${w}, 1] (the output size; set the layer's noise with setNoise)`);
+      }
+      return stored;
+    }
+    const seed = this.noiseStream?.nextUint32();
+    return tf.randomNormal([1, h, w, 1], 0, 1, 'float32', seed);
+  }
+
+  /** @internal Where noise comes from now. */
+  get noiseMode(): NoiseMode {
+    return this.spec.noiseMode;
+  }
+
+  /** @internal The shape of the stored noise map, or null when the layer has none. */
+  noiseMapShape(): number[] | null {
+    const v = this.modulatedWeights.variable('noise');
+    return v == null ? null : (v.shape as number[]);
+  }
+
+  /**
+   * @internal Switches to fresh random noise per call (`'random'`) or stores `map` (`[1, H, W, 1]`)
+   * and uses it on every call.
+   */
+  setNoiseMap(map: tf.Tensor | 'random'): void {
+    if (!this.spec.noise) throw new ConfigError(`${this.name} noise`, map === 'random' ? map : 'a map', 'nothing: this layer has no noise input (noise: false)');
+    if (map === 'random') {
+      this.spec.noiseMode = 'random';
+      return;
+    }
+    const v = this.modulatedWeights.variable('noise');
+    if (v == null) throw new ConfigError(`${this.name} noise`, 'a fixed map', 'a layer built with a known output size (it stores its fixed map as a weight)');
+    if (!(map instanceof tf.Tensor) || map.shape.length !== 4 || map.shape.some((d, i) => d !== v.shape[i])) {
+      throw new ShapeError(`${this.name} noise map`, map instanceof tf.Tensor ? map.shape : [], `[${v.shape.join(', ')}]`);
+    }
+    tf.tidy(() => {
+      v.write(tf.cast(map, 'float32'));
+    });
+    this.spec.noiseMode = 'fixed';
+  }
+
+  /** @internal The stored noise map (a copy), or null. */
+  storedNoise(): tf.Tensor | null {
+    const v = this.modulatedWeights.variable('noise');
+    return v == null ? null : tf.clone(v.read());
+  }
+
+  /** Splits `[x, style]`, checking ranks and the style length. */
+  private splitInputs(inputs: tf.Tensor | tf.Tensor[]): [tf.Tensor4D, tf.Tensor2D] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    this.splitShapes(list.map((t) => t.shape));
+    const [x, style] = list as [tf.Tensor4D, tf.Tensor2D];
+    if (style.shape[0] !== x.shape[0]) throw new ShapeError(`${this.name} style`, style.shape, `[${x.shape[0]}, ${this.spec.styleDim}] (one style per sample of x)`);
+    return [x, style];
+  }
+
+  private splitShapes(inputShape: tfl.Shape | tfl.Shape[] | readonly (readonly (number | null)[])[]): [LayerShape, LayerShape] {
+    const shapes = Array.isArray(inputShape[0]) ? (inputShape as LayerShape[]) : [inputShape as LayerShape];
+    if (shapes.length !== 2) throw new ConfigError(`${this.name} inputs`, `${shapes.length} input(s)`, '[x, style]: x [N, H, W, C] and style [N, styleDim]');
+    const [x, style] = shapes as [LayerShape, LayerShape];
+    if (x.length !== 4) throw new ShapeError(`${this.name} x`, x, 'rank 4 (NHWC)');
+    if (style.length !== 2 || (style[1] != null && style[1] !== this.spec.styleDim)) throw new ShapeError(`${this.name} style`, style, `[N, ${this.spec.styleDim}]`);
+    return [x, style];
+  }
+
+  private outputShapeFor(x: LayerShape, channels: number): LayerShape {
+    const up = this.spec.upsample ? 2 : 1;
+    return [x[0] ?? null, x[1] == null ? null : x[1] * up, x[2] == null ? null : x[2] * up, channels];
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return this.outputShapeFor(this.splitShapes(inputShape)[0], this.spec.filters);
+  }
+
+  /**
+   * `'exact'`: the affine map (`N·styleDim·C`), the conv (dense `N·H·W·Cout·C·k²`; separable
+   * `N·H·W·C·k² + N·H·W·Cout·C`; up-sampling: the transposed conv at its input resolution plus
+   * the 4×4 blur, `N·2H·2W·Cout·16`). `'torchprofile'` counts the transposed conv at its output
+   * resolution `(2H + 1)²` and adds one per element for the products on activations: the
+   * modulation (input size), the demodulation, the noise scaling (map size), the leaky ReLU and
+   * its gain when it is not 1 (output size). Parameters: the sliced trainable weights
+   * (`styleInv` only when trainable; the noise map never).
+   */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const [x] = this.splitShapes(inputShape as tfl.Shape[]);
+    const s = this.spec;
+    const c = x[3] ?? Number.NaN;
+    const o = this.activeOut;
+    const out = this.outputShapeFor(x, o);
+    const n = x[0] ?? Number.NaN;
+    const k2 = s.kernelSize * s.kernelSize;
+    const inElements = numElements(x);
+    const outElements = numElements(out);
+    let macs = n * s.styleDim * c;
+    if (s.conv === 'depthwise') {
+      macs += inElements * k2 + outElements * c;
+    } else if (!s.upsample) {
+      macs += outElements * c * k2;
+    } else {
+      const k = s.kernelSize;
+      const transposedOut = numElements([n, x[1] == null ? null : 2 * x[1] + k - 2, x[2] == null ? null : 2 * x[2] + k - 2, o]);
+      macs += (convention === 'exact' ? inElements * o * k2 : transposedOut * c * k2) + outElements * 16;
+    }
+    if (convention === 'torchprofile') {
+      macs += inElements;
+      if (s.demodulation !== 'none') macs += outElements;
+      if (s.noise) macs += numElements([1, out[1] ?? null, out[2] ?? null, 1]);
+      if (s.activation === 'lrelu') macs += outElements * (s.activationGain === 1 ? 1 : 2);
+    }
+    return { macs, params: this.builtWidth == null ? Number.NaN : this.modulatedWeights.parameterCount(c, o), outputShape: out };
+  }
+
+  channelRole(): ChannelRole {
+    return { kind: 'produce', channelInput: 0 };
+  }
+
+  /** Re-orders the affine map's outputs, `styleInv` and the kernels' input axes. */
+  permuteInputChannels(perm: readonly number[]): void {
+    this.modulatedWeights.permuteInput(perm);
+    this.cache.clear();
+  }
+
+  /** Re-orders the kernels' output axes and the bias. */
+  permuteOutputChannels(perm: readonly number[]): void {
+    this.modulatedWeights.permuteOutput(perm);
+    this.cache.clear();
+  }
+
+  /** L1 norm of each output filter (the dense kernel's, or the pointwise kernel's). */
+  outputChannelImportance(): Float32Array {
+    return this.modulatedWeights.l1(this.spec.conv === 'dense' ? 'kernel' : 'pointwise', 'out');
+  }
+
+  /** L1 norm of the conv weights reading each input channel. */
+  inputChannelImportance(): Float32Array {
+    if (this.spec.conv === 'dense') return this.modulatedWeights.l1('kernel', 'in');
+    const dw = this.modulatedWeights.l1('depthwise', 'in');
+    const pw = this.modulatedWeights.l1('pointwise', 'in');
+    return dw.map((a, i) => a + (pw[i] as number));
+  }
+
+  /**
+   * A layer of the same class at the active widths with the sliced weights (named like this
+   * one) — or, while `fuseDemodulation` runs, the fused inference form.
+   */
+  exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+    const fusion = activeFusion();
+    return fusion != null ? fusion.exportFused(this, inputs) : this.exportCopy(inputs);
+  }
+
+  /** @internal The unfused static copy at the active widths (see {@link exportStatic}). */
+  exportCopy(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+    const [x, style] = inputs as [tfl.SymbolicTensor, tfl.SymbolicTensor];
+    const c = inputChannels(this.name, x.shape, this.maxInChannels);
+    const cls = this.constructor as tf.serialization.SerializableConstructor<ModulatedConvBase>;
+    const copy = cls.fromConfig(cls, { ...this.getConfig(), filters: this.activeOut, fanIn: this.fanIn });
+    const y = copy.apply([x, style]) as tfl.SymbolicTensor;
+    const values = tf.tidy(() => {
+      const sliced = this.modulatedWeights.sliced(c, this.activeOut);
+      return copy.weightRoles().map((r) => tf.clone(sliced[r] as tf.Tensor));
+    });
+    copy.setWeights(values);
+    tf.dispose(values);
+    return y;
+  }
+
+  /**
+   * @internal The fused inference weights at `c` input and the active output channels: the
+   * affine map times the equalized-lr scale (and the EqualLinear multiplier); for `'styleinv'`
+   * the demodulation folded into the dense or pointwise kernel's output axis. Call inside a tidy.
+   */
+  fusedWeights(c: number): RoleValues {
+    this.assertFusable();
+    const s = this.spec;
+    const w = this.modulatedWeights.sliced(c, this.activeOut);
+    const scale = 1 / Math.sqrt(this.fanIn);
+    const affineScale = scale * (s.affine === 'equalized' ? 1 / Math.sqrt(s.styleDim) : 1);
+    const out: RoleValues = { ...w, affineKernel: tf.mul(w.affineKernel as tf.Tensor, affineScale), affineBias: tf.mul(w.affineBias as tf.Tensor, scale) };
+    delete out.styleInv;
+    if (s.demodulation === 'styleinv') {
+      const energy = s.conv === 'dense' ? kernelEnergy(w.kernel as tf.Tensor4D) : separableKernelEnergy(w.depthwise as tf.Tensor4D, w.pointwise as tf.Tensor4D);
+      const d = tf.reshape(demodulationCoefficients(energy, tf.reshape(w.styleInv as tf.Tensor, [1, c]) as tf.Tensor2D, scale), [1, 1, 1, this.activeOut]);
+      if (s.conv === 'dense') out.kernel = tf.mul(w.kernel as tf.Tensor, d);
+      else out.pointwise = tf.mul(w.pointwise as tf.Tensor, d);
+    }
+    return out;
+  }
+
+  /** @internal Throws unless the demodulation can be folded into weights (it must not depend on the style). */
+  assertFusable(): void {
+    if (this.spec.demodulation === 'style') {
+      throw new ConfigError(`layer '${this.name}' demodulation`, 'style', "'styleinv' or 'none': StyleGAN2's demodulation depends on each sample's style, so it cannot be folded into weights");
+    }
+  }
+
+  /** @internal The config of the fused form at the active output width (see `fuseDemodulation`). */
+  fusedConfig(): ModulatedConvOptions & StyledOutputOptions & { conv: ModulatedConvKind; upsample: boolean } {
+    const s = this.spec;
+    return {
+      name: this.name,
+      filters: this.activeOut,
+      styleDim: s.styleDim,
+      kernelSize: s.kernelSize,
+      conv: s.conv,
+      upsample: s.upsample,
+      noise: s.noise,
+      noiseMode: s.noiseMode,
+      useBias: s.useBias,
+      activation: s.activation,
+      negativeSlope: s.negativeSlope,
+      activationGain: s.activationGain,
+      ...(this.seed == null ? {} : { seed: this.seed }),
+    };
+  }
+
+  /** @internal The `[H, W]` of the input the layer was built with (entries may be null). */
+  get builtInputSize(): [number | null, number | null] {
+    return this.builtSize;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = { ...super.getConfig() };
+    for (const key of this.keys) config[key] = this.spec[key];
+    if (this.spec.fanIn != null) config['fanIn'] = this.spec.fanIn;
+    for (const [key, value] of Object.entries(this.initializerSpecs)) {
+      config[key] = typeof value === 'string' ? value : value instanceof tf.serialization.Serializable ? serializeInitializer(value as Initializer) : (value as tf.serialization.ConfigDict);
+    }
+    if (this.seed != null) config['seed'] = this.seed;
+    return config;
+  }
+}

@@ -1,0 +1,34 @@
+import { registerLayer } from '../layer_utils.js';
+import { ElasticModulatedConv } from './elastic_modulated_conv.js';
+import type { ModulatedConvOptions } from './modulated_conv_base.js';
+
+/** Config of {@link ModulatedDWConv2d}. */
+export type ModulatedDWConv2dConfig = ModulatedConvOptions;
+
+/**
+ * MobileStyleGAN's depthwise-separable modulated convolution, with an elastic output width:
+ * `s = A·w + b` (a plain linear map, bias initialised to 1), `x′ = x ⊙ (scale·s)` with
+ * `scale = 1/√(Cin·k²)`, a depthwise k×k conv, a pointwise 1×1 conv, then the style-independent
+ * demodulation `d[o] = rsqrt(scale²·Σ_i styleInv_i²·‖Wdw_i‖²·Wpw[i, o]² + 1e-8)`. `styleInv`
+ * (`[Cin]`, N(0, 1)) is a fixed buffer saved with the model unless `styleInvTrainable`. Weights:
+ * `affineKernel [styleDim, Cin]`, `affineBias [Cin]`, `depthwise [k, k, Cin, 1]`,
+ * `pointwise [1, 1, Cin, Cout]`, `styleInv [Cin]`.
+ *
+ * Inputs `[x, style]`: `x` `[N, H, W, C]`, `style` `[N, styleDim]`.
+ *
+ * @example
+ * ```ts
+ * const conv = new ModulatedDWConv2d({ name: 'dw', filters: 512, styleDim: 512 });
+ * const y = conv.apply([x, w]) as tf.SymbolicTensor;
+ * const fused = fuseDemodulation(conv); // d and scale folded into the weights
+ * ```
+ */
+export class ModulatedDWConv2d extends ElasticModulatedConv {
+  /** The name this class is registered and serialized under. */
+  static className = 'ModulatedDWConv2d';
+
+  constructor(config: ModulatedDWConv2dConfig) {
+    super(config, { affine: 'linear', demodulation: 'styleinv' }, ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'styleInvTrainable'], { conv: 'depthwise' });
+  }
+}
+registerLayer(ModulatedDWConv2d);

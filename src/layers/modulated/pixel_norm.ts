@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { assertFinite } from '../../util/checks.js';
+import type { LayerArgs } from '../common/layer_args.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+
+/** Config of {@link PixelNorm}. */
+export interface PixelNormConfig extends LayerArgs {
+  /** Default 1e-8. */
+  epsilon?: number;
+}
+
+/**
+ * StyleGAN's pixel norm over the last axis: `x · rsqrt(mean(x²) + ε)` (the mapping network's
+ * first layer). No weights.
+ *
+ * @example
+ * ```ts
+ * const z = tf.input({ shape: [512] });
+ * const normalised = new PixelNorm().apply(z);
+ * ```
+ */
+export class PixelNorm extends tfl.layers.Layer implements CostedLayer {
+  /** The name this class is registered and serialized under. */
+  static className = 'PixelNorm';
+  readonly epsilon: number;
+
+  constructor(config: PixelNormConfig = {}) {
+    super(config);
+    this.epsilon = config.epsilon ?? 1e-8;
+    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name);
+      return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), this.epsilon)));
+    });
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return singleShape(inputShape, this.name);
+  }
+
+  /** `'exact'`: 0. `'torchprofile'`: the mean and the product, one per element each. No parameters. */
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
+    const s = singleShape(inputShape as tfl.Shape, this.name);
+    return { macs: convention === 'torchprofile' ? 2 * numElements(s) : 0, params: 0, outputShape: s };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+registerLayer(PixelNorm);
