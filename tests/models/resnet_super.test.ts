@@ -123,8 +123,7 @@ describeBackends('SuperMobileResnetGenerator and config strings', () => {
 describeBackends('extractSubnet(SuperMobileResnetGenerator) is SubMobileResnetGenerator', () => {
   let superG: tfl.LayersModel;
   beforeAll(() => {
-    // A fixed input size: extractSubnet needs known spatial sizes (see docs/resnet-generators.md).
-    superG = SuperMobileResnetGenerator({ ngf: 64, inputSize: [256, 256] });
+    superG = SuperMobileResnetGenerator({ ngf: 64 });
   });
   afterAll(() => superG.dispose());
 
@@ -144,6 +143,33 @@ describeBackends('extractSubnet(SuperMobileResnetGenerator) is SubMobileResnetGe
       sub.dispose();
     });
   }
+});
+
+describeBackends('extractSubnet of a fully convolutional supernet (unknown input size)', () => {
+  it('predicts what the supernet predicts at the sub-network, at any input size', async () => {
+    const superG = SuperMobileResnetGenerator({ ngf: 8, nBlocks: 3 });
+    fillHashedWeights(superG);
+    const subnet = resnetConfigFromString('4_4_6_2_4_8_4_6', { nBlocks: 3 });
+    const sub = extractSubnet(superG, subnet);
+    expect(sub.inputs[0]?.shape).toEqual([null, null, null, 3]);
+    setSubnet(superG, subnet);
+    // The second inference call at a setting caches the sliced weights (see docs/elastic-layers.md).
+    const warm = tf.zeros([1, 8, 8, 3]);
+    tf.dispose([superG.predict(warm) as tf.Tensor, superG.predict(warm) as tf.Tensor, warm]);
+    for (const [h, w] of [[16, 12], [24, 32]] as const) {
+      const x = tf.tensor(hashedValues(h * w * 3, nameSalt(`input${h}`), 2), [1, h, w, 3]);
+      await expectNoLeak(() => {
+        const [a, b] = [superG.predict(x) as tf.Tensor, sub.predict(x) as tf.Tensor];
+        expect(b.shape).toEqual([1, h, w, 3]);
+        expectClose(b, a, 1e-5);
+        tf.dispose([a, b]);
+      });
+      expect(countMacs(sub, [1, h, w, 3]).total).toBe(countMacs(superG, [1, h, w, 3]).total);
+      x.dispose();
+    }
+    sub.dispose();
+    superG.dispose();
+  });
 });
 
 describeBackends('SuperMobileResnetGenerator computes', () => {

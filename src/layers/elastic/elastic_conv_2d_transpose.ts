@@ -162,14 +162,17 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
    * A built-in Conv2DTranspose (`'valid'`) followed by a Cropping2D of `p` at the top/left and
    * `max(s − k, 0) + p − op` at the bottom/right, which is PyTorch's geometry whenever that crop
    * is non-negative and the dilation is 1; otherwise this library's {@link ConvTranspose2d}.
+   * A cropped form also needs known input height and width: tfjs's Cropping2D turns an unknown
+   * size into a negative one, which breaks every layer after it in a fully convolutional net.
    */
   exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
     const input = inputs[0] as tfl.SymbolicTensor;
     const cin = this.checkInput(input.shape);
     const g = this.geometry;
     const crops = [0, 1].map((a) => [g.padding[a] as number, Math.max((g.strides[a] as number) - (this.kernelSize[a] as number), 0) + (g.padding[a] as number) - (g.outputPadding[a] as number)]);
-    const builtIn = g.dilationRate.every((d) => d === 1) && crops.every(([, after]) => (after as number) >= 0);
     const cropped = crops.some(([a, b]) => a !== 0 || b !== 0);
+    const spatialKnown = input.shape[1] != null && input.shape[2] != null;
+    const builtIn = g.dilationRate.every((d) => d === 1) && crops.every(([, after]) => (after as number) >= 0) && (spatialKnown || !cropped);
     let layer: tfl.layers.Layer;
     let y: tfl.SymbolicTensor;
     if (builtIn) {
