@@ -6,6 +6,8 @@ type SymbolicNode = tfl.LayersModel['nodesByDepth'][string][number];
 /** One layer call of a flattened model: tensors are numbered refs into {@link FlatGraph.shapes}. */
 export interface FlatNode {
   layer: tfl.layers.Layer;
+  /** Names of the nested models the call sits in, each followed by '/' ('' at the top level). */
+  path: string;
   inputs: number[];
   outputs: number[];
   /** Keyword arguments the call was made with. */
@@ -24,7 +26,7 @@ export interface FlatGraph {
 /**
  * Flattens a functional or sequential model (recursively inlining nested models) into its layer
  * calls in forward order, each naming the tensors it reads and writes. Used by the channel graph,
- * `extractSubnet` and `recalibrateBatchNorm`.
+ * `extractSubnet`, `recalibrateBatchNorm` and the MAC counter.
  */
 export function flattenModel(model: tfl.LayersModel): FlatGraph {
   let next = 0;
@@ -35,7 +37,7 @@ export function flattenModel(model: tfl.LayersModel): FlatGraph {
     return next++;
   };
 
-  const walk = (container: tfl.LayersModel, inputRefs: number[]): number[] => {
+  const walk = (container: tfl.LayersModel, inputRefs: number[], path: string): number[] => {
     const refs = new Map<number, number>();
     container.inputs.forEach((t, i) => refs.set(t.id, inputRefs[i] as number));
     const calls: { layer: tfl.layers.Layer; node: SymbolicNode }[] = [];
@@ -59,8 +61,8 @@ export function flattenModel(model: tfl.LayersModel): FlatGraph {
         if (ref === undefined) throw new GanCompressError(`model '${container.name}': the input '${t.name}' of layer '${layer.name}' is not produced inside the model`);
         return ref;
       });
-      const outputs = layer instanceof tfl.LayersModel ? walk(layer, inputs) : node.outputTensors.map((t) => fresh(t.shape));
-      if (!(layer instanceof tfl.LayersModel)) nodes.push({ layer, inputs, outputs, kwargs: { ...(node.callArgs ?? {}) } });
+      const outputs = layer instanceof tfl.LayersModel ? walk(layer, inputs, `${path}${layer.name}/`) : node.outputTensors.map((t) => fresh(t.shape));
+      if (!(layer instanceof tfl.LayersModel)) nodes.push({ layer, path, inputs, outputs, kwargs: { ...(node.callArgs ?? {}) } });
       node.outputTensors.forEach((t, i) => refs.set(t.id, outputs[i] as number));
     }
     return container.outputs.map((t) => {
@@ -71,7 +73,7 @@ export function flattenModel(model: tfl.LayersModel): FlatGraph {
   };
 
   const inputs = model.inputs.map((t) => fresh(t.shape));
-  const outputs = walk(model, inputs);
+  const outputs = walk(model, inputs, '');
   return { inputs, outputs, nodes, shapes };
 }
 
