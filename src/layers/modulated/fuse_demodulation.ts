@@ -60,7 +60,8 @@ export function fuseDemodulation(modelOrLayer: tfl.LayersModel | tfl.layers.Laye
     return fused;
   }
   if (!(modelOrLayer instanceof ModulatedConvBase)) {
-    throw new ConfigError('modelOrLayer', modelOrLayer instanceof tfl.layers.Layer ? `layer '${modelOrLayer.name}' (${modelOrLayer.getClassName()})` : modelOrLayer, 'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)');
+    const isLayer = modelOrLayer instanceof tfl.layers.Layer;
+    throw new ConfigError(isLayer ? `modelOrLayer (layer '${modelOrLayer.name}')` : 'modelOrLayer', isLayer ? modelOrLayer.getClassName() : modelOrLayer, 'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)');
   }
   const layer = modelOrLayer;
   layer.assertFusable();

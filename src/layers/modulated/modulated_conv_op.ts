@@ -151,7 +151,7 @@ function resolveOptions(x: tf.Tensor4D, style: tf.Tensor2D, cin: number, k: numb
   assertOneOf('options.demodulation', demodulation, DEMODULATIONS);
   const styleInv = options.styleInv ?? null;
   if (demodulation === 'styleinv') {
-    if (!(styleInv instanceof tf.Tensor)) throw new ConfigError('options.styleInv', styleInv, `a [${cin}] tensor (demodulation 'styleinv' needs it)`);
+    if (!(styleInv instanceof tf.Tensor)) throw new ConfigError('options.styleInv', options.styleInv, `a [${cin}] tensor (demodulation 'styleinv' needs it)`);
     if (styleInv.size !== cin) throw new ShapeError('options.styleInv', styleInv.shape, `[${cin}]`);
   }
   return { scale, demodulation, styleInv, epsilon };
