@@ -20,6 +20,7 @@ import {
   setNoise,
   setSubnet,
   type ModulatedConvBase,
+  type SubnetConfig,
 } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
@@ -101,7 +102,8 @@ describeBackends('fuseDemodulation', () => {
   it('a network fuses at its active sub-network: equal outputs, no elastic layers or styleInv left, saves and loads', async () => {
     const model = network();
     const inputs = [seededTensor([2, 8, 8, 6], 1), seededTensor([2, 4], 2)];
-    for (const config of [{}, { a: { outChannels: 3 }, b: { outChannels: 4 }, side: { outChannels: 2 } }]) {
+    const configs: SubnetConfig[] = [{}, { a: { outChannels: 3 }, b: { outChannels: 4 }, side: { outChannels: 2 } }];
+    for (const config of configs) {
       setSubnet(model, config);
       const expected = model.predict(inputs) as tf.Tensor[];
       const before = getSubnet(model);

@@ -106,7 +106,7 @@ describeBackends('modulated layers', () => {
     const layer = new StyledConv({ filters: 64, styleDim: 64, seed: 3 });
     layer.apply([tf.zeros([1, 4, 4, 64]), tf.zeros([1, 64])]);
     const stats = (name: string): { mean: number; std: number; max: number; min: number } => {
-      const v = (layer.weights.find((w) => shortName(w) === name) as tfl.LayerVariable).read().dataSync();
+      const v = Array.from((layer.weights.find((w) => shortName(w) === name) as tfl.LayerVariable).read().dataSync());
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
       return { mean, std, max: Math.max(...v), min: Math.min(...v) };
