@@ -6,6 +6,11 @@ import { ModulatedConvBase } from './modulated_conv_base.js';
  * `filters` output channels and runs the first `outChannels` of them; the input width follows
  * the input. The affine map's outputs, `styleInv` and the kernels' input axes are sliced to the
  * input's width, the kernels' output axes and the bias to the active width.
+ *
+ * @example
+ * ```ts
+ * const widths = model.layers.filter((l) => l instanceof ElasticModulatedConv).map((l) => l.getActive());
+ * ```
  */
 export abstract class ElasticModulatedConv extends ModulatedConvBase implements ElasticLayer {
   elasticSpace(): ElasticSpace {

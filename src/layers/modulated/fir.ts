@@ -25,7 +25,7 @@ export function firKernel2d(kernel1d: readonly number[], gain = 1): Float32Array
 /**
  * StyleGAN2's `upfirdn2d` without down-sampling, on NHWC: insert `up − 1` zeros after every
  * sample of both spatial axes, zero-pad by `pads`, then convolve every channel with the separable
- * FIR kernel {@link firKernel2d}`(kernel1d, gain)` (a true convolution: the kernel is flipped).
+ * FIR kernel `outer(k, k) / Σ outer(k, k) · gain` (a true convolution: the kernel is flipped).
  * Output size per axis: `up·n + before + after − k + 1`.
  *
  * @example

@@ -1,6 +1,6 @@
 export { kernelEnergy, separableKernelEnergy, combinedSeparableKernel, demodulationCoefficients } from './demodulation.js';
-export { modulatedConv2d, modulatedDwConv2d, upsampleBlurPads, DEMODULATIONS, type Demodulation, type ModulatedConvOpOptions, type ModulatedConv2dOpOptions } from './modulated_conv_op.js';
-export { upfirdn2d, firUpsample2d, firKernel2d, firUpsamplePads, type UpFirDnOptions } from './fir.js';
+export { modulatedConv2d, modulatedDwConv2d, type Demodulation, type ModulatedConvOpOptions, type ModulatedConv2dOpOptions } from './modulated_conv_op.js';
+export { upfirdn2d, firUpsample2d, type UpFirDnOptions } from './fir.js';
 export { scaledLeakyRelu } from './activation.js';
 export {
   ModulatedConvBase,

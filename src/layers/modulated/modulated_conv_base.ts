@@ -159,8 +159,14 @@ export function resolveSpec(layerName: string, config: SpecInput, defaults: Spec
  * The machinery every modulated conv layer shares: the style's affine map, the conv weights
  * (dense or depthwise-separable), MobileStyleGAN's `styleInv`, the noise / bias / activation
  * that follow, first-k slicing of the input width (taken from the input) and of the output
- * width (`activeOut`), cost, channel permutation and static export. Inputs are `[x, style]`:
- * `x` `[N, H, W, C]` and `style` `[N, styleDim]`.
+ * width, cost, channel permutation and static export. Inputs are `[x, style]`: `x`
+ * `[N, H, W, C]` and `style` `[N, styleDim]`. The concrete layers are {@link ModulatedConv2d},
+ * {@link ModulatedDWConv2d}, {@link StyledConv}, {@link ToWavelets} and {@link FusedModulatedConv2d}.
+ *
+ * @example
+ * ```ts
+ * const convs = model.layers.filter((l) => l instanceof ModulatedConvBase);
+ * ```
  */
 export abstract class ModulatedConvBase extends tfl.layers.Layer implements CostedLayer, ChannelPermutable, StaticExportable {
   /** @internal Every option, resolved. */

@@ -8,7 +8,14 @@ import { LayerSeeds, StyleRows } from './styles.js';
 
 type ST = tfl.SymbolicTensor;
 
-/** MobileStyleGAN's FFHQ 1024² widths: the 4×4 stem, then blocks at 8² … 512² (the final IDWT makes 1024²). */
+/**
+ * MobileStyleGAN's FFHQ 1024² widths: the 4×4 stem, then blocks at 8² … 512² (the final IDWT makes 1024²).
+ *
+ * @example
+ * ```ts
+ * MobileSynthesisNetwork({ channels: [...MOBILE_STYLEGAN_CHANNELS], styleDim: 512 }); // 1024²
+ * ```
+ */
 export const MOBILE_STYLEGAN_CHANNELS: readonly number[] = [512, 512, 512, 512, 512, 256, 128, 64];
 
 /**

@@ -8,7 +8,14 @@ import { LayerSeeds, StyleRows } from './styles.js';
 
 type ST = tfl.SymbolicTensor;
 
-/** StyleGAN2 config-f's 1024² widths at 4², 8², …, 1024² (channel multiplier 2). */
+/**
+ * StyleGAN2 config-f's 1024² widths at 4², 8², …, 1024² (channel multiplier 2).
+ *
+ * @example
+ * ```ts
+ * StyleGan2SynthesisNetwork({ channels: [...STYLEGAN2_CONFIG_F_CHANNELS], styleDim: 512 }); // 28,268,812 parameters
+ * ```
+ */
 export const STYLEGAN2_CONFIG_F_CHANNELS: readonly number[] = [512, 512, 512, 512, 512, 256, 128, 64, 32];
 
 /**
