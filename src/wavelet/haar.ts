@@ -1,17 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertCoefficients, assertHaarInput } from './checks.js';
+import { runHaarKernel } from './haar_kernels.js';
 import { haarAnalysis, haarSynthesis } from './haar_transform.js';
 
-// The transform is orthonormal, so the gradient of each direction is the other direction applied
-// to dy. Stating it with customGrad keeps backprop as cheap as the forward pass and independent
-// of which kernels have registered gradients on the current backend.
+// The forward pass is the current backend's one-pass kernel where it has one (cpu, wasm), else a
+// whole-tensor composition of tfjs ops. The transform is orthonormal, so the gradient of each
+// direction is the other direction applied to dy. Stating it with customGrad keeps backprop as
+// cheap as the forward pass, on either path, and independent of which kernels have registered
+// gradients on the current backend.
 const dwtWithGradient: (x: tf.Tensor4D) => tf.Tensor4D = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-  value: haarAnalysis(inputs[0] as tf.Tensor4D),
+  value: runHaarKernel('analysis', inputs[0] as tf.Tensor4D) ?? haarAnalysis(inputs[0] as tf.Tensor4D),
   gradFunc: (dy: tf.Tensor4D): tf.Tensor4D => idwtWithGradient(dy),
 }));
 
 const idwtWithGradient: (y: tf.Tensor4D) => tf.Tensor4D = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-  value: haarSynthesis(inputs[0] as tf.Tensor4D),
+  value: runHaarKernel('synthesis', inputs[0] as tf.Tensor4D) ?? haarSynthesis(inputs[0] as tf.Tensor4D),
   gradFunc: (dx: tf.Tensor4D): tf.Tensor4D => dwtWithGradient(dx),
 }));
 

@@ -3,10 +3,11 @@ import { HAAR_MATRIX, haarMatrixValues } from './haar_matrix.js';
 import { fromPhases, toPhases, type PhaseMethod } from './phases.js';
 
 /*
- * The forward computations behind haarDwt / haarIdwt, without gradients (the public ops wrap
+ * The whole-tensor formulations of haarDwt / haarIdwt, without gradients (the public ops wrap
  * them in tf.customGrad: the transform is orthonormal, so each one's gradient is the other).
- * Two whole-tensor formulations, picked per backend by what its kernels do fast
- * (bench/wavelet.bench.ts measures both):
+ * They run on the backends that have no one-pass kernel (haar_kernels.ts): webgl, webgpu,
+ * tensorflow. Two formulations, picked per backend by what its kernels do fast
+ * (bench/wavelet.bench.ts measures both on cpu and wasm):
  *
  * - 'blocks': the 2×2 phases as [M, 4, C] blocks and one batched 4×4 matmul. Fast where
  *   depthToSpace and batched matmul are (cpu, webgl, tfjs-node).

@@ -57,3 +57,75 @@ export function loopDwt(x: Float32Array | number[], [n, h2, w2, c]: number[]): F
   }
   return out;
 }
+
+/**
+ * Direct loop evaluation of the inverse formulas: band-major `[LL | LH | HL | HH]` coefficients
+ * `[n, h, w, 4C]` of a plain array back to the `[n, 2h, 2w, C]` image.
+ */
+export function loopIdwt(y: Float32Array | number[], [n, h, w, c4]: number[]): Float64Array {
+  const c = (c4 as number) / 4;
+  const [h2, w2] = [2 * (h as number), 2 * (w as number)];
+  const out = new Float64Array(y.length);
+  for (let b = 0; b < (n as number); b++) {
+    for (let i = 0; i < (h as number); i++) {
+      for (let j = 0; j < (w as number); j++) {
+        for (let ch = 0; ch < c; ch++) {
+          const band = (k: number): number => y[((b * (h as number) + i) * (w as number) + j) * (c4 as number) + k * c + ch] as number;
+          const [ll, lh, hl, hh] = [band(0), band(1), band(2), band(3)];
+          const at = (dy: number, dx: number): number => ((b * h2 + 2 * i + dy) * w2 + 2 * j + dx) * c + ch;
+          out[at(0, 0)] = (ll + lh + hl + hh) / 2;
+          out[at(0, 1)] = (ll + lh - hl - hh) / 2;
+          out[at(1, 0)] = (ll - lh + hl - hh) / 2;
+          out[at(1, 1)] = (ll - lh - hl + hh) / 2;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * For every output of the transform of `values` (`'dwt'` of an image, `'idwt'` of
+ * coefficients), ½ Σ |terms| of its 4-term sum: float32 evaluation of a ±½ sum of four float32
+ * values errs by at most 2⁻²³ times this (three roundings of partial sums).
+ */
+export function termMagnitudes(values: Float32Array, shape: number[], direction: 'dwt' | 'idwt'): Float64Array {
+  const abs = Float32Array.from(values, Math.abs);
+  // With all terms non-negative, the all-plus output of each block (LL, or x00) is ½ Σ |terms|;
+  // spread it to the block's four outputs.
+  const sums = direction === 'dwt' ? loopDwt(abs, shape) : loopIdwt(abs, shape);
+  const out = new Float64Array(sums.length);
+  const [n, h, w, c] = shape as [number, number, number, number];
+  if (direction === 'dwt') {
+    const block = 4 * c;
+    for (let p = 0; p < sums.length; p += block) for (let k = 0; k < c; k++) for (let band = 0; band < 4; band++) out[p + band * c + k] = sums[p + k] as number;
+  } else {
+    const cOut = c / 4;
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < w; j++)
+          for (let k = 0; k < cOut; k++) {
+            const at = (dy: number, dx: number): number => ((b * 2 * h + 2 * i + dy) * 2 * w + 2 * j + dx) * cOut + k;
+            const m = sums[at(0, 0)] as number;
+            for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) out[at(dy, dx)] = m;
+          }
+  }
+  return out;
+}
+
+/** Asserts |actual − expected| ≤ factor · magnitude elementwise, naming the worst element. */
+export function expectWithinRounding(actual: ArrayLike<number>, expected: ArrayLike<number>, magnitude: ArrayLike<number>, factor: number, label: string): void {
+  let worst = -1;
+  let worstExcess = 0;
+  if (actual.length !== expected.length) throw new Error(`${label}: ${actual.length} values, expected ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const excess = Math.abs((actual[i] as number) - (expected[i] as number)) - factor * (magnitude[i] as number);
+    if (!(excess <= worstExcess)) {
+      worstExcess = Number.isNaN(excess) ? Infinity : excess;
+      worst = i;
+    }
+  }
+  if (worst >= 0) {
+    throw new Error(`${label}: |diff| exceeds ${factor} · magnitude at flat index ${worst} (actual ${actual[worst]}, expected ${expected[worst]}, magnitude ${magnitude[worst]})`);
+  }
+}

@@ -1,3 +1,8 @@
+import {
+  BLOCK, br, brIf, END, F64, F64_ADD, F64_MUL, f64Load, f64Store, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, f64x2Lane, get, i32, I32, I32_ADD,
+  I32_GE_S, I32_SHL, LOOP, compileModule, moduleBytes, set, V128, V128_ZERO, v128Load, v128Load64Splat, v128Store, type FunctionDef,
+} from '../../util/wasm_module.js';
+
 /**
  * The five float64 inner loops of the dense linear algebra, assembled at load time into a small
  * WebAssembly module that uses 128-bit SIMD (two doubles per instruction). Plain JavaScript
@@ -24,72 +29,6 @@ export interface Float64Kernels {
   dotAxpy(a: number, x: number, y: number, n: number, alpha: number): number;
   /** Two columns at once: out[0] = Σ a0·x, out[1] = Σ a1·x, y += alpha0·a0 + alpha1·a1. */
   dotAxpy2(a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number): void;
-}
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-// The instructions the kernels use (opcodes from the WebAssembly core and SIMD specifications).
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32 = (v: number): number[] => [0x41, ...sleb(v)];
-const I32_ADD = [0x6a];
-const I32_SHL = [0x74];
-const I32_GE_S = [0x4e];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
-const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
-const f64Load = (offset = 0): number[] => [0x2b, 3, ...uleb(offset)];
-const f64Store = (offset = 0): number[] => [0x39, 3, ...uleb(offset)];
-const F64_ADD = [0xa0];
-const F64_MUL = [0xa2];
-const simd = (code: number, ...imm: number[]): number[] => [0xfd, ...uleb(code), ...imm];
-const v128Load = (offset = 0): number[] => simd(0x00, 4, ...uleb(offset));
-const v128Store = (offset = 0): number[] => simd(0x0b, 4, ...uleb(offset));
-const v128Load64Splat = (offset = 0): number[] => simd(0x0a, 3, ...uleb(offset));
-const V128_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
-const F64X2_SPLAT = simd(0x14);
-const f64x2Lane = (lane: number): number[] => simd(0x21, lane);
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-
-interface FunctionDef {
-  name: string;
-  params: number[];
-  results: number[];
-  locals: [count: number, type: number][];
-  body: number[];
 }
 
 /** `local = local << 3` for each listed local: element index → byte address. */
@@ -213,37 +152,14 @@ function dotAxpy2(): FunctionDef {
 
 /** The module's bytes: one imported memory ("env"."memory"), the kernels exported by name. */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  const defs = [gemm4x4(), dot(), axpy(), dotAxpy(), dotAxpy2()];
-  const types = section(1, vec(defs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])));
-  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
-  const functions = section(3, vec(defs.map((_, i) => uleb(i))));
-  const exports = section(7, vec(defs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
-  const code = section(
-    10,
-    vec(
-      defs.map((f) => {
-        const body = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...END];
-        return [...uleb(body.length), ...body];
-      }),
-    ),
-  );
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
+  return moduleBytes([gemm4x4(), dot(), axpy(), dotAxpy(), dotAxpy2()]);
 }
 
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled kernel module, or null where WebAssembly or its SIMD extension is unavailable. */
 export function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const bytes = kernelModuleBytes();
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-    }
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileModule(kernelModuleBytes());
   return compiled;
 }
 
