@@ -22,6 +22,7 @@ import {
   noiseLayers,
   setNoise,
   setSubnet,
+  sortChannelsByImportance,
   styleGan2StyleCount,
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
@@ -193,6 +194,12 @@ describeBackends('MobileStyleGAN networks', () => {
     expect(countParams(sub)).toBe(countParams(g));
     const fused = fuseDemodulation(g);
     (fused.predict(styles) as tf.Tensor[]).forEach((t, i) => expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `fused output ${i}`));
+    // Sorting channels by importance re-orders the blocks' conv1 → conv2 channels and keeps the output.
+    setSubnet(g, { block0_conv1: { outChannels: 16 }, block1_conv1: { outChannels: 8 }, block1_conv2: { outChannels: 8 } });
+    const full = g.predict(styles) as tf.Tensor[];
+    const report = sortChannelsByImportance(g);
+    expect(report.sorted.map((r) => r.layers)).toEqual([['block0_conv1'], ['block1_conv1'], ['block1_conv2']]);
+    (g.predict(styles) as tf.Tensor[]).forEach((t, i) => expectClose(t, full[i] as tf.Tensor, 1e-5, 1e-5, `sorted output ${i}`));
     // Narrowing a width that feeds an IDWT upsampler fails at the upsampler, naming it.
     setSubnet(g, { block0_conv2: { outChannels: 8 } });
     expect(() => g.predict(styles)).toThrow(/block1_up x/);

@@ -1,12 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConstantInput } from '../../layers/modulated/constant_input.js';
 import { StyledConv } from '../../layers/modulated/styled_conv.js';
 import { ToWavelets } from '../../layers/modulated/to_wavelets.js';
 import { HaarIDWT, IDWTUpsample } from '../../wavelet/index.js';
 import { resolveSynthesisOptions, type SynthesisNetworkOptions } from './options.js';
-import { LayerSeeds, StyleRows } from './styles.js';
-
-type ST = tfl.SymbolicTensor;
+import { SynthesisBuilder } from './synthesis_builder.js';
 
 /**
  * MobileStyleGAN's FFHQ 1024² widths: the 4×4 stem, then blocks at 8² … 512² (the final IDWT makes 1024²).
@@ -65,24 +62,20 @@ export function mobileSynthesisStyleCount(channels: readonly number[]): number {
  */
 export function MobileSynthesisNetwork(options: SynthesisNetworkOptions): tfl.LayersModel {
   const o = resolveSynthesisOptions(options, 'mobile_synthesis_network', 8, true);
-  const seeds = new LayerSeeds(o.seed);
-  const blocks = o.channels.length - 1;
-  const styleInput = tfl.input({ shape: o.styleMode === 'w' ? [o.styleDim] : [mobileSynthesisStyleCount(o.channels), o.styleDim], name: `${o.name}_style` });
-  const styles = new StyleRows(styleInput, o.styleMode);
-  const apply = (layer: tfl.layers.Layer, inputs: ST | ST[]): ST => layer.apply(inputs) as ST;
+  const g = new SynthesisBuilder(o, mobileSynthesisStyleCount(o.channels));
+  const styleDim = o.styleDim;
   const c0 = o.channels[0] as number;
-
-  let x = apply(new ConstantInput({ name: 'const_input', channels: c0, seed: seeds.take() }), styleInput);
-  x = apply(new StyledConv({ name: 'stem_conv', conv: 'dense', filters: c0, styleDim: o.styleDim, seed: seeds.take() }), [x, styles.row(0)]);
-  const pyramid = [apply(new ToWavelets({ name: 'stem_towavelets', styleDim: o.styleDim, seed: seeds.take() }), [x, styles.row(1)])];
-  for (let b = 0; b < blocks; b++) {
+  const constant = g.constant();
+  let x = g.apply(new StyledConv({ name: 'stem_conv', conv: 'dense', filters: c0, styleDim, seed: g.seed() }), [constant, g.style(0)]);
+  const pyramid = [g.apply(new ToWavelets({ name: 'stem_towavelets', styleDim, seed: g.seed() }), [x, g.style(1)])];
+  for (let b = 0; b < o.channels.length - 1; b++) {
     const width = o.channels[b + 1] as number;
-    const w1 = styles.row(3 * b + 1);
-    x = apply(new IDWTUpsample({ name: `block${b}_up`, styleDim: o.styleDim, channelLayout: 'interleaved', seed: seeds.take() }), [x, w1]);
-    x = apply(new StyledConv({ name: `block${b}_conv1`, filters: width, styleDim: o.styleDim, seed: seeds.take() }), [x, w1]);
-    x = apply(new StyledConv({ name: `block${b}_conv2`, filters: width, styleDim: o.styleDim, seed: seeds.take() }), [x, styles.row(3 * b + 2)]);
-    pyramid.push(apply(new ToWavelets({ name: `block${b}_towavelets`, styleDim: o.styleDim, seed: seeds.take() }), [x, styles.row(3 * b + 3)]));
+    const w1 = g.style(3 * b + 1);
+    x = g.apply(new IDWTUpsample({ name: `block${b}_up`, styleDim, channelLayout: 'interleaved', seed: g.seed() }), [x, w1]);
+    x = g.apply(new StyledConv({ name: `block${b}_conv1`, filters: width, styleDim, seed: g.seed() }), [x, w1]);
+    x = g.apply(new StyledConv({ name: `block${b}_conv2`, filters: width, styleDim, seed: g.seed() }), [x, g.style(3 * b + 2)]);
+    pyramid.push(g.apply(new ToWavelets({ name: `block${b}_towavelets`, styleDim, seed: g.seed() }), [x, g.style(3 * b + 3)]));
   }
-  const image = apply(new HaarIDWT({ name: 'image', channelLayout: 'interleaved' }), pyramid[pyramid.length - 1] as ST);
-  return tfl.model({ inputs: styleInput, outputs: [image, ...pyramid], name: o.name });
+  const image = g.apply(new HaarIDWT({ name: 'image', channelLayout: 'interleaved' }), pyramid[pyramid.length - 1] as tfl.SymbolicTensor);
+  return tfl.model({ inputs: g.styleInput, outputs: [image, ...pyramid], name: o.name });
 }

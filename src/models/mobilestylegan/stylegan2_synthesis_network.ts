@@ -1,12 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BlurUpsample } from '../../layers/modulated/blur_upsample.js';
-import { ConstantInput } from '../../layers/modulated/constant_input.js';
-import { StyledConv, type StyledConvConfig } from '../../layers/modulated/styled_conv.js';
+import { StyledConv } from '../../layers/modulated/styled_conv.js';
 import { ToWavelets } from '../../layers/modulated/to_wavelets.js';
 import { resolveSynthesisOptions, type SynthesisNetworkOptions } from './options.js';
-import { LayerSeeds, StyleRows } from './styles.js';
-
-type ST = tfl.SymbolicTensor;
+import { SynthesisBuilder } from './synthesis_builder.js';
 
 /**
  * StyleGAN2 config-f's 1024² widths at 4², 8², …, 1024² (channel multiplier 2).
@@ -57,30 +54,24 @@ export function styleGan2StyleCount(channels: readonly number[]): number {
  */
 export function StyleGan2SynthesisNetwork(options: SynthesisNetworkOptions): tfl.LayersModel {
   const o = resolveSynthesisOptions(options, 'stylegan2_synthesis_network', 4, false);
-  const seeds = new LayerSeeds(o.seed);
-  const blocks = o.channels.length - 1;
-  const styleInput = tfl.input({ shape: o.styleMode === 'w' ? [o.styleDim] : [styleGan2StyleCount(o.channels), o.styleDim], name: `${o.name}_style` });
-  const styles = new StyleRows(styleInput, o.styleMode);
-  const apply = (layer: tfl.layers.Layer, inputs: ST | ST[]): ST => layer.apply(inputs) as ST;
-  const conv = (name: string, filters: number, upsample: boolean): StyledConv => {
-    const config: StyledConvConfig = { name, filters, styleDim: o.styleDim, conv: 'dense', affine: 'equalized', demodulation: 'style', upsample, activationGain: Math.SQRT2, seed: seeds.take() };
-    return new StyledConv(config);
-  };
-  const toRgb = (name: string): ToWavelets => new ToWavelets({ name, filters: 3, affine: 'equalized', styleDim: o.styleDim, seed: seeds.take() });
+  const g = new SynthesisBuilder(o, styleGan2StyleCount(o.channels));
+  const styleDim = o.styleDim;
+  const conv = (name: string, filters: number, upsample: boolean): StyledConv =>
+    new StyledConv({ name, filters, styleDim, conv: 'dense', affine: 'equalized', demodulation: 'style', upsample, activationGain: Math.SQRT2, seed: g.seed() });
+  const toRgb = (name: string): ToWavelets => new ToWavelets({ name, filters: 3, affine: 'equalized', styleDim, seed: g.seed() });
 
-  const c0 = o.channels[0] as number;
-  let x = apply(new ConstantInput({ name: 'const_input', channels: c0, seed: seeds.take() }), styleInput);
-  x = apply(conv('stem_conv', c0, false), [x, styles.row(0)]);
-  let rgb = apply(toRgb('stem_torgb'), [x, styles.row(1)]);
+  const constant = g.constant();
+  let x = g.apply(conv('stem_conv', o.channels[0] as number, false), [constant, g.style(0)]);
+  let rgb = g.apply(toRgb('stem_torgb'), [x, g.style(1)]);
   const images = [rgb];
-  for (let b = 0; b < blocks; b++) {
+  for (let b = 0; b < o.channels.length - 1; b++) {
     const width = o.channels[b + 1] as number;
-    x = apply(conv(`block${b}_conv1`, width, true), [x, styles.row(2 * b + 1)]);
-    x = apply(conv(`block${b}_conv2`, width, false), [x, styles.row(2 * b + 2)]);
-    const head = apply(toRgb(`block${b}_torgb`), [x, styles.row(2 * b + 3)]);
-    const skip = apply(new BlurUpsample({ name: `block${b}_skip` }), rgb);
-    rgb = apply(tfl.layers.add({ name: `block${b}_rgb` }), [head, skip]);
+    x = g.apply(conv(`block${b}_conv1`, width, true), [x, g.style(2 * b + 1)]);
+    x = g.apply(conv(`block${b}_conv2`, width, false), [x, g.style(2 * b + 2)]);
+    const head = g.apply(toRgb(`block${b}_torgb`), [x, g.style(2 * b + 3)]);
+    const skip = g.apply(new BlurUpsample({ name: `block${b}_skip` }), rgb);
+    rgb = g.apply(tfl.layers.add({ name: `block${b}_rgb` }), [head, skip]);
     images.push(rgb);
   }
-  return tfl.model({ inputs: styleInput, outputs: [rgb, ...images.slice(0, -1)], name: o.name });
+  return tfl.model({ inputs: g.styleInput, outputs: [rgb, ...images.slice(0, -1)], name: o.name });
 }

@@ -13,6 +13,7 @@ import {
   ToWavelets,
   countMacs,
   countParams,
+  extractSubnet,
   fileSystem,
   fuseDemodulation,
   getElasticLayers,
@@ -115,6 +116,8 @@ describeBackends('fuseDemodulation', () => {
       expect(fused.weights.map(shortName)).not.toContain('styleInv');
       const actual = fused.predict(inputs) as tf.Tensor[];
       actual.forEach((t, i) => expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `output ${i} at ${JSON.stringify(config)}`));
+      // The fused layers go through extractSubnet as themselves.
+      (extractSubnet(fused).predict(inputs) as tf.Tensor[]).forEach((t, i) => expectClose(t, actual[i] as tf.Tensor, 0, 0, `extracted fused output ${i}`));
       // Same parameters as the sub-network; fewer torchprofile MACs (no demodulation products), the same exact MACs.
       const shapes = [
         [1, 8, 8, 6],
