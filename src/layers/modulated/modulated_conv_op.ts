@@ -70,7 +70,7 @@ export function modulatedConv2d(x: tf.Tensor4D, style: tf.Tensor2D, kernel: tf.T
   return tf.tidy(() => {
     const s = tf.mul(style, o.scale) as tf.Tensor2D;
     const n = x.shape[0];
-    const fold = options.foldStyle === true && n === 1 && kernel.size / cout < x.size;
+    const fold = options.foldStyle === true && n === 1 && kernel.size < x.size;
     const filter = fold ? (tf.mul(kernel, tf.reshape(s, [1, 1, cin, 1])) as tf.Tensor4D) : kernel;
     const input = fold ? x : (tf.mul(x, tf.reshape(s, [n, 1, 1, cin])) as tf.Tensor4D);
     let y: tf.Tensor4D;

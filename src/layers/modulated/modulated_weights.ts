@@ -38,7 +38,7 @@ export class ModulatedWeights {
   private readonly variables = new Map<WeightRole, tfl.LayerVariable>();
   private readonly order: WeightRole[] = [];
 
-  /** Creates the weights in `specs` order (the order `layer.weights` and `getWeights()` keep). */
+  /** Creates the weights in `specs` order (`layer.weights` then lists the parameters first, the buffers after). */
   build(specs: WeightSpec[], addWeight: (name: string, shape: number[], init: Initializer, trainable: boolean) => tfl.LayerVariable): void {
     for (const s of specs) {
       this.variables.set(s.role, addWeight(s.role, s.shape, s.init, s.trainable));

@@ -44,6 +44,8 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
     const g = F.stylegan2Conv1x1Up;
     const y = modulatedConv2d(t4(g.x), t2(g.style), t4(g.kernel), { upsample: true });
     expectClose(y, fromFixture(g.y), 1e-5, 1e-6, '1×1 up-sampling (blur pads 2, 2)');
+    // Batch 1 with the (small) kernel modulated instead of the input: the same numbers.
+    expectClose(modulatedConv2d(t4(g.x), t2(g.style), t4(g.kernel), { upsample: true, foldStyle: true }), fromFixture(g.y), 1e-5, 1e-6, 'folded');
   });
 
   it("modulatedConv2d with 'styleinv' equals MobileStyleGAN's dense conv (input scaling, style_inv demodulation)", () => {
