@@ -18,6 +18,7 @@ import {
   fileSystem,
   fuseDemodulation,
   getElasticLayers,
+  getNoise,
   mobileSynthesisStyleCount,
   noiseLayers,
   setNoise,
@@ -205,7 +206,7 @@ describeBackends('MobileStyleGAN networks', () => {
     expect(() => g.predict(styles)).toThrow(/block1_up x/);
   });
 
-  it('noise: random per call by default, fixed with setNoise({ seed }), 1 + 2·blocks maps of [1, r, r, 1]', () => {
+  it('noise: random per call by default, fixed with setNoise({ seed }), 1 + 2·blocks maps of [1, r, r, 1]', async () => {
     const g = MobileSynthesisNetwork({ channels: [16, 16, 8], styleDim: 8, seed: 1 });
     g.layers.forEach((l, i) => l.getClassName() === 'StyledConv' && randomizeModulated(l, 300 + i));
     expect(noiseLayers(g).map((l) => l.noiseMapShape())).toEqual([[1, 4, 4, 1], [1, 8, 8, 1], [1, 8, 8, 1], [1, 16, 16, 1], [1, 16, 16, 1]]);
@@ -214,7 +215,8 @@ describeBackends('MobileStyleGAN networks', () => {
     const [a] = g.predict(style) as tf.Tensor[];
     const [b] = g.predict(style) as tf.Tensor[];
     expect(tf.max(tf.abs(tf.sub(a as tf.Tensor, b as tf.Tensor))).dataSync()[0]).toBeGreaterThan(1e-4);
-    setNoise(g, { seed: 2 });
+    await expectNoLeak(() => setNoise(g, { seed: 2 }));
+    await expectNoLeak(() => tf.dispose(Object.values(getNoise(g))));
     const [c] = g.predict(style) as tf.Tensor[];
     const [d] = g.predict(style) as tf.Tensor[];
     expectClose(c as tf.Tensor, d as tf.Tensor, 0, 0, 'fixed noise');

@@ -126,6 +126,12 @@ describeBackends('fuseDemodulation', () => {
       expect(countParams(fused)).toBe(countParams(model));
       expect(countMacs(fused, shapes, { convention: 'exact' }).total).toBe(countMacs(model, shapes, { convention: 'exact' }).total);
       expect(countMacs(fused, shapes).total).toBeLessThan(countMacs(model, shapes).total);
+      // Fusing allocates only the new model's weights, which its dispose() frees.
+      const tensors = tf.memory().numTensors;
+      const extra = fuseDemodulation(model);
+      expect(tf.memory().numTensors - tensors).toBe(extra.weights.length);
+      extra.dispose();
+      expect(tf.memory().numTensors).toBe(tensors);
       const dir = join(root, `net-${Object.keys(config).length}`);
       await fused.save(fileSystem(dir));
       const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json')));
