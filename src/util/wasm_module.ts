@@ -50,6 +50,8 @@ export const get = (i: number): number[] => [0x20, ...uleb(i)];
 export const set = (i: number): number[] => [0x21, ...uleb(i)];
 export const BLOCK = [0x02, 0x40];
 export const LOOP = [0x03, 0x40];
+export const IF = [0x04, 0x40];
+export const ELSE = [0x05];
 export const END = [0x0b];
 export const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
@@ -57,6 +59,8 @@ export const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 // i32.
 export const i32 = (v: number): number[] => [0x41, ...sleb(v)];
 export const I32_EQZ = [0x45];
+export const I32_LT_U = [0x49];
+export const I32_GT_U = [0x4b];
 export const I32_GE_S = [0x4e];
 export const I32_GE_U = [0x4f];
 export const I32_ADD = [0x6a];

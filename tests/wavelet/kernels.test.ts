@@ -17,6 +17,8 @@ const IDWT = HAAR_KERNEL_NAMES.synthesis;
 const SHAPES: number[][] = [
   [1, 2, 2, 1],
   [1, 2, 2, 3],
+  [2, 4, 10, 1],
+  [1, 4, 8, 2],
   [2, 4, 6, 3],
   [1, 6, 10, 5],
   [3, 2, 30, 7],
@@ -56,27 +58,32 @@ describe('the WebAssembly SIMD module', () => {
     }
   });
 
-  it('transforms between arbitrary (unaligned) offsets of a plain or shared memory and writes nothing else', () => {
+  it('transforms between arbitrary (unaligned) offsets of a plain or shared memory and writes nothing else (C = 1…9, 1…5 blocks a row)', () => {
+    // every channel count around the 4-lane width, with and without full groups, against every row length
+    const grid: number[][] = [];
+    for (let c = 1; c <= 9; c++) for (let cols = 1; cols <= 5; cols++) for (const [n, h] of [[1, 2], [2, 4]]) grid.push([n as number, h as number, 2 * cols, c]);
     const memories = [new WebAssembly.Memory({ initial: 1 }), new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true })];
     for (const memory of memories) {
       const kernel = haarKernelOver(memory);
       expect(kernel).not.toBeNull();
       expect(haarKernelOver(memory)).toBe(kernel); // one instance per memory
-      for (const shape of [[2, 4, 6, 3], [1, 2, 4, 9]]) {
+      for (const shape of grid) {
         const heap = new Float32Array(memory.buffer);
         heap.fill(Number.NaN);
         const x = hashValues(shape.reduce((a, b) => a * b, 1), 5);
-        const [src, dst] = [1, 3 + x.length]; // element offsets, deliberately not 16-byte aligned
+        const [src, dst] = [5, 14 + x.length]; // element offsets, deliberately not 16-byte aligned, 9 apart
         heap.set(x, src);
         const dwt = haarPass('analysis', shape);
         kernel?.(...kernelArguments(dwt, 4 * src, 4 * dst));
         const y = heap.slice(dst, dst + x.length);
         expectWithinRounding(y, loopDwt(x, shape), termMagnitudes(x, shape, 'dwt'), 2 ** -22, `dwt ${shape}`);
-        expect(Number.isNaN(heap[dst - 1] as number) && Number.isNaN(heap[dst + x.length] as number), 'guards around the output').toBe(true);
+        const guards = (at: number): number[] => [-4, -3, -2, -1, 0, 1, 2, 3].map((i) => at + i);
+        const untouched = (...elements: number[]): boolean => elements.every((i) => Number.isNaN(heap[i] as number));
+        expect(untouched(...guards(dst - 4), ...guards(dst + x.length + 4)), 'four elements either side of the output').toBe(true);
         // and back, over the input's place
         kernel?.(...kernelArguments(haarPass('synthesis', dwt.outShape), 4 * dst, 4 * src));
         expectWithinRounding(heap.slice(src, src + x.length), loopIdwt(y, dwt.outShape), termMagnitudes(y, dwt.outShape, 'idwt'), 2 ** -22, `idwt ${shape}`);
-        expect(Number.isNaN(heap[0] as number), 'guard before the input').toBe(true);
+        expect(untouched(0, 1, 2, 3, 4, ...guards(src + x.length + 4)), 'four elements either side of the input').toBe(true);
       }
     }
   });
