@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { isChannelPermutable, type ChannelPermutable, type ChannelRole } from '../layers/elastic/channel_permutable.js';
+import { isChannelPermutable, type ChannelPermutable } from '../layers/elastic/channel_permutable.js';
 import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
-import { l1PerIndex, permuteWeight } from '../layers/elastic/weight_ops.js';
+import { WeightPermuter, type ChannelAxis } from '../layers/elastic/weight_permuter.js';
 
 /** How a layer call treats channels, as the channel graph sees it. */
 export type ChannelBehaviour =
@@ -18,60 +18,6 @@ const PASS_THROUGH = new Set([
 
 /** Element-wise merges: every input and the output share channels. */
 const MERGES = new Set(['Add', 'Multiply', 'Subtract', 'Average', 'Maximum', 'Minimum']);
-
-interface AxisRef {
-  weight: string;
-  axis: number;
-  block?: number;
-}
-
-/** ChannelPermutable over a built-in layer's weights, found by their short names. */
-class WeightPermuter implements ChannelPermutable {
-  constructor(
-    private readonly layer: tfl.layers.Layer,
-    private readonly role: ChannelRole,
-    private readonly inputAxes: AxisRef[],
-    private readonly outputAxes: AxisRef[],
-  ) {}
-
-  private variable(name: string): tfl.LayerVariable | undefined {
-    return this.layer.weights.find((w) => w.originalName.split('/').pop() === name);
-  }
-
-  channelRole(): ChannelRole {
-    return this.role;
-  }
-
-  permuteInputChannels(perm: readonly number[]): void {
-    for (const a of this.inputAxes) {
-      const v = this.variable(a.weight);
-      if (v != null) permuteWeight(v, a.axis, perm, a.block ?? 1);
-    }
-  }
-
-  permuteOutputChannels(perm: readonly number[]): void {
-    for (const a of this.outputAxes) {
-      const v = this.variable(a.weight);
-      if (v != null) permuteWeight(v, a.axis, perm, a.block ?? 1);
-    }
-  }
-
-  outputChannelImportance(): Float32Array {
-    const a = this.outputAxes[0] as AxisRef;
-    return l1PerIndex((this.variable(a.weight) as tfl.LayerVariable).read(), a.axis);
-  }
-
-  inputChannelImportance(): Float32Array {
-    let sum: Float32Array | null = null;
-    for (const a of this.inputAxes) {
-      const v = this.variable(a.weight);
-      if (v == null || v.shape.length < 2) continue;
-      const l1 = l1PerIndex(v.read(), a.axis, a.block ?? 1);
-      sum = sum == null ? l1 : sum.map((x, i) => x + (l1[i] as number));
-    }
-    return sum ?? new Float32Array(0);
-  }
-}
 
 function config(layer: tfl.layers.Layer): Record<string, unknown> {
   return layer.getConfig() as Record<string, unknown>;
@@ -95,8 +41,8 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
   if (MERGES.has(cls)) return { kind: 'merge' };
   const c = config(layer);
   const channelsLast = c['dataFormat'] == null || c['dataFormat'] === 'channelsLast';
-  const produce = (inputs: AxisRef[], outputs: AxisRef[]): ChannelBehaviour => ({ kind: 'produce', channelInput: 0, permutable: new WeightPermuter(layer, { kind: 'produce' }, inputs, outputs) });
-  const bias: AxisRef = { weight: 'bias', axis: 0 };
+  const produce = (inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour => ({ kind: 'produce', channelInput: 0, permutable: new WeightPermuter(layer, { kind: 'produce' }, inputs, outputs) });
+  const bias: ChannelAxis = { weight: 'bias', axis: 0 };
   switch (cls) {
     case 'Conv2D':
       if (channelsLast) return produce([{ weight: 'kernel', axis: 2 }], [{ weight: 'kernel', axis: 3 }, bias]);

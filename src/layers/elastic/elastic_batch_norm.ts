@@ -9,7 +9,7 @@ import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import type { StaticExportable } from './static_export.js';
-import { permuteWeight, prefix } from './weight_ops.js';
+import { fillWeights, permuteWeight, prefix } from './weight_ops.js';
 
 /** Config of {@link ElasticBatchNorm}: `tf.layers.batchNormalization`'s names (channels last). */
 export interface ElasticBatchNormConfig extends LayerArgs {
@@ -153,9 +153,7 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
     const c = this.checkInput(input.shape);
     const bn = tfl.layers.batchNormalization({ name: this.name, axis: -1, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale });
     const y = bn.apply(input) as tfl.SymbolicTensor;
-    const weights = tf.tidy(() => [this.gamma, this.beta, this.movingMean, this.movingVariance].filter((v): v is tfl.LayerVariable => v != null).map((v) => tf.clone(prefix(v.read(), [c]))));
-    bn.setWeights(weights);
-    tf.dispose(weights);
+    fillWeights(bn, () => [this.gamma, this.beta, this.movingMean, this.movingVariance].filter((v): v is tfl.LayerVariable => v != null).map((v) => prefix(v.read(), [c])));
     return y;
   }
 

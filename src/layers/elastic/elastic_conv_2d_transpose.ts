@@ -5,16 +5,14 @@ import { assertInt } from '../../util/checks.js';
 import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
 import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_op.js';
 import { intPair } from '../common/geometry.js';
-import { initializerConfig, resolveInitializer, type Initializer } from '../common/initializer.js';
-import type { ConvWeightOptions, Kwargs, LayerArgs } from '../common/layer_args.js';
-import { built, inputChannels } from '../common/layer_checks.js';
-import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
-import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
-import { ActiveWeightCache } from './active_weight_cache.js';
-import type { StaticExportable } from './static_export.js';
-import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
+import type { Initializer } from '../common/initializer.js';
+import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
+import { built } from '../common/layer_checks.js';
+import type { LayerCost, LayerShape, MacConvention } from '../cost.js';
+import { registerLayer, singleShape } from '../layer_utils.js';
+import { ElasticConvBase, type ChannelAxes } from './elastic_conv_base.js';
+import type { ElasticSpace } from './elastic_layer.js';
+import { fillWeights, prefix } from './weight_ops.js';
 
 /** Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's geometry. */
 export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptions, ConvTransposeGeometry {
@@ -36,20 +34,17 @@ export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptio
  * up.setActive({ outChannels: 48 });
  * ```
  */
-export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, StaticExportable {
+export class ElasticConv2dTranspose extends ElasticConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'ElasticConv2dTranspose';
+  /** Maximum (full) output width. */
   readonly filters: number;
+  /** Kernel size `[kh, kw]`. */
   readonly kernelSize: [number, number];
+  /** Strides, padding, output padding and dilation, resolved. */
   readonly geometry: ResolvedConvTransposeGeometry;
-  readonly useBias: boolean;
-  readonly seed: number | undefined;
   private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
-  private bias: tfl.LayerVariable | null = null;
-  private activeOut: number;
-  private readonly cache = new ActiveWeightCache();
 
   constructor(config: ElasticConv2dTransposeConfig) {
     super(config);
@@ -57,73 +52,29 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
     this.filters = config.filters;
     this.kernelSize = intPair(`${this.name}.kernelSize`, config.kernelSize, 1);
     this.geometry = resolveConvTransposeGeometry(config);
-    this.useBias = config.useBias ?? true;
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
-    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
+    this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
     this.activeOut = this.filters;
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const s = singleShape(inputShape, this.name);
-    const cin = s[3];
-    if (s.length !== 4 || cin == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    const cin = this.buildInputWidth(inputShape);
     this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, cin], 'float32', this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInit);
+    this.buildBias(this.filters);
     this.built = true;
-  }
-
-  /** Maximum input width (the width the layer was built with). */
-  get maxInChannels(): number {
-    return this.kernelVariable().shape[3] as number;
   }
 
   elasticSpace(): ElasticSpace {
     return { maxOutChannels: this.filters };
   }
 
-  getActive(): ElasticSetting {
-    return { outChannels: this.activeOut };
+  /** `[kernel [kh, kw, outChannels, cin], bias?]`. */
+  protected activeWeights(cin: number): tf.Tensor[] {
+    const kernel = prefix(built(this.name, this.kernel).read(), [...this.kernelSize, this.activeOut, cin]);
+    return [kernel, ...this.activeBias(this.activeOut)];
   }
 
-  setActive(setting: ElasticSetting): void {
-    this.activeOut = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive()).outChannels as number;
-    this.cache.clear();
-  }
-
-  /** Frees the cached active weights along with the layer's weights. */
-  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
-    this.cache.clear();
-    return super.dispose();
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
-    return tf.tidy(() => {
-      const x = singleInput(inputs, this.name) as tf.Tensor4D;
-      const cin = this.checkInput(x.shape);
-      const [kernel, bias] = this.cache.get(`${cin}|${this.activeOut}`, this.weights.map((v) => v.read()), kwargs['training'] === true, () => {
-        const w = this.activeWeights(cin);
-        return [w.kernel, ...(w.bias == null ? [] : [w.bias])];
-      });
-      return convTranspose2d(x, kernel as tf.Tensor4D, (bias as tf.Tensor1D | undefined) ?? null, this.geometry);
-    });
-  }
-
-  private activeWeights(cin: number): { kernel: tf.Tensor4D; bias: tf.Tensor1D | null } {
-    const [kh, kw] = this.kernelSize;
-    return {
-      kernel: prefix(this.kernelVariable().read() as tf.Tensor4D, [kh, kw, this.activeOut, cin]),
-      bias: this.bias == null ? null : prefix(this.bias.read() as tf.Tensor1D, [this.activeOut]),
-    };
-  }
-
-  private kernelVariable(): tfl.LayerVariable {
-    return built(this.name, this.kernel);
-  }
-
-  private checkInput(shape: readonly (number | null)[]): number {
-    return inputChannels(this.name, shape, this.maxInChannels);
+  protected forward(x: tf.Tensor4D, [kernel, bias]: tf.Tensor[]): tf.Tensor {
+    return convTranspose2d(x, kernel as tf.Tensor4D, (bias as tf.Tensor1D | undefined) ?? null, this.geometry);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -137,25 +88,8 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
     return convTransposeCost(singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
   }
 
-  channelRole(): ChannelRole {
-    return { kind: 'produce' };
-  }
-
-  permuteInputChannels(perm: readonly number[]): void {
-    permuteWeight(this.kernelVariable(), 3, perm);
-  }
-
-  permuteOutputChannels(perm: readonly number[]): void {
-    permuteWeight(this.kernelVariable(), 2, perm);
-    if (this.bias != null) permuteWeight(this.bias, 0, perm);
-  }
-
-  outputChannelImportance(): Float32Array {
-    return l1PerIndex(this.kernelVariable().read(), 2);
-  }
-
-  inputChannelImportance(): Float32Array {
-    return l1PerIndex(this.kernelVariable().read(), 3);
+  protected channelAxes(): ChannelAxes {
+    return { role: { kind: 'produce' }, inputs: [{ weight: 'kernel', axis: 3 }], outputs: [{ weight: 'kernel', axis: 2 }, { weight: 'bias', axis: 0 }] };
   }
 
   /**
@@ -183,23 +117,12 @@ export class ElasticConv2dTranspose extends tfl.layers.Layer implements ElasticL
       layer = new ConvTranspose2d({ name: this.name, filters: this.activeOut, kernelSize: this.kernelSize, ...g, useBias: this.useBias });
       y = layer.apply(input) as tfl.SymbolicTensor;
     }
-    const weights = tf.tidy(() => {
-      const w = this.activeWeights(cin);
-      return [tf.clone(w.kernel), ...(w.bias == null ? [] : [tf.clone(w.bias)])];
-    });
-    layer.setWeights(weights);
-    tf.dispose(weights);
+    fillWeights(layer, () => this.activeWeights(cin));
     return y;
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      ...convTransposeConfig(this.kernelSize, this.geometry),
-      useBias: this.useBias,
-      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
-    };
+  protected layerConfig(): tf.serialization.ConfigDict {
+    return { filters: this.filters, ...convTransposeConfig(this.kernelSize, this.geometry) };
   }
 }
 registerLayer(ElasticConv2dTranspose);

@@ -97,6 +97,12 @@ export class ElasticConvGeometry {
     ];
   }
 
+  /** The NHWC output shape for active kernel `k` and `channels` output channels (checks the rank). */
+  outputShape(layerName: string, inputShape: readonly (number | null)[], k: number, channels: number | null): (number | null)[] {
+    if (inputShape.length !== 4) throw new ShapeError(`${layerName} input`, [...inputShape], 'rank 4 (NHWC)');
+    return [inputShape[0] ?? null, ...this.outputSize(k, inputShape[1] ?? null, inputShape[2] ?? null), channels];
+  }
+
   /** Pads `x` for a reflect-mode conv, or returns it with the explicit pad argument for a zero-padded one. */
   prepare(x: tf.Tensor4D, k: number): { x: tf.Tensor4D; pad: ConvPad } {
     const pads = this.pads(k, x.shape[1], x.shape[2]);

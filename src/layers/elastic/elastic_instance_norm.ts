@@ -6,7 +6,7 @@ import { instanceNorm } from '../common/instance_norm_op.js';
 import { registerLayer, singleInput } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import type { StaticExportable } from './static_export.js';
-import { permuteWeight, prefix } from './weight_ops.js';
+import { fillWeights, permuteWeight, prefix } from './weight_ops.js';
 
 /** Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}). */
 export type ElasticInstanceNormConfig = InstanceNormConfig;
@@ -63,11 +63,7 @@ export class ElasticInstanceNorm extends InstanceNorm implements ChannelPermutab
     const c = this.checkInput(input.shape);
     const norm = new InstanceNorm({ name: this.name, epsilon: this.epsilon, affine: this.affine });
     const y = norm.apply(input) as tfl.SymbolicTensor;
-    if (this.affine) {
-      const weights = tf.tidy(() => [tf.clone(prefix(this.gamma?.read() as tf.Tensor, [c])), tf.clone(prefix(this.beta?.read() as tf.Tensor, [c]))]);
-      norm.setWeights(weights);
-      tf.dispose(weights);
-    }
+    if (this.affine) fillWeights(norm, () => [prefix(this.gamma?.read() as tf.Tensor, [c]), prefix(this.beta?.read() as tf.Tensor, [c])]);
     return y;
   }
 }

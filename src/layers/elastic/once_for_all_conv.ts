@@ -1,19 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
-import { initializerConfig, resolveInitializer, type Initializer } from '../common/initializer.js';
-import type { ConvWeightOptions, Kwargs, LayerArgs } from '../common/layer_args.js';
-import { built, inputChannels } from '../common/layer_checks.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
-import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
-import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
-import { ActiveWeightCache } from './active_weight_cache.js';
-import { KernelTransforms } from './kernel_transforms.js';
-import type { StaticExportable } from './static_export.js';
-import { l1PerIndex, permuteWeight, prefix } from './weight_ops.js';
+import type { Initializer } from '../common/initializer.js';
+import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
+import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import { registerLayer, singleShape } from '../layer_utils.js';
+import type { ChannelAxes } from './elastic_conv_base.js';
+import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
+import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
+import type { ElasticSpace } from './elastic_layer.js';
+import { fillWeights } from './weight_ops.js';
 
 /** Config of {@link OnceForAllConv}: `tf.layers.conv2d`'s names plus `kernelSizeChoices` and `padMode`. */
 export interface OnceForAllConvConfig extends LayerArgs, ConvWeightOptions, ElasticConvGeometryConfig {
@@ -39,139 +35,60 @@ export interface OnceForAllConvConfig extends LayerArgs, ConvWeightOptions, Elas
  * const y = conv.apply(x) as tf.Tensor;               // [n, h, w, 32]
  * ```
  */
-export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, StaticExportable {
+export class OnceForAllConv extends ElasticKernelConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'OnceForAllConv';
+  /** Maximum (full) output width. */
   readonly filters: number;
-  /** @internal The resolved kernel, stride, dilation and padding rules. */
-  readonly geometry: ElasticConvGeometry;
-  readonly useBias: boolean;
-  readonly seed: number | undefined;
   private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
-  private readonly transforms: KernelTransforms;
   private kernel: tfl.LayerVariable | null = null;
-  private bias: tfl.LayerVariable | null = null;
-  private activeOut: number;
-  private activeKernel: number;
-  private readonly cache = new ActiveWeightCache();
 
   constructor(config: OnceForAllConvConfig) {
     super(config);
     assertInt(`${this.name}.filters`, config.filters, 1);
     this.filters = config.filters;
-    this.geometry = new ElasticConvGeometry(this.name, config);
-    this.useBias = config.useBias ?? true;
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
-    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
-    this.transforms = new KernelTransforms(this.geometry.kernelSizeChoices);
+    this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
     this.activeOut = this.filters;
-    this.activeKernel = this.geometry.kernelSize;
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const s = singleShape(inputShape, this.name);
-    const cin = s[3];
-    if (s.length !== 4 || cin == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    const cin = this.buildInputWidth(inputShape);
     const k = this.geometry.kernelSize;
     this.kernel = this.addWeight('kernel', [k, k, cin, this.filters], 'float32', this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInit);
-    this.transforms.build((name, shape, init) => this.addWeight(name, shape, 'float32', init));
+    this.buildBias(this.filters);
+    this.buildKernelTransforms();
     this.built = true;
-  }
-
-  /** Maximum input width (the width the layer was built with). */
-  get maxInChannels(): number {
-    return this.kernelVariable().shape[2] as number;
   }
 
   elasticSpace(): ElasticSpace {
     return { maxOutChannels: this.filters, kernelSizeChoices: this.geometry.kernelSizeChoices };
   }
 
-  getActive(): ElasticSetting {
-    return { outChannels: this.activeOut, kernelSize: this.activeKernel };
+  /** `[kernel [k, k, cin, outChannels] (transformed), bias?]`. */
+  protected activeWeights(cin: number): tf.Tensor[] {
+    return [this.activeKernelOf(this.kernel, cin, this.activeOut), ...this.activeBias(this.activeOut)];
   }
 
-  setActive(setting: ElasticSetting): void {
-    const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
-    this.activeOut = next.outChannels as number;
-    this.activeKernel = next.kernelSize as number;
-    this.cache.clear();
-  }
-
-  /** Frees the cached active weights along with the layer's weights. */
-  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
-    this.cache.clear();
-    return super.dispose();
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
-    return tf.tidy(() => {
-      const x = singleInput(inputs, this.name) as tf.Tensor4D;
-      const cin = this.checkInput(x.shape);
-      const [filter, bias] = this.cache.get(`${cin}|${this.activeOut}|${this.activeKernel}`, this.weights.map((w) => w.read()), kwargs['training'] === true, () => [
-        this.activeFilter(cin),
-        ...(this.bias == null ? [] : [prefix(this.bias.read(), [this.activeOut])]),
-      ]);
-      const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
-      return tf.fused.conv2d({ x: xp, filter: filter as tf.Tensor4D, strides: this.geometry.strides, pad, dilations: this.geometry.dilationRate, bias });
-    });
-  }
-
-  /** The active `[k, k, cin, outChannels]` kernel (call inside a tidy). */
-  private activeFilter(cin: number): tf.Tensor4D {
-    const k = this.geometry.kernelSize;
-    const sliced = prefix(this.kernelVariable().read() as tf.Tensor4D, [k, k, cin, this.activeOut]);
-    return this.transforms.apply(sliced, this.activeKernel);
-  }
-
-  private kernelVariable(): tfl.LayerVariable {
-    return built(this.name, this.kernel);
-  }
-
-  private checkInput(shape: readonly (number | null)[]): number {
-    return inputChannels(this.name, shape, this.maxInChannels);
+  protected forward(x: tf.Tensor4D, [filter, bias]: tf.Tensor[]): tf.Tensor {
+    const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
+    return tf.fused.conv2d({ x: xp, filter: filter as tf.Tensor4D, strides: this.geometry.strides, pad, dilations: this.geometry.dilationRate, bias });
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const s = singleShape(inputShape, this.name);
-    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
-    const [oh, ow] = this.geometry.outputSize(this.activeKernel, s[1] ?? null, s[2] ?? null);
-    return [s[0] ?? null, oh, ow, this.filters];
+    return this.geometry.outputShape(this.name, singleShape(inputShape, this.name), this.activeKernel, this.filters);
   }
 
   /** `outElements · Cin · k²` MACs and the sliced kernel + bias as parameters, at the active setting. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const cin = s[3] ?? Number.NaN;
-    const [oh, ow] = this.geometry.outputSize(this.activeKernel, s[1] ?? null, s[2] ?? null);
-    const out = [s[0] ?? null, oh, ow, this.activeOut];
+    const out = this.geometry.outputShape(this.name, s, this.activeKernel, this.activeOut);
     const k2 = this.activeKernel * this.activeKernel;
     return { macs: numElements(out) * cin * k2, params: k2 * cin * this.activeOut + (this.useBias ? this.activeOut : 0), outputShape: out };
   }
 
-  channelRole(): ChannelRole {
-    return { kind: 'produce' };
-  }
-
-  permuteInputChannels(perm: readonly number[]): void {
-    permuteWeight(this.kernelVariable(), 2, perm);
-  }
-
-  permuteOutputChannels(perm: readonly number[]): void {
-    permuteWeight(this.kernelVariable(), 3, perm);
-    if (this.bias != null) permuteWeight(this.bias, 0, perm);
-  }
-
-  outputChannelImportance(): Float32Array {
-    return l1PerIndex(this.kernelVariable().read(), 3);
-  }
-
-  inputChannelImportance(): Float32Array {
-    return l1PerIndex(this.kernelVariable().read(), 2);
+  protected channelAxes(): ChannelAxes {
+    return { role: { kind: 'produce' }, inputs: [{ weight: 'kernel', axis: 2 }], outputs: [{ weight: 'kernel', axis: 3 }, { weight: 'bias', axis: 0 }] };
   }
 
   /** A built-in Conv2D (after a ZeroPadding2D or ReflectionPad2d when needed) with the active, transformed kernel. */
@@ -189,20 +106,12 @@ export class OnceForAllConv extends tfl.layers.Layer implements ElasticLayer, Co
       useBias: this.useBias,
     });
     const y = conv.apply(x) as tfl.SymbolicTensor;
-    const weights = tf.tidy(() => [tf.clone(this.activeFilter(cin)), ...(this.bias == null ? [] : [tf.clone(prefix(this.bias.read(), [this.activeOut]))])]);
-    conv.setWeights(weights);
-    tf.dispose(weights);
+    fillWeights(conv, () => this.activeWeights(cin));
     return y;
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      ...this.geometry.getConfig(),
-      useBias: this.useBias,
-      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
-    };
+  protected layerConfig(): tf.serialization.ConfigDict {
+    return { filters: this.filters, ...this.geometry.getConfig() };
   }
 }
 registerLayer(OnceForAllConv);

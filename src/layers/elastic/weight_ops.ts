@@ -60,3 +60,13 @@ export function l1PerIndex(t: tf.Tensor, axis: number, block = 1): Float32Array 
   sums.dispose();
   return Float32Array.from(data);
 }
+
+/**
+ * Fills a static layer with copies of the tensors `compute` makes inside a tidy (slices of an
+ * elastic layer's variables) and frees the copies: `setWeights` keeps its own.
+ */
+export function fillWeights(layer: tfl.layers.Layer, compute: () => tf.Tensor[]): void {
+  const values = tf.tidy(() => compute().map((t) => tf.clone(t)));
+  layer.setWeights(values);
+  tf.dispose(values);
+}

@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors.js';
 import { extractSubnet } from '../../nas/extract_subnet.js';
 import { allLayers } from '../../nas/flat_graph.js';
 import { FusedModulatedConv2d } from './fused_modulated_conv_2d.js';
+import { fillWeights } from '../elastic/weight_ops.js';
 import { withFusion } from './fusion_context.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
 
@@ -85,10 +86,8 @@ function exportFused(layer: tfl.layers.Layer, inputs: tfl.SymbolicTensor[]): tfl
 }
 
 function fill(fused: FusedModulatedConv2d, layer: ModulatedConvBase, c: number): void {
-  const values = tf.tidy(() => {
+  fillWeights(fused, () => {
     const w = layer.fusedWeights(c);
-    return fused.weightRoles().map((r) => tf.clone(w[r] as tf.Tensor));
+    return fused.weightRoles().map((r) => w[r] as tf.Tensor);
   });
-  fused.setWeights(values);
-  tf.dispose(values);
 }

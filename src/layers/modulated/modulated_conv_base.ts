@@ -10,6 +10,7 @@ import { numElements, type CostedLayer, type LayerCost, type LayerShape, type Ma
 import { ActiveWeightCache } from '../elastic/active_weight_cache.js';
 import type { ChannelPermutable, ChannelRole } from '../elastic/channel_permutable.js';
 import type { StaticExportable } from '../elastic/static_export.js';
+import { fillWeights } from '../elastic/weight_ops.js';
 import { scaledLeakyRelu } from './activation.js';
 import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
 import { activeFusion } from './fusion_context.js';
@@ -470,12 +471,10 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     const cls = this.constructor as tf.serialization.SerializableConstructor<ModulatedConvBase>;
     const copy = cls.fromConfig(cls, { ...this.getConfig(), filters: this.activeOut, fanIn: this.fanIn });
     const y = copy.apply([x, style]) as tfl.SymbolicTensor;
-    const values = tf.tidy(() => {
+    fillWeights(copy, () => {
       const sliced = this.modulatedWeights.sliced(c, this.activeOut);
-      return copy.weightRoles().map((r) => tf.clone(sliced[r] as tf.Tensor));
+      return copy.weightRoles().map((r) => sliced[r] as tf.Tensor);
     });
-    copy.setWeights(values);
-    tf.dispose(values);
     return y;
   }
 

@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ShapeError } from '../../errors.js';
+import { assertInt } from '../../util/checks.js';
+import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import type { Kwargs, LayerArgs } from '../common/layer_args.js';
+import { built, inputChannels } from '../common/layer_checks.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
+import { singleInput, singleShape } from '../layer_utils.js';
+import { ActiveWeightCache } from './active_weight_cache.js';
+import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
+import type { StaticExportable } from './static_export.js';
+import { prefix } from './weight_ops.js';
+import { WeightPermuter, type ChannelAxis } from './weight_permuter.js';
+
+/** The options every elastic conv's config has besides its geometry and kernels. */
+export interface ElasticConvBaseArgs extends LayerArgs {
+  /** Default true. */
+  useBias?: boolean;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  /** Seed for initializers given by name. */
+  seed?: number;
+}
+
+/** Which weight axes a layer's input and output channels index, and how its outputs relate to its inputs. */
+export interface ChannelAxes {
+  role: ChannelRole;
+  inputs: ChannelAxis[];
+  outputs: ChannelAxis[];
+}
+
+/**
+ * What the elastic convs ({@link OnceForAllConv}, {@link ElasticDepthwiseConv2d},
+ * {@link ElasticSeparableConv2d}, {@link ElasticConv2dTranspose}) share, as tfjs-layers' BaseConv
+ * does for its convs: `useBias`, `seed` and the initializers; the active setting (output width,
+ * kernel size — whichever the layer's {@link ElasticSpace} has) with its validation; the cache
+ * of the active weights for inference and its invalidation; the input-width check (the input
+ * may be narrower than the width the layer was built with, never wider); `call` on the active
+ * weights; channel permutation from a table of weight axes; and the config entries every
+ * elastic conv writes.
+ *
+ * A subclass declares its space (`elasticSpace`), creates its weights in `build` (starting with
+ * `buildInputWidth`), and says how to slice them (`activeWeights`), how to run them (`forward`),
+ * which axes its channels index (`channelAxes`), and its own config entries.
+ *
+ * @example
+ * ```ts
+ * const convs = model.layers.filter((l) => l instanceof ElasticConvBase);
+ * convs.forEach((c) => console.log(c.name, c.getActive(), c.maxInChannels));
+ * ```
+ */
+export abstract class ElasticConvBase extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, StaticExportable {
+  /** Whether the layer adds biases. */
+  readonly useBias: boolean;
+  /** Seed for initializers given by name, if given. */
+  readonly seed: number | undefined;
+  /** @internal */
+  protected readonly biasInit: Initializer;
+  /** @internal The active output width (layers with an elastic output width). */
+  protected activeOut = Number.NaN;
+  /** @internal The active kernel size (layers with an elastic kernel size). */
+  protected activeKernel = Number.NaN;
+  private readonly cache = new ActiveWeightCache();
+  private readonly initializers: Record<string, Initializer> = {};
+  private builtWidth: number | null = null;
+  private bias: tfl.LayerVariable | null = null;
+
+  protected constructor(config: ElasticConvBaseArgs) {
+    super(config);
+    this.useBias = config.useBias ?? true;
+    this.seed = config.seed;
+    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    this.biasInit = this.initializer('biasInitializer', config.biasInitializer, 'zeros');
+  }
+
+  /**
+   * @internal Resolves the config's `key` initializer (names draw from `seed + seedOffset`) and
+   * records it for `getConfig`.
+   */
+  protected initializer(key: string, spec: InitializerSpec | undefined, fallback: string, seedOffset = 0): Initializer {
+    const init = resolveInitializer(`${this.name}.${key}`, spec, fallback, this.seed == null ? undefined : this.seed + seedOffset);
+    this.initializers[key] = init;
+    return init;
+  }
+
+  /** What the layer can be set to. */
+  abstract elasticSpace(): ElasticSpace;
+
+  getActive(): ElasticSetting {
+    const space = this.elasticSpace();
+    return { ...(space.maxOutChannels != null && { outChannels: this.activeOut }), ...(space.kernelSizeChoices != null && { kernelSize: this.activeKernel }) };
+  }
+
+  setActive(setting: ElasticSetting): void {
+    const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
+    if (next.outChannels != null) this.activeOut = next.outChannels;
+    if (next.kernelSize != null) this.activeKernel = next.kernelSize;
+    this.cache.clear();
+  }
+
+  /** Maximum input width (the width the layer was built with). */
+  get maxInChannels(): number {
+    return built(this.name, this.builtWidth);
+  }
+
+  /** @internal For `build`: checks the input shape and records its channel count, the maximum input width. */
+  protected buildInputWidth(inputShape: tfl.Shape | tfl.Shape[]): number {
+    const s = singleShape(inputShape, this.name);
+    const c = s[3];
+    if (s.length !== 4 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    this.builtWidth = c;
+    return c;
+  }
+
+  /** @internal For `build`: adds the bias (`'bias'`, `width` entries) when the layer has one. */
+  protected buildBias(width: number): void {
+    if (this.useBias) this.bias = this.addWeight('bias', [width], 'float32', this.biasInit);
+  }
+
+  /** @internal The first `width` biases, or none (call inside a tidy). */
+  protected activeBias(width: number): tf.Tensor[] {
+    return this.bias == null ? [] : [prefix(this.bias.read(), [width])];
+  }
+
+  /** @internal The input's channel count, after checking it is at most the built width. */
+  protected checkInput(shape: readonly (number | null)[]): number {
+    return inputChannels(this.name, shape, this.maxInChannels);
+  }
+
+  /** Frees the cached active weights along with the layer's weights. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.cache.clear();
+    return super.dispose();
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs = {}): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleInput(inputs, this.name) as tf.Tensor4D;
+      const c = this.checkInput(x.shape);
+      const key = `${c}|${this.activeOut}|${this.activeKernel}`;
+      const weights = this.cache.get(key, this.weights.map((w) => w.read()), kwargs['training'] === true, () => this.activeWeights(c));
+      return this.forward(x, weights);
+    });
+  }
+
+  /**
+   * @internal The active weights for `c` input channels (sliced, kernel-transformed), in the
+   * order `forward` reads them, optional biases last (call inside a tidy).
+   */
+  protected abstract activeWeights(c: number): tf.Tensor[];
+
+  /** @internal The layer's computation on its active weights. */
+  protected abstract forward(x: tf.Tensor4D, weights: tf.Tensor[]): tf.Tensor;
+
+  abstract computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost;
+
+  abstract exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor;
+
+  /** @internal Which weight axes the input and output channels index. */
+  protected abstract channelAxes(): ChannelAxes;
+
+  private permuter(): WeightPermuter {
+    const a = this.channelAxes();
+    return new WeightPermuter(this, a.role, a.inputs, a.outputs);
+  }
+
+  channelRole(): ChannelRole {
+    return this.channelAxes().role;
+  }
+
+  permuteInputChannels(perm: readonly number[]): void {
+    this.permuter().permuteInputChannels(perm);
+  }
+
+  /** Producers: re-orders the output axis of the kernel and the bias. */
+  permuteOutputChannels(perm: readonly number[]): void {
+    this.permuter().permuteOutputChannels(perm);
+  }
+
+  /** Producers: L1 norm of each output filter. */
+  outputChannelImportance(): Float32Array {
+    return this.permuter().outputChannelImportance();
+  }
+
+  /** Producers: L1 norm of the weights reading each input channel. */
+  inputChannelImportance(): Float32Array {
+    return this.permuter().inputChannelImportance();
+  }
+
+  /** @internal The config entries of the subclass (widths, geometry, options). */
+  protected abstract layerConfig(): tf.serialization.ConfigDict;
+
+  override getConfig(): tf.serialization.ConfigDict {
+    // The bias initializer last, as the layers wrote it before they shared this base: saved JSON stays the same.
+    const { biasInitializer, ...kernels } = this.initializers;
+    return { ...super.getConfig(), ...this.layerConfig(), useBias: this.useBias, ...initializerConfig({ ...kernels, biasInitializer: biasInitializer as Initializer }, this.seed) };
+  }
+}

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { dilateKernel } from '../common/conv_transpose_op.js';
+import { effectiveKernel } from '../common/geometry.js';
+import { built } from '../common/layer_checks.js';
+import { ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
+import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
+import { KernelTransforms } from './kernel_transforms.js';
+import { fillWeights, prefix } from './weight_ops.js';
+
+/**
+ * The elastic convs whose kernel size is elastic too ({@link OnceForAllConv},
+ * {@link ElasticDepthwiseConv2d}, {@link ElasticSeparableConv2d}): square full kernels, the
+ * geometry rules of {@link ElasticConvGeometryConfig} (pads that shrink with the active kernel,
+ * reflection) and OFA's learned kernel-transformation matrices, applied to the first channels
+ * of the full kernel.
+ *
+ * @example
+ * ```ts
+ * const kernels = model.layers.filter((l) => l instanceof ElasticKernelConvBase).map((l) => l.getActive().kernelSize);
+ * ```
+ */
+export abstract class ElasticKernelConvBase extends ElasticConvBase {
+  /** @internal The resolved kernel, stride, dilation and padding rules. */
+  readonly geometry: ElasticConvGeometry;
+  private readonly transforms: KernelTransforms;
+
+  protected constructor(config: ElasticConvBaseArgs & ElasticConvGeometryConfig) {
+    super(config);
+    this.geometry = new ElasticConvGeometry(this.name, config);
+    this.transforms = new KernelTransforms(this.geometry.kernelSizeChoices);
+    this.activeKernel = this.geometry.kernelSize;
+  }
+
+  /** @internal For `build`, after the layer's own weights: the transformation matrices. */
+  protected buildKernelTransforms(): void {
+    this.transforms.build((name, shape, init) => this.addWeight(name, shape, 'float32', init));
+  }
+
+  /** @internal The active k×k kernel from the leading `[K, K, a, b]` block of a full kernel (call inside a tidy). */
+  protected activeKernelOf(variable: tfl.LayerVariable | null, a: number, b: number): tf.Tensor4D {
+    const k = this.geometry.kernelSize;
+    return this.transforms.apply(prefix(built(this.name, variable).read() as tf.Tensor4D, [k, k, a, b]), this.activeKernel);
+  }
+
+  /**
+   * @internal Exports a depthwise conv at the active kernel as a built-in DepthwiseConv2D called
+   * `name` (after a padding layer when needed); `weights` makes its `[kernel, bias?]`. tfjs-layers'
+   * DepthwiseConv2D ignores `dilationRate`, so a dilated kernel is exported spread out (zeros
+   * between the taps), which computes the same function.
+   */
+  protected exportDepthwise(input: tfl.SymbolicTensor, name: string, depthMultiplier: number, weights: () => tf.Tensor[]): tfl.SymbolicTensor {
+    const { x, padding } = this.geometry.exportPadding(input, this.activeKernel, this.name);
+    const [dh, dw] = this.geometry.dilationRate;
+    const conv = tfl.layers.depthwiseConv2d({
+      name,
+      kernelSize: [effectiveKernel(this.activeKernel, dh), effectiveKernel(this.activeKernel, dw)],
+      depthMultiplier,
+      strides: this.geometry.strides,
+      padding,
+      useBias: this.useBias,
+    });
+    const y = conv.apply(x) as tfl.SymbolicTensor;
+    fillWeights(conv, () => {
+      const [kernel, ...bias] = weights();
+      return [dilateKernel(kernel as tf.Tensor4D, [dh, dw]), ...bias];
+    });
+    return y;
+  }
+}

@@ -1,0 +1,73 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import { l1PerIndex, permuteWeight } from './weight_ops.js';
+
+/**
+ * An axis of one of a layer's weights that is indexed by channel: the weight's short name (as
+ * given to `addWeight`, e.g. `'kernel'`), the axis, and how many consecutive entries belong to
+ * one channel (a depthwise multiplier).
+ */
+export interface ChannelAxis {
+  weight: string;
+  axis: number;
+  block?: number;
+}
+
+/**
+ * {@link ChannelPermutable} over a layer's weights, from a table of the axes its input and its
+ * output channels index. Serves this library's elastic convs and the built-in tfjs layers the
+ * channel graph knows alike, so both permute and measure importance the same way. A weight the
+ * layer does not have (a bias with `useBias: false`) is skipped.
+ */
+export class WeightPermuter implements ChannelPermutable {
+  constructor(
+    private readonly layer: tfl.layers.Layer,
+    private readonly role: ChannelRole,
+    private readonly inputAxes: readonly ChannelAxis[],
+    private readonly outputAxes: readonly ChannelAxis[],
+  ) {}
+
+  private variable(name: string): tfl.LayerVariable | undefined {
+    return this.layer.weights.find((w) => w.originalName.split('/').pop() === name);
+  }
+
+  channelRole(): ChannelRole {
+    return this.role;
+  }
+
+  permuteInputChannels(perm: readonly number[]): void {
+    this.permute(this.inputAxes, perm);
+  }
+
+  permuteOutputChannels(perm: readonly number[]): void {
+    this.permute(this.outputAxes, perm);
+  }
+
+  private permute(axes: readonly ChannelAxis[], perm: readonly number[]): void {
+    for (const a of axes) {
+      const v = this.variable(a.weight);
+      if (v != null) permuteWeight(v, a.axis, perm, a.block ?? 1);
+    }
+  }
+
+  /** L1 norm of each output filter (the first output axis's weight). */
+  outputChannelImportance(): Float32Array {
+    const a = this.outputAxes[0];
+    const v = a == null ? undefined : this.variable(a.weight);
+    if (a == null || v == null) throw new ConfigError(`layer '${this.layer.name}'`, a == null ? 'no output-channel weights' : `no weight '${a.weight}'`, 'a built layer whose output channels index a weight');
+    return l1PerIndex(v.read(), a.axis);
+  }
+
+  /** L1 norm of the weights reading each input channel, summed over the kernels (rank ≥ 2) that read it. */
+  inputChannelImportance(): Float32Array {
+    let sum: Float32Array | null = null;
+    for (const a of this.inputAxes) {
+      const v = this.variable(a.weight);
+      if (v == null || v.shape.length < 2) continue;
+      const l1 = l1PerIndex(v.read(), a.axis, a.block ?? 1);
+      sum = sum == null ? l1 : sum.map((x, i) => x + (l1[i] as number));
+    }
+    return sum ?? new Float32Array(0);
+  }
+}
