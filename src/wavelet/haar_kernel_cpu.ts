@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { haarLoop, haarPass, type HaarDirection } from './haar_pass.js';
-import { assertKernelInput } from './haar_kernel_checks.js';
+import { kernelInput } from './haar_kernel_input.js';
+import { haarLoop, type HaarDirection } from './haar_pass.js';
 
 /** The members of the cpu backend (`MathBackendCPU`) the kernel uses, declared structurally. */
 interface CpuBackend {
@@ -14,10 +14,8 @@ interface CpuBackend {
  */
 export function haarCpuKernel(kernelName: string, direction: HaarDirection): tf.KernelFunc {
   return ({ inputs, backend }) => {
-    const x = inputs['x'] as tf.TensorInfo;
-    assertKernelInput(kernelName, direction, x);
+    const { x, pass } = kernelInput(kernelName, direction, inputs);
     const cpu = backend as unknown as CpuBackend;
-    const pass = haarPass(direction, x.shape);
     const out = new Float32Array(x.shape.reduce((a, b) => a * b, 1));
     haarLoop(cpu.data.get(x.dataId).values as Float32Array, 0, out, 0, pass);
     return cpu.makeTensorInfo(pass.outShape, 'float32', out);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WasmBackend } from '../backend/wasm_kernel_utils.js';
-import { assertKernelInput } from './haar_kernel_checks.js';
-import { haarLoop, haarPass, type HaarDirection } from './haar_pass.js';
+import { kernelInput } from './haar_kernel_input.js';
+import { haarLoop, type HaarDirection } from './haar_pass.js';
 import { haarKernelOver, kernelArguments } from './haar_wasm_module.js';
 
 /**
@@ -43,10 +43,8 @@ export function wasmHaarImplementation(backend: unknown): 'simd' | 'js' {
  */
 export function haarWasmKernel(kernelName: string, direction: HaarDirection): tf.KernelFunc {
   return ({ inputs, backend }) => {
-    const x = inputs['x'] as tf.TensorInfo;
-    assertKernelInput(kernelName, direction, x);
+    const { x, pass } = kernelInput(kernelName, direction, inputs);
     const wasm = backend as unknown as HeapBackend;
-    const pass = haarPass(direction, x.shape);
     const out = wasm.makeOutput(pass.outShape, 'float32');
     if (pass.rows * pass.cols * pass.channels === 0) return out;
     const src = wasm.getMemoryOffset(x.dataId);
