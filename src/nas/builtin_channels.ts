@@ -1,12 +1,17 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { isChannelPermutable, type ChannelPermutable } from '../layers/elastic/channel_permutable.js';
+import { ConfigError } from '../errors.js';
+import { assertInt, assertOneOf } from '../util/checks.js';
+import { hasChannelRole, isChannelPermutable, type ChannelPermutable, type ChannelRole } from '../layers/elastic/channel_permutable.js';
 import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
 import { WeightPermuter, type ChannelAxis } from '../layers/elastic/weight_permuter.js';
 
-/** How a layer call treats channels, as the channel graph sees it. */
+/**
+ * How a layer call treats channels, as the channel graph sees it. `fixedInputWidth`: the layer's
+ * channel input must keep the width it was applied to.
+ */
 export type ChannelBehaviour =
-  | { kind: 'produce'; channelInput: number; permutable: ChannelPermutable | null }
-  | { kind: 'follow'; channelInput: number; multiplier: number; permutable: ChannelPermutable | null }
+  | { kind: 'produce'; channelInput: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
+  | { kind: 'follow'; channelInput: number; multiplier: number; divisor: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
   | { kind: 'merge' }
   | { kind: 'barrier'; reason: string };
 
@@ -23,25 +28,42 @@ function config(layer: tfl.layers.Layer): Record<string, unknown> {
   return layer.getConfig() as Record<string, unknown>;
 }
 
+/** The behaviour a channel role describes (checked: the role comes from the layer). */
+function fromRole(layer: tfl.layers.Layer, role: ChannelRole, permutable: ChannelPermutable | null): ChannelBehaviour {
+  const n = (key: string): string => `layer '${layer.name}' channelRole().${key}`;
+  assertOneOf(n('kind'), role.kind, ['produce', 'follow'] as const);
+  const channelInput = role.channelInput ?? 0;
+  assertInt(n('channelInput'), channelInput, 0);
+  const fixedInputWidth = role.fixedInputWidth ?? false;
+  if (typeof fixedInputWidth !== 'boolean') throw new ConfigError(n('fixedInputWidth'), fixedInputWidth, 'true or false');
+  if (role.kind === 'produce') return { kind: 'produce', channelInput, fixedInputWidth, permutable };
+  const multiplier = role.multiplier ?? 1;
+  const divisor = role.divisor ?? 1;
+  assertInt(n('multiplier'), multiplier, 1);
+  assertInt(n('divisor'), divisor, 1);
+  return { kind: 'follow', channelInput, multiplier, divisor, fixedInputWidth, permutable };
+}
+
+/** A built-in layer: permuted through its weights, which also fix its input width (it does not slice them). */
+function builtIn(layer: tfl.layers.Layer, role: ChannelRole, inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour {
+  const permuter = new WeightPermuter(layer, role, inputs, outputs);
+  return fromRole(layer, { ...role, fixedInputWidth: permuter.hasInputWeights() }, permuter);
+}
+
 /**
  * The channel behaviour of a layer: this library's protocols first (so layers written later,
  * like elastic modulated convs, need no entry here), then the built-in tfjs layers the library
  * knows, then "barrier" (its channels are left alone).
  */
 export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
-  if (isChannelPermutable(layer)) {
-    const role = layer.channelRole();
-    const channelInput = role.channelInput ?? 0;
-    if (role.kind === 'produce') return { kind: 'produce', channelInput, permutable: layer };
-    return { kind: 'follow', channelInput, multiplier: role.multiplier ?? 1, permutable: layer };
-  }
-  if (isElasticLayer(layer) && layer.elasticSpace().maxOutChannels != null) return { kind: 'produce', channelInput: 0, permutable: null };
+  if (hasChannelRole(layer)) return fromRole(layer, layer.channelRole(), isChannelPermutable(layer) ? layer : null);
+  if (isElasticLayer(layer) && layer.elasticSpace().maxOutChannels != null) return { kind: 'produce', channelInput: 0, fixedInputWidth: false, permutable: null };
   const cls = layer.getClassName();
-  if (PASS_THROUGH.has(cls)) return { kind: 'follow', channelInput: 0, multiplier: 1, permutable: null };
+  if (PASS_THROUGH.has(cls)) return { kind: 'follow', channelInput: 0, multiplier: 1, divisor: 1, fixedInputWidth: false, permutable: null };
   if (MERGES.has(cls)) return { kind: 'merge' };
   const c = config(layer);
   const channelsLast = c['dataFormat'] == null || c['dataFormat'] === 'channelsLast';
-  const produce = (inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour => ({ kind: 'produce', channelInput: 0, permutable: new WeightPermuter(layer, { kind: 'produce' }, inputs, outputs) });
+  const produce = (inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour => builtIn(layer, { kind: 'produce' }, inputs, outputs);
   const bias: ChannelAxis = { weight: 'bias', axis: 0 };
   switch (cls) {
     case 'Conv2D':
@@ -60,25 +82,19 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
     }
     case 'DepthwiseConv2D': {
       const m = Number(c['depthMultiplier'] ?? 1);
-      if (channelsLast) {
-        const inputs = [{ weight: 'depthwise_kernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }];
-        return { kind: 'follow', channelInput: 0, multiplier: m, permutable: new WeightPermuter(layer, { kind: 'follow', multiplier: m }, inputs, []) };
-      }
+      if (channelsLast) return builtIn(layer, { kind: 'follow', multiplier: m }, [{ weight: 'depthwise_kernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }], []);
       break;
     }
     case 'BatchNormalization': {
       const axis = c['axis'];
       const rank = layer.inboundNodes[0]?.inputTensors[0]?.shape.length;
       if (axis === -1 || (rank != null && axis === rank - 1)) {
-        const inputs = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((weight) => ({ weight, axis: 0 }));
-        return { kind: 'follow', channelInput: 0, multiplier: 1, permutable: new WeightPermuter(layer, { kind: 'follow' }, inputs, []) };
+        return builtIn(layer, { kind: 'follow' }, ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((weight) => ({ weight, axis: 0 })), []);
       }
       break;
     }
-    case 'InstanceNorm': {
-      const inputs = ['gamma', 'beta'].map((weight) => ({ weight, axis: 0 }));
-      return { kind: 'follow', channelInput: 0, multiplier: 1, permutable: new WeightPermuter(layer, { kind: 'follow' }, inputs, []) };
-    }
+    case 'InstanceNorm':
+      return builtIn(layer, { kind: 'follow' }, ['gamma', 'beta'].map((weight) => ({ weight, axis: 0 })), []);
   }
   return { kind: 'barrier', reason: `layer '${layer.name}' (${cls}) has no known channel behaviour` };
 }

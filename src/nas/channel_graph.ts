@@ -13,6 +13,19 @@ export interface SpaceMember {
 }
 
 /**
+ * How a follower's output channels derive from its input's: `width(child) = width(parent) ·
+ * multiplier / divisor` (a depthwise multiplier m: channel c → c·m … c·m + m − 1; an IDWT's
+ * divisor 4: each output channel combines 4 input channels).
+ */
+export interface ChannelLink {
+  space: ChannelSpace;
+  multiplier: number;
+  divisor: number;
+  /** The layer that makes the link. */
+  layer: string;
+}
+
+/**
  * A set of tensors whose channels must stay aligned: a producer's output and everything that
  * follows it channel-wise (norms, activations, pads, depthwise convs with multiplier 1), joined
  * across element-wise merges (residual adds tie their producers).
@@ -25,16 +38,18 @@ export interface ChannelSpace {
   consumers: SpaceMember[];
   /** Per-channel layers with parameters (norms, depthwise) reading these channels. */
   followers: SpaceMember[];
-  /** Spaces made of these channels repeated (a depthwise multiplier m: channel c → c·m … c·m + m − 1). */
-  derived: { space: ChannelSpace; multiplier: number }[];
+  /** Spaces derived from these channels by followers with a multiplier or a divisor. */
+  derived: ChannelLink[];
   /** Set for a derived space. */
-  parent: { space: ChannelSpace; multiplier: number } | null;
+  parent: ChannelLink | null;
   /** Why these channels cannot be re-ordered (model input/output, unknown layers); empty if they can. */
   fixed: string[];
   /** Full (declared) width. */
   width: number | null;
   /** Tensors whose width is fixed: model inputs and outputs of unknown layers (label, width). */
   staticOrigins: { label: string; width: number | null }[];
+  /** Layers reading these channels that run at one input width only (static layers with weights). */
+  demands: { label: string; width: number }[];
 }
 
 /** The channel spaces of a model (computed once per model: the graph never changes). */
@@ -68,7 +83,8 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
   };
   type Pending = { ref: number; role: 'producer' | 'consumer' | 'follower'; member: SpaceMember };
   const pending: Pending[] = [];
-  const derivedLinks: { child: number; parent: number; multiplier: number }[] = [];
+  const derivedLinks: { child: number; parent: number; multiplier: number; divisor: number; layer: string }[] = [];
+  const demandRefs: { ref: number; label: string; width: number }[] = [];
   const fixedRefs: { ref: number; reason: string }[] = [];
   const staticRefs: { ref: number; label: string }[] = [];
   const outputsOf = new Map<string, number[]>();
@@ -98,6 +114,9 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
       if (i !== b.channelInput) fixedRefs.push({ ref: r, reason: `input ${i} of layer '${node.layer.name}' (not its channel input)` });
     });
     if (input === undefined) continue;
+    const declared = graph.shapes.get(input);
+    const width = declared?.[declared.length - 1];
+    if (b.fixedInputWidth && width != null) demandRefs.push({ ref: input, label: `layer '${node.layer.name}' (${node.layer.getClassName()})`, width });
     const member = { layer: node.layer, permutable: b.permutable };
     if (b.kind === 'produce') {
       pending.push({ ref: input, role: 'consumer', member });
@@ -106,8 +125,8 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     } else {
       if (b.permutable != null) pending.push({ ref: input, role: 'follower', member });
       for (const r of node.outputs) {
-        if (b.multiplier === 1) union(input, r);
-        else derivedLinks.push({ child: r, parent: input, multiplier: b.multiplier });
+        if (b.multiplier === 1 && b.divisor === 1) union(input, r);
+        else derivedLinks.push({ child: r, parent: input, multiplier: b.multiplier, divisor: b.divisor, layer: node.layer.name });
       }
     }
   }
@@ -126,7 +145,7 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     let s = spaces.get(root);
     if (s == null) {
       const shape = graph.shapes.get(root);
-      s = { id: spaces.size, producers: [], consumers: [], followers: [], derived: [], parent: null, fixed: [], width: shape?.[shape.length - 1] ?? null, staticOrigins: [] };
+      s = { id: spaces.size, producers: [], consumers: [], followers: [], derived: [], parent: null, fixed: [], width: shape?.[shape.length - 1] ?? null, staticOrigins: [], demands: [] };
       spaces.set(root, s);
     }
     return s;
@@ -144,12 +163,13 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     const shape = graph.shapes.get(o.ref);
     spaceOf(o.ref).staticOrigins.push({ label: o.label, width: shape?.[shape.length - 1] ?? null });
   }
+  for (const d of demandRefs) spaceOf(d.ref).demands.push({ label: d.label, width: d.width });
   for (const d of derivedLinks) {
     const child = spaceOf(d.child);
     const parent = spaceOf(d.parent);
     if (child.parent == null) {
-      child.parent = { space: parent, multiplier: d.multiplier };
-      parent.derived.push({ space: child, multiplier: d.multiplier });
+      child.parent = { space: parent, multiplier: d.multiplier, divisor: d.divisor, layer: d.layer };
+      parent.derived.push({ space: child, multiplier: d.multiplier, divisor: d.divisor, layer: d.layer });
     }
   }
   // A derived space moves with its parent: one fixed means both are.
@@ -160,7 +180,7 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
       const p = s.parent?.space;
       if (p == null) continue;
       if (s.fixed.length > 0 && p.fixed.length === 0) {
-        p.fixed.push(...s.fixed.map((r) => `${r} (through a depthwise multiplier)`));
+        p.fixed.push(...s.fixed.map((r) => `${r} (through layer '${s.parent?.layer}')`));
         changed = true;
       }
       if (p.fixed.length > 0 && s.fixed.length === 0) {

@@ -4,7 +4,7 @@ import { assertOneOf } from '../util/checks.js';
 import type { ChannelPermutable } from '../layers/elastic/channel_permutable.js';
 import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
 import { expandPermutation } from '../layers/elastic/weight_ops.js';
-import { channelGraph, type ChannelSpace, type SpaceMember } from './channel_graph.js';
+import { channelGraph, type ChannelLink, type ChannelSpace, type SpaceMember } from './channel_graph.js';
 
 /** Options of {@link sortChannelsByImportance}. */
 export interface SortChannelsOptions {
@@ -54,9 +54,9 @@ export function sortChannelsByImportance(model: tfl.LayersModel, groups: string[
   const cg = channelGraph(model, groups);
   const report: SortReport = { sorted: [], skipped: [] };
   for (const space of cg.spaces) {
-    if (space.parent != null || !space.producers.some((p) => isElasticLayer(p.layer))) continue;
+    if (!space.producers.some((p) => isElasticLayer(p.layer))) continue;
     const layers = space.producers.map((p) => p.layer.name);
-    const reason = whyNot(space);
+    const reason = space.parent == null ? whyNot(space) : `its channels are also the output of layer '${space.parent.layer}', which derives them from its input's channels: they can only move with those`;
     if (reason != null) {
       report.skipped.push({ layers, reason });
       continue;
@@ -79,8 +79,19 @@ function whyNot(space: ChannelSpace): string | null {
   if (space.width == null) return 'its width is unknown';
   const stuck = members(space).find((m) => m.permutable == null);
   if (stuck != null) return `layer '${stuck.layer.name}' does not implement ChannelPermutable`;
+  const grouped = divisorLink(space);
+  if (grouped != null) return `layer '${grouped.layer}' combines these channels in groups of ${grouped.divisor} (its output channel i reads ${grouped.divisor} of them), and channels are not sorted across such a layer`;
   const derivedProducer = space.derived.find((d) => d.space.producers.length > 0);
   if (derivedProducer != null) return `a depthwise-expanded copy of these channels is tied to layer '${derivedProducer.space.producers[0]?.layer.name}'`;
+  return null;
+}
+
+/** The first link with a divisor among the spaces derived from `space`. */
+function divisorLink(space: ChannelSpace): ChannelLink | null {
+  for (const d of space.derived) {
+    const found = d.divisor > 1 ? d : divisorLink(d.space);
+    if (found != null) return found;
+  }
   return null;
 }
 

@@ -140,31 +140,47 @@ interface WidthEntry {
   label: string;
   width: number | null;
   elastic: string | null;
+  /** Why this entry's width binds the others (after "the width of <label>"). */
+  reason: string;
 }
 
-/** What writes the channels of a space: elastic producers (at `settings`), static producers, fixed origins. */
+const TIED = ': their output channels are tied (added together or merged), so the widths must be equal';
+
+/**
+ * What fixes the width of a space: elastic producers (at `settings`), static producers and fixed
+ * origins, and layers reading it that run at one input width only.
+ */
 function widthEntries(space: ChannelSpace, settings: Map<string, ElasticSetting>): WidthEntry[] {
   const entries: WidthEntry[] = [];
   for (const p of space.producers) {
     if (isElasticLayer(p.layer) && p.layer.elasticSpace().maxOutChannels != null) {
       const width = settings.get(p.layer.name)?.outChannels ?? p.layer.getActive().outChannels ?? null;
-      entries.push({ label: `'${p.layer.name}'`, width, elastic: p.layer.name });
+      entries.push({ label: `'${p.layer.name}'`, width, elastic: p.layer.name, reason: TIED });
     }
   }
-  for (const o of space.staticOrigins) entries.push({ label: o.label, width: o.width, elastic: null });
+  for (const o of space.staticOrigins) entries.push({ label: o.label, width: o.width, elastic: null, reason: TIED });
+  for (const d of space.demands) {
+    entries.push({ label: `the input of ${d.label}`, width: d.width, elastic: null, reason: ', which runs at that width only (it does not slice its input)' });
+  }
   return entries;
 }
 
-/** Throws when channels that are tied (added) would get different widths. */
+/** Throws when channels that are tied (added), or read by a layer that needs one width, would get another width. */
 function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): void {
   const cg = channelGraph(model);
   const resolved = new Map<ChannelSpace, number | null>();
   const widthOf = (space: ChannelSpace): number | null => {
     if (resolved.has(space)) return resolved.get(space) ?? null;
     const entries = widthEntries(space, next);
-    if (space.parent != null) {
-      const pw = widthOf(space.parent.space);
-      entries.push({ label: 'its depthwise input', width: pw == null ? null : pw * space.parent.multiplier, elastic: null });
+    const link = space.parent;
+    if (link != null) {
+      const pw = widthOf(link.space);
+      if (pw != null && (pw * link.multiplier) % link.divisor !== 0) {
+        const blamed = widthEntries(link.space, next).find((e) => e.elastic != null && e.width === pw);
+        if (blamed != null) throw new ConfigError(`${blamed.elastic}.outChannels`, pw, `a multiple of ${link.divisor}: layer '${link.layer}' combines its input channels in groups of ${link.divisor}`);
+      }
+      const label = link.divisor === 1 ? 'its depthwise input' : `the output of layer '${link.layer}' (its input width / ${link.divisor})`;
+      entries.push({ label, width: pw == null ? null : (pw * link.multiplier) / link.divisor, elastic: null, reason: TIED });
     }
     const known = entries.filter((e) => e.width != null);
     for (const e of known) {
@@ -172,11 +188,7 @@ function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): v
       if (other == null) continue;
       const blamed = e.elastic != null ? e : other.elastic != null ? other : e;
       const against = blamed === e ? other : e;
-      throw new ConfigError(
-        `${blamed.elastic ?? blamed.label}.outChannels`,
-        blamed.width,
-        `${against.width}, the width of ${against.label}: their output channels are tied (added together or merged), so the widths must be equal`,
-      );
+      throw new ConfigError(`${blamed.elastic ?? blamed.label}.outChannels`, blamed.width, `${against.width}, the width of ${against.label}${against.reason}`);
     }
     const w = known[0]?.width ?? null;
     resolved.set(space, w);
@@ -185,24 +197,47 @@ function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): v
   for (const s of cg.spaces) widthOf(s);
 }
 
-/** Gives tied elastic producers one width: fixed by a static origin, else the min/max every member allows. */
+/**
+ * Gives tied elastic producers one width: the width fixed by a static origin, a layer that reads
+ * the channels at one width only, or the space they derive from; else the min/max every member
+ * allows (a multiple of the divisor of any layer that combines the channels in groups).
+ */
 function resolveTies(model: tfl.LayersModel, config: SubnetConfig, allowed: Map<string, number[]>, mode: 'min' | 'max'): void {
   const cg = channelGraph(model);
-  for (const space of cg.spaces) {
+  const resolved = new Map<ChannelSpace, number | null>();
+  const widthOf = (space: ChannelSpace): number | null => {
+    if (resolved.has(space)) return resolved.get(space) ?? null;
     const elastic = space.producers.map((p) => p.layer).filter((l): l is ElasticLayer & tfl.layers.Layer => isElasticLayer(l) && l.elasticSpace().maxOutChannels != null);
-    if (elastic.length === 0 || (elastic.length === 1 && space.staticOrigins.length === 0 && space.parent == null)) continue;
-    const fixed = space.staticOrigins.find((o) => o.width != null)?.width ?? null;
-    let candidates: number[] | null = fixed == null ? null : [fixed];
-    for (const l of elastic) {
-      const max = l.elasticSpace().maxOutChannels as number;
-      const own = allowed.get(l.name) ?? null;
-      const base = candidates ?? own ?? Array.from({ length: max }, (_, i) => i + 1);
-      candidates = base.filter((w) => w <= max && (own == null || own.includes(w)));
+    const link = space.parent;
+    const pw = link == null ? null : widthOf(link.space);
+    const origins = [
+      ...space.staticOrigins.filter((o) => o.width != null),
+      ...space.demands.map((d) => ({ label: `the input of ${d.label}`, width: d.width })),
+      ...(link == null || pw == null ? [] : [{ label: `the output of layer '${link.layer}'`, width: (pw * link.multiplier) / link.divisor }]),
+    ];
+    const origin = origins[0];
+    const fixed = origin?.width ?? null;
+    const divisors = space.derived.filter((d) => d.divisor > 1);
+    let width: number | null = fixed;
+    if (elastic.length === 1 && origin == null && divisors.length === 0) {
+      width = (config[elastic[0]?.name as string] as ElasticSetting).outChannels ?? null;
+    } else if (elastic.length > 0) {
+      let candidates: number[] | null = fixed == null ? null : [fixed];
+      for (const l of elastic) {
+        const max = l.elasticSpace().maxOutChannels as number;
+        const own = allowed.get(l.name) ?? null;
+        const base = candidates ?? own ?? Array.from({ length: max }, (_, i) => i + 1);
+        candidates = base.filter((w) => w <= max && (own == null || own.includes(w)) && divisors.every((d) => (w * d.multiplier) % d.divisor === 0));
+      }
+      if (candidates == null || candidates.length === 0) {
+        const names = elastic.map((l) => `'${l.name}'`).join(', ');
+        throw new ConfigError('choices', elastic.map((l) => l.name), `widths that ${elastic.length > 1 ? `tied layers ${names}` : `layer ${names}`}${fixed == null ? '' : ` (fixed at ${fixed} by ${origin?.label})`} ${elastic.length > 1 ? 'all allow' : 'allows'}`);
+      }
+      width = mode === 'min' ? Math.min(...candidates) : Math.max(...candidates);
+      for (const l of elastic) (config[l.name] as ElasticSetting).outChannels = width;
     }
-    if (candidates == null || candidates.length === 0) {
-      throw new ConfigError('choices', elastic.map((l) => l.name), `widths that tied layers ${elastic.map((l) => `'${l.name}'`).join(', ')}${fixed == null ? '' : ` (fixed at ${fixed} by ${space.staticOrigins[0]?.label})`} all allow`);
-    }
-    const width = mode === 'min' ? Math.min(...candidates) : Math.max(...candidates);
-    for (const l of elastic) (config[l.name] as ElasticSetting).outChannels = width;
-  }
+    resolved.set(space, width);
+    return width;
+  };
+  for (const space of cg.spaces) widthOf(space);
 }

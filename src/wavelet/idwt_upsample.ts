@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../layers/common/initializer.js';
 import type { LayerArgs } from '../layers/common/layer_args.js';
+import type { ChannelRole, HasChannelRole } from '../layers/elastic/channel_permutable.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
 import { registerLayer } from '../layers/layer_utils.js';
 import { assertInt } from '../util/checks.js';
@@ -50,7 +51,7 @@ export interface IDWTUpsampleConfig extends LayerArgs {
  * const y = up.apply([x, w]) as tf.SymbolicTensor; // [null, 32, 32, 128]
  * ```
  */
-export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer {
+export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'IDWTUpsample';
   /** Style length, or `null` without modulation. */
@@ -144,6 +145,14 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer {
       params = this.styleDim * c4 + c4;
     }
     return { macs, params, outputShape };
+  }
+
+  /**
+   * For `setSubnet`'s width checks: each output channel combines 4 input channels (the
+   * sub-bands, which are blocks of the full width in either layout, so the input width is fixed).
+   */
+  channelRole(): ChannelRole {
+    return { kind: 'follow', divisor: 4, fixedInputWidth: true };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

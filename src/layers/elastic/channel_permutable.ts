@@ -1,21 +1,67 @@
 /**
  * How a layer's output channels relate to its input channels, for the channel graph that
- * `sortChannelsByImportance`, `setSubnet` (tie checks) and `extractSubnet` build.
+ * `sortChannelsByImportance`, `setSubnet` (width checks) and `extractSubnet` build.
  *
  * - `'produce'`: the output channels are a new channel space (convs, dense): the layer *consumes*
  *   its input's channels and *produces* its own.
  * - `'follow'`: output channel `i·multiplier + j` belongs to input channel `i` (norms, depthwise
- *   convs, activations): permuting the input permutes the output the same way.
+ *   convs, activations): permuting the input permutes the output the same way. With a `divisor`
+ *   d, each output channel instead combines d input channels (an inverse wavelet transform's
+ *   sub-bands): the output width is the input width / d.
  */
 export interface ChannelRole {
   kind: 'produce' | 'follow';
   /** `'follow'` only: output channels per input channel (a depthwise multiplier). Default 1. */
   multiplier?: number;
   /**
+   * `'follow'` only: input channels per output channel (4 for an IDWT). Default 1. The input
+   * width must be a multiple of it, and channels are not sorted across such a layer. Unless the
+   * input width is fixed, output channel `i` must read input channels `i·d … i·d + d − 1`, so
+   * that the first k input channels make the first k/d output channels.
+   */
+  divisor?: number;
+  /**
+   * True when the layer runs only at the input width it was applied to: its weights or its
+   * channel layout are built for that width and it does not slice its input (static layers with
+   * weights, an IDWT whose sub-bands are blocks of the full width). `setSubnet` then refuses a
+   * sub-network that would feed it another width. Default false: the layer takes any width (up
+   * to the one it was built with, for elastic layers).
+   */
+  fixedInputWidth?: boolean;
+  /**
    * Which input carries the channels when the layer takes several (default 0); the other
    * inputs are treated as fixed (never permuted).
    */
   channelInput?: number;
+}
+
+/**
+ * A layer that tells the channel graph how its channels relate ({@link ChannelRole}) — enough
+ * for `setSubnet`'s width checks. A layer that can also re-order its weights implements the
+ * whole {@link ChannelPermutable}.
+ *
+ * @example
+ * ```ts
+ * class MyIdwt extends tf.layers.Layer implements HasChannelRole {
+ *   channelRole(): ChannelRole { return { kind: 'follow', divisor: 4 }; }
+ * }
+ * ```
+ */
+export interface HasChannelRole {
+  /** How output channels relate to input channels. */
+  channelRole(): ChannelRole;
+}
+
+/**
+ * True when `layer` implements {@link HasChannelRole}.
+ *
+ * @example
+ * ```ts
+ * const role = hasChannelRole(layer) ? layer.channelRole() : null;
+ * ```
+ */
+export function hasChannelRole(layer: unknown): layer is HasChannelRole {
+  return typeof (layer as Partial<HasChannelRole> | null)?.channelRole === 'function';
 }
 
 /**
@@ -33,9 +79,7 @@ export interface ChannelRole {
  * }
  * ```
  */
-export interface ChannelPermutable {
-  /** How output channels relate to input channels. */
-  channelRole(): ChannelRole;
+export interface ChannelPermutable extends HasChannelRole {
   /**
    * Re-orders everything indexed by input channel: a producer's kernel input axis, a follower's
    * per-channel parameters (for a multiplier m, the blocks of m output channels move with their
@@ -59,6 +103,5 @@ export interface ChannelPermutable {
  * ```
  */
 export function isChannelPermutable(layer: unknown): layer is ChannelPermutable {
-  const l = layer as Partial<ChannelPermutable> | null;
-  return typeof l?.channelRole === 'function' && typeof l.permuteInputChannels === 'function';
+  return hasChannelRole(layer) && typeof (layer as Partial<ChannelPermutable>).permuteInputChannels === 'function';
 }

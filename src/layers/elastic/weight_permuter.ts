@@ -51,6 +51,11 @@ export class WeightPermuter implements ChannelPermutable {
     }
   }
 
+  /** Whether the layer has a weight indexed by input channel (which then fixes its input width). */
+  hasInputWeights(): boolean {
+    return this.inputAxes.some((a) => this.variable(a.weight) != null);
+  }
+
   /** L1 norm of each output filter (the first output axis's weight). */
   outputChannelImportance(): Float32Array {
     const a = this.outputAxes[0];
