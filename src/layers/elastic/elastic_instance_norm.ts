@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
 import { InstanceNorm, type InstanceNormConfig } from '../common/instance_norm.js';
 import { instanceNorm } from '../common/instance_norm_op.js';
+import { inputChannels } from '../common/layer_checks.js';
 import { registerLayer, singleInput } from '../layer_utils.js';
 import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
 import type { StaticExportable } from './static_export.js';
@@ -41,11 +41,7 @@ export class ElasticInstanceNorm extends InstanceNorm implements ChannelPermutab
   }
 
   private checkInput(shape: readonly (number | null)[]): number {
-    const c = shape[3];
-    if (shape.length !== 4 || c == null || (this.maxChannels != null && c > this.maxChannels)) {
-      throw new ShapeError(`${this.name} input`, [...shape], `rank 4 (NHWC) with at most ${this.maxChannels} channels`);
-    }
-    return c;
+    return inputChannels(this.name, shape, this.maxChannels ?? Infinity);
   }
 
   channelRole(): ChannelRole {
