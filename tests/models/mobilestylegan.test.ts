@@ -97,8 +97,20 @@ describeBackends(
       expect(macs.total).toBe(pw + dw + idwt + linear);
       expect(macs.total).toBe(7544758272);
       expect(Math.abs(macs.total / 7.545e9 - 1)).toBeLessThan(0.005);
-      // torchprofile adds the products on activations (modulation, demodulation, noise) and the leaky ReLUs.
-      expect(countMacs(g, [1, 512]).total).toBeGreaterThan(macs.total);
+      // torchprofile adds one aten::mul per element for the products on activations: each modulated
+      // conv's modulation (its input) and demodulation (its output; not the heads'), each noise map
+      // (r²) and each upsampler's per-channel style scaling (its input). The leaky ReLUs have gain 1
+      // and count 0 (torchprofile 0.0.1 has no leaky_relu handler).
+      let products = 16 * 512 * 2 + 16 + 16 * 512;
+      r = 4;
+      MOBILE_STYLEGAN_CHANNELS.slice(1).forEach((c, i) => {
+        const cb = MOBILE_STYLEGAN_CHANNELS[i] as number;
+        const r2 = 4 * r * r;
+        products += r * r * cb + r2 * (cb / 4 + c + 1) + r2 * (2 * c + 1) + r2 * c;
+        r *= 2;
+      });
+      expect(countMacs(g, [1, 512]).total).toBe(macs.total + products);
+      expect(macs.total + products).toBe(7704816272);
       expect(g.outputs.map((o) => o.shape)).toEqual([[null, 1024, 1024, 3], ...[4, 8, 16, 32, 64, 128, 256, 512].map((s) => [null, s, s, 12])]);
       g.dispose();
     });
@@ -117,13 +129,36 @@ describeBackends(
       g.dispose();
     });
 
-    it('the mapping network has 2,101,248 parameters; StyleGAN2 config-f synthesis 28,268,812 with 18 W+ rows', () => {
+    it('the mapping network has 2,101,248 parameters; StyleGAN2 config-f synthesis 28,268,812 with 18 W+ rows and 75.3 G / 144.6 G MACs', () => {
       const mapping = MappingNetwork();
       expect(countParams(mapping)).toBe(2101248);
       expect(countMacs(mapping, [1, 512], { convention: 'exact' }).total).toBe(8 * 512 * 512);
+      // torchprofile: + the pixel norm's mean and product (2 per element) + the √2 gain after each layer's leaky ReLU.
+      expect(countMacs(mapping, [1, 512]).total).toBe(8 * 512 * 512 + 2 * 512 + 8 * 512);
       mapping.dispose();
       const teacher = StyleGan2SynthesisNetwork({ channels: [...STYLEGAN2_CONFIG_F_CHANNELS], styleDim: 512, styleMode: 'wplus' });
       expect(countParams(teacher)).toBe(28268812);
+      // MACs from the widths: the stem conv and ToRGB at 4², then per block (r → 2r) the affine maps,
+      // the up-sampling conv (exact: the transposed conv at its input; torchprofile: at its
+      // (2r + 1)² output), the 4×4 blur, conv2, the ToRGB head and the skip BlurUpsample
+      // ((k/2)² = 4 or k² = 16 taps per output element). torchprofile adds one product per element
+      // for the modulation (input), demodulation, noise (r²) and the √2 gain (output) of each
+      // StyledConv, and the ToRGB modulation.
+      let exact = 512 * 512 + 16 * 512 * 512 * 9 + 512 * 512 + 16 * 3 * 512;
+      let torchprofile = exact + 16 * 512 * 3 + 16 + 16 * 512;
+      let r = 4;
+      STYLEGAN2_CONFIG_F_CHANNELS.slice(1).forEach((co, b) => {
+        const ci = STYLEGAN2_CONFIG_F_CHANNELS[b] as number;
+        const R = 2 * r;
+        const shared = 512 * (ci + 2 * co) + R * R * co * 16 + R * R * co * co * 9 + R * R * 3 * co;
+        exact += shared + r * r * ci * co * 9 + R * R * 3 * 4;
+        torchprofile += shared + (R + 1) * (R + 1) * co * ci * 9 + R * R * 3 * 16;
+        torchprofile += r * r * ci + R * R * (2 * co + 1) + R * R * (3 * co + 1) + R * R * co;
+        r = R;
+      });
+      expect(countMacs(teacher, [1, 18, 512], { convention: 'exact' }).total).toBe(exact);
+      expect(countMacs(teacher, [1, 18, 512]).total).toBe(torchprofile);
+      expect([exact, torchprofile]).toEqual([75332771584, 144563736208]);
       expect(styleGan2StyleCount(STYLEGAN2_CONFIG_F_CHANNELS)).toBe(18);
       expect(teacher.inputs[0]?.shape).toEqual([null, 18, 512]);
       expect(teacher.outputs[0]?.shape).toEqual([null, 1024, 1024, 3]);

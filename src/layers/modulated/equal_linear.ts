@@ -94,15 +94,16 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer {
   }
 
   /**
-   * `N·in·units` MACs; `'torchprofile'` adds the leaky ReLU and its gain (one per output
-   * element each). Parameters: kernel and bias.
+   * `N·in·units` MACs; `'torchprofile'` adds the activation gain when it is not 1 (one
+   * `aten::mul` per output element; the leaky ReLU itself counts 0, as in torchprofile 0.0.1).
+   * Parameters: kernel and bias.
    */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     const s = singleShape(inputShape as tfl.Shape, this.name);
     const d = s[s.length - 1] ?? Number.NaN;
     const out = [s[0] ?? null, this.units];
     let macs = numElements(out) * d;
-    if (convention === 'torchprofile' && this.activation === 'lrelu') macs += numElements(out) * (this.activationGain === 1 ? 1 : 2);
+    if (convention === 'torchprofile' && this.activation === 'lrelu' && this.activationGain !== 1) macs += numElements(out);
     return { macs, params: d * this.units + this.units, outputShape: out };
   }
 

@@ -393,9 +393,10 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
    * `N·H·W·C·k² + N·H·W·Cout·C`; up-sampling: the transposed conv at its input resolution plus
    * the 4×4 blur, `N·2H·2W·Cout·16`). `'torchprofile'` counts the transposed conv at its output
    * resolution `(2H + 1)²` and adds one per element for the products on activations: the
-   * modulation (input size), the demodulation, the noise scaling (map size), the leaky ReLU and
-   * its gain when it is not 1 (output size). Parameters: the sliced trainable weights
-   * (`styleInv` only when trainable; the noise map never).
+   * modulation (input size), the demodulation, the noise scaling (map size) and the activation
+   * gain when it is not 1 (output size). The leaky ReLU itself counts 0, as in torchprofile 0.0.1
+   * (leaky_relu was added in 0.0.2). Parameters: the sliced trainable weights (`styleInv` only
+   * when trainable; the noise map never).
    */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     const [x] = this.splitShapes(inputShape as tfl.Shape[]);
@@ -421,7 +422,7 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
       macs += inElements;
       if (s.demodulation !== 'none') macs += outElements;
       if (s.noise) macs += numElements([1, out[1] ?? null, out[2] ?? null, 1]);
-      if (s.activation === 'lrelu') macs += outElements * (s.activationGain === 1 ? 1 : 2);
+      if (s.activation === 'lrelu' && s.activationGain !== 1) macs += outElements;
     }
     return { macs, params: this.builtWidth == null ? Number.NaN : this.modulatedWeights.parameterCount(c, o), outputShape: out };
   }

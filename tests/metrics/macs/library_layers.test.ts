@@ -51,8 +51,8 @@ interface Expected {
  *
  * The modulated layers' counts follow docs/modulated-convs.md: `'exact'` counts the affine map
  * (N·styleDim·Cin) and the convs; `'torchprofile'` adds one per element for the modulation (input
- * size), the demodulation (output size, unless `'none'`), the noise scaling (map size H·W), the
- * leaky ReLU (output size) and its gain when it is not 1 (output size again).
+ * size), the demodulation (output size, unless `'none'`), the noise scaling (map size H·W) and the
+ * activation gain when it is not 1 (output size); the leaky ReLU itself counts 0 (torchprofile 0.0.1).
  */
 function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; activate: () => void } {
   const x = tfl.input({ shape: [10, 12, 6] });
@@ -100,9 +100,9 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   const out = (h: number, w: number, c: number): number => 2 * h * w * c;
   const affine = 2 * 8 * 5;
   const affineParams = 8 * 5 + 5;
-  // Leaky ReLUs per output element under 'torchprofile' as the modulated layers count them
-  // (docs/modulated-convs.md); the built-in LeakyReLU rule counts none (torchprofile 0.0.1).
-  const lrelu = (outputs: number, gain: number): number => outputs * (gain === 1 ? 1 : 2);
+  // A leaky ReLU counts 0 under 'torchprofile' (torchprofile 0.0.1 has no leaky_relu handler, like
+  // the built-in LeakyReLU rule); a gain ≠ 1 after it is one aten::mul per output element.
+  const lrelu = (outputs: number, gain: number): number => (gain === 1 ? 0 : outputs);
   // StyleGAN2's ModulatedConv2d: dense, demodulated per sample; 4 of 6 filters.
   const mc = new ModulatedConv2d({ name: 'mconv', filters: 6, styleDim: 8, seed: 2 });
   settings.push([mc, { outChannels: 4 }]);
@@ -124,7 +124,7 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   settings.push([sc, { outChannels: 5 }]);
   const scConv = inE * 9 + out(13, 15, 5) * 5;
   add(sc, [E, style], affine + scConv + inE + out(13, 15, 5) + 13 * 15 + lrelu(out(13, 15, 5), 1), affine + scConv, affineParams + 9 * 5 + 5 * 5 + 1 + 5, [2, 13, 15, 5]);
-  // StyleGAN2's StyledConv: dense, per-sample demodulation, noise, bias, FusedLeakyReLU (gain √2: two products); 2 of 6 filters.
+  // StyleGAN2's StyledConv: dense, per-sample demodulation, noise, bias, FusedLeakyReLU (gain √2: one product); 2 of 6 filters.
   const sd = new StyledConv({ name: 'styled_dense', conv: 'dense', affine: 'equalized', demodulation: 'style', activationGain: Math.SQRT2, filters: 6, styleDim: 8, seed: 6 });
   settings.push([sd, { outChannels: 2 }]);
   const sdConv = out(13, 15, 2) * 5 * 9;
@@ -148,7 +148,7 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   // The learned constant (4×4×5 parameters), repeated over the style's batch.
   add(new ConstantInput({ name: 'const', channels: 5, seed: 9 }), style, 0, 0, 4 * 4 * 5, [2, 4, 4, 5]);
   // Mapping-network pieces on W+ row 2: pixel norm (torchprofile: the mean and the product, 2 per
-  // element), an EqualLinear with the fused leaky ReLU (gain √2: 2 per output), a linear one.
+  // element), an EqualLinear with the fused leaky ReLU (gain √2: 1 per output), a linear one.
   const row = add(new SelectStyle({ name: 'select', index: 2 }), wplus, 0, 0, 0, [2, 8], false);
   const pn = add(new PixelNorm({ name: 'pixel_norm' }), row, 2 * 2 * 8, 0, 0, [2, 8], false);
   const el = add(new EqualLinear({ name: 'mapping0', units: 6, lrMul: 0.01, activation: 'lrelu', seed: 10 }), pn, 2 * 8 * 6 + lrelu(2 * 6, Math.SQRT2), 2 * 8 * 6, 8 * 6 + 6, [2, 6], false);
