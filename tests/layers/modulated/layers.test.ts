@@ -180,11 +180,15 @@ describeBackends('modulated layers', () => {
     const dw = build(new ModulatedDWConv2d({ filters: 7, styleDim: 5 }));
     dw.setActive({ outChannels: 5 });
     expect(cost(dw, 'exact')).toEqual({ macs: affine + 2 * 36 * 8 * 9 + 2 * 36 * 5 * 8, params: 5 * 8 + 8 + 9 * 8 + 8 * 5, outputShape: [2, 6, 6, 5] });
-    // StyledConv: + noise scaling (map 6×6), + leaky ReLU (gain 1: one op); params + strength + bias.
+    // StyledConv: + noise scaling (map 6×6); the leaky ReLU counts 0 (torchprofile 0.0.1) and its gain is 1; params + strength + bias.
     const styled = build(new StyledConv({ filters: 4, styleDim: 5 }));
     const sConv = affine + 2 * 36 * 8 * 9 + 2 * 36 * 4 * 8;
     expect(cost(styled, 'exact')).toEqual({ macs: sConv, params: 5 * 8 + 8 + 9 * 8 + 8 * 4 + 1 + 4, outputShape: [2, 6, 6, 4] });
-    expect(cost(styled, 'torchprofile').macs).toBe(sConv + 2 * 36 * 8 + 2 * 36 * 4 + 36 + 2 * 36 * 4);
+    expect(cost(styled, 'torchprofile').macs).toBe(sConv + 2 * 36 * 8 + 2 * 36 * 4 + 36);
+    // StyleGAN2's √2 gain after the leaky ReLU is one aten::mul per output element.
+    const gained = build(new StyledConv({ filters: 4, styleDim: 5, activationGain: Math.SQRT2 }));
+    expect(cost(gained, 'torchprofile').macs).toBe(sConv + 2 * 36 * 8 + 2 * 36 * 4 + 36 + 2 * 36 * 4);
+    expect(cost(gained, 'exact').macs).toBe(sConv);
     // Narrower input than built: the affine map and kernels are sliced to 6 channels.
     expect(cost(styled, 'exact', [[2, 6, 6, 6], [2, 5]]).params).toBe(5 * 6 + 6 + 9 * 6 + 6 * 4 + 1 + 4);
     const head = build(new ToWavelets({ styleDim: 5 }));
@@ -193,7 +197,9 @@ describeBackends('modulated layers', () => {
     const fc = new EqualLinear({ units: 3, activation: 'lrelu' });
     fc.apply(tfl.input({ shape: [5] }));
     expect(fc.computeCost([2, 5], 'exact')).toEqual({ macs: 30, params: 18, outputShape: [2, 3] });
-    expect(fc.computeCost([2, 5], 'torchprofile').macs).toBe(30 + 12);
+    // The default gain √2: one product per output; the leaky ReLU itself 0.
+    expect(fc.computeCost([2, 5], 'torchprofile').macs).toBe(30 + 6);
+    expect(new EqualLinear({ units: 3, activation: 'lrelu', activationGain: 1 }).computeCost([2, 5], 'torchprofile').macs).toBe(30);
     expect(new BlurUpsample().computeCost([1, 4, 4, 3], 'exact')).toEqual({ macs: 8 * 8 * 3 * 4, params: 0, outputShape: [1, 8, 8, 3] });
     expect(new BlurUpsample().computeCost([1, 4, 4, 3], 'torchprofile').macs).toBe(8 * 8 * 3 * 16);
     expect(new ConstantInput({ channels: 3 }).computeCost([2, 5], 'exact')).toEqual({ macs: 0, params: 48, outputShape: [2, 4, 4, 3] });
