@@ -25,8 +25,8 @@ export interface IDWTUpsampleConfig extends LayerArgs {
    */
   channelLayout?: ChannelLayout;
   /**
-   * Initializer of the `[styleDim, 4C]` kernel. Default: PyTorch `nn.Linear`'s, uniform in
-   * ±1/√styleDim (a variance-scaling initializer with scale 1/3, fan-in, uniform).
+   * Initializer of the `[styleDim, 4C]` kernel. Default `'pytorchLinear'`: PyTorch
+   * `nn.Linear`'s, uniform in ±1/√styleDim.
    */
   kernelInitializer?: InitializerSpec;
   /** Initializer of the `[4C]` bias. Default `'ones'` (MobileStyleGAN's). */
@@ -72,11 +72,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
     this.channelLayout = channelLayoutOf(this.name, config);
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    // PyTorch nn.Linear's default, U(±1/√fanIn), is variance scaling with scale 1/3.
-    this.kernelInit =
-      config.kernelInitializer == null
-        ? tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: this.seed })
-        : resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
+    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'pytorchLinear', this.seed);
     this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'ones', this.seed);
   }
 

@@ -8,12 +8,30 @@ export type Initializer = ReturnType<typeof tfl.initializers.ones>;
 /**
  * How a layer's weights are initialised: a tfjs initializer object (e.g.
  * `tf.initializers.heNormal({ seed: 1 })`), the camelCase name of one (`'glorotUniform'`,
- * `'heNormal'`, `'zeros'`, ..., seeded by the layer's `seed`), or its serialized form
- * `{ className, config }` (what `getConfig` writes).
+ * `'heNormal'`, `'zeros'`, ..., or `'pytorchLinear'` for PyTorch `nn.Linear`'s U(±1/√fanIn);
+ * seeded by the layer's `seed`), or its serialized form `{ className, config }` (what
+ * `getConfig` writes).
  */
 export type InitializerSpec = string | Initializer | { className: string; config: tf.serialization.ConfigDict };
 
 type Factory = (seed: number | undefined) => Initializer;
+
+/**
+ * PyTorch `nn.Linear`'s default weight initialisation (kaiming-uniform with `a = √5`):
+ * U(±1/√fanIn), written as tfjs variance scaling with scale 1/3, fan-in, uniform (its limit
+ * √(3·scale/fanIn) is 1/√fanIn). It serializes as a built-in `VarianceScaling`, so models that
+ * use it load without this library's registrations; the name `'pytorchLinear'` selects it in an
+ * {@link InitializerSpec}.
+ *
+ * @example
+ * ```ts
+ * const init = pytorchLinearInitializer(7);
+ * const w = init.apply([512, 64]); // U(±1/√512)
+ * ```
+ */
+export function pytorchLinearInitializer(seed?: number): Initializer {
+  return tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
+}
 
 const NAMED: Record<string, Factory> = {
   zeros: () => tfl.initializers.zeros(),
@@ -27,6 +45,7 @@ const NAMED: Record<string, Factory> = {
   randomNormal: (seed) => tfl.initializers.randomNormal({ seed }),
   randomUniform: (seed) => tfl.initializers.randomUniform({ seed }),
   truncatedNormal: (seed) => tfl.initializers.truncatedNormal({ seed }),
+  pytorchLinear: pytorchLinearInitializer,
 };
 
 /** Turns an {@link InitializerSpec} into an initializer; string names draw from `seed`. */

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../errors.js';
 import { Random } from '../../util/random.js';
 import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import { pytorchLinearInitializer, resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
@@ -247,8 +247,7 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
       return given == null ? fallback() : resolveInitializer(`${this.name}.${key}`, given, 'zeros', seed == null ? undefined : seed + offset);
     };
     const normal = (offset: number) => (): Initializer => tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed == null ? undefined : seed + offset });
-    // PyTorch nn.Linear's default, U(±1/√fanIn), is variance scaling with scale 1/3.
-    const linear = (): Initializer => tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
+    const linear = (): Initializer => pytorchLinearInitializer(seed);
     const specs: WeightSpec[] = [
       { role: 'affineKernel', shape: [s.styleDim, c], init: init('affineKernelInitializer', s.affine === 'equalized' ? normal(0) : linear, 0), trainable: true },
       { role: 'affineBias', shape: [c], init: init('affineBiasInitializer', () => tfl.initializers.ones(), 0), trainable: true },
