@@ -4,18 +4,16 @@ import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from './conv_transpose_op.js';
-import { intPair } from './geometry.js';
+import { convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from './conv_transpose_geometry.js';
+import { convTranspose2d } from './conv_transpose_op.js';
 import { initializerConfig, resolveInitializer, type Initializer } from './initializer.js';
 import type { ConvWeightOptions, LayerArgs } from './layer_args.js';
 
-/** Config of {@link ConvTranspose2d}: `tf.layers.conv2dTranspose`'s names plus PyTorch's geometry. */
-export interface ConvTranspose2dConfig extends LayerArgs, ConvWeightOptions, ConvTransposeGeometry {
-  /** Output channels. */
-  filters: number;
-  /** Kernel size `k` or `[kh, kw]`. */
-  kernelSize: number | [number, number];
-}
+/**
+ * Config of {@link ConvTranspose2d}: `tf.layers.conv2dTranspose`'s names plus PyTorch's geometry
+ * (`filters`: output channels; `kernelSize`: `k` or `[kh, kw]`).
+ */
+export interface ConvTranspose2dConfig extends LayerArgs, ConvWeightOptions, ConvTransposeLayerOptions {}
 
 /**
  * PyTorch's `ConvTranspose2d` for NHWC tensors: output size `(n − 1)·s − 2p + d·(k − 1) + op + 1`
@@ -47,10 +45,7 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
 
   constructor(config: ConvTranspose2dConfig) {
     super(config);
-    assertInt(`${this.name}.filters`, config.filters, 1);
-    this.filters = config.filters;
-    this.kernelSize = intPair(`${this.name}.kernelSize`, config.kernelSize, 1);
-    this.geometry = resolveConvTransposeGeometry(config);
+    ({ filters: this.filters, kernelSize: this.kernelSize, geometry: this.geometry } = resolveConvTransposeLayerOptions(this.name, config));
     this.useBias = config.useBias ?? true;
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
@@ -75,14 +70,12 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const s = singleShape(inputShape, this.name);
-    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
-    return convTransposeOutputShape(s, this.kernelSize, this.geometry, this.filters);
+    return convTransposeOutputShape(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters);
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    return convTransposeCost(singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters, this.useBias, convention);
+    return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters, this.useBias, convention);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,54 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../errors.js';
+import { ShapeError } from '../../errors.js';
 import { assertRank } from '../../util/checks.js';
-import { effectiveKernel, intPair } from './geometry.js';
-
-/** PyTorch `ConvTranspose2d` geometry; each entry is one number or `[h, w]`. */
-export interface ConvTransposeGeometry {
-  /** Default 1. */
-  strides?: number | [number, number];
-  /** PyTorch `padding`: removed from both ends of each axis. Default 0. */
-  padding?: number | [number, number];
-  /** PyTorch `output_padding`: added at the bottom/right; must be smaller than the stride or the dilation. Default 0. */
-  outputPadding?: number | [number, number];
-  /** Default 1. */
-  dilationRate?: number | [number, number];
-}
-
-/** The geometry with every entry resolved to a `[h, w]` pair and checked. */
-export interface ResolvedConvTransposeGeometry {
-  strides: [number, number];
-  padding: [number, number];
-  outputPadding: [number, number];
-  dilationRate: [number, number];
-}
-
-/** Validates a {@link ConvTransposeGeometry} and resolves it to pairs. */
-export function resolveConvTransposeGeometry(g: ConvTransposeGeometry): ResolvedConvTransposeGeometry {
-  const strides = intPair('strides', g.strides ?? 1, 1);
-  const padding = intPair('padding', g.padding ?? 0, 0);
-  const outputPadding = intPair('outputPadding', g.outputPadding ?? 0, 0);
-  const dilationRate = intPair('dilationRate', g.dilationRate ?? 1, 1);
-  for (let a = 0; a < 2; a++) {
-    if ((outputPadding[a] as number) >= Math.max(strides[a] as number, dilationRate[a] as number)) {
-      throw new ConfigError('outputPadding', g.outputPadding, `values smaller than the stride or the dilation (strides ${strides}, dilationRate ${dilationRate}), as PyTorch requires`);
-    }
-  }
-  return { strides, padding, outputPadding, dilationRate };
-}
-
-/**
- * PyTorch's transposed-conv output length: `(n − 1)·s − 2p + d·(k − 1) + op + 1` (`null` stays unknown).
- *
- * @example
- * ```ts
- * convTransposeOutputLength(64, 3, 2, 1, 1); // 128 (GAN Compression's up-sampling convs)
- * ```
- */
-export function convTransposeOutputLength(size: number | null, kernel: number, stride: number, padding: number, outputPadding: number, dilation = 1): number | null {
-  if (size == null) return null;
-  return (size - 1) * stride - 2 * padding + effectiveKernel(kernel, dilation) + outputPadding;
-}
+import { convTransposeOutputLength, resolveConvTransposeGeometry, type ConvTransposeGeometry } from './conv_transpose_geometry.js';
+import { effectiveKernel } from './geometry.js';
 
 /**
  * Spreads a `[kh, kw, ...]` kernel out to `[d·(kh−1)+1, d·(kw−1)+1, ...]` with zeros between
@@ -109,28 +63,4 @@ export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
     }
     return bias == null ? y : tf.add(y, bias);
   });
-}
-
-/** NHWC output shape of a transposed conv with `channels` outputs (unknown sizes stay `null`). */
-export function convTransposeOutputShape(s: readonly (number | null)[], kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, channels: number): (number | null)[] {
-  const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
-  return [s[0] ?? null, len(0), len(1), channels];
-}
-
-/**
- * MACs and parameters of a transposed conv from `cin` to `cout` channels: `'torchprofile'`
- * counts `outElements · Cin · kh · kw` (torchprofile 0.0.1), `'exact'` `inElements · Cout · kh · kw`.
- */
-export function convTransposeCost(s: readonly (number | null)[], kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, cout: number, useBias: boolean, convention: 'torchprofile' | 'exact'): { macs: number; params: number; outputShape: (number | null)[] } {
-  const out = convTransposeOutputShape(s, kernelSize, g, cout);
-  const cin = s[3] ?? Number.NaN;
-  const taps = kernelSize[0] * kernelSize[1];
-  const count = (shape: readonly (number | null)[]): number => shape.reduce<number>((n, d) => n * (d ?? Number.NaN), 1);
-  const macs = convention === 'torchprofile' ? count(out) * cin * taps : count(s) * cout * taps;
-  return { macs, params: taps * cin * cout + (useBias ? cout : 0), outputShape: out };
-}
-
-/** The config entries of a transposed conv's kernel size and geometry. */
-export function convTransposeConfig(kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry): Record<string, number[]> {
-  return { kernelSize: [...kernelSize], strides: [...g.strides], padding: [...g.padding], outputPadding: [...g.outputPadding], dilationRate: [...g.dilationRate] };
 }

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
 import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
-import { convTranspose2d, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeGeometry, type ConvTransposeGeometry, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_op.js';
-import { intPair } from '../common/geometry.js';
+import { convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_geometry.js';
+import { convTranspose2d } from '../common/conv_transpose_op.js';
 import type { Initializer } from '../common/initializer.js';
 import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
 import { built } from '../common/layer_checks.js';
@@ -14,13 +12,11 @@ import { ElasticConvBase, type ChannelAxes } from './elastic_conv_base.js';
 import type { ElasticSpace } from './elastic_layer.js';
 import { fillWeights, prefix } from './weight_ops.js';
 
-/** Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's geometry. */
-export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptions, ConvTransposeGeometry {
-  /** Maximum (full) output width. */
-  filters: number;
-  /** Kernel size `k` or `[kh, kw]` (not elastic). */
-  kernelSize: number | [number, number];
-}
+/**
+ * Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's
+ * geometry (`filters`: the maximum, full output width; `kernelSize`: `k` or `[kh, kw]`, not elastic).
+ */
+export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptions, ConvTransposeLayerOptions {}
 
 /**
  * Elastic transposed conv with PyTorch `ConvTranspose2d` geometry (GAN Compression's
@@ -48,10 +44,7 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
 
   constructor(config: ElasticConv2dTransposeConfig) {
     super(config);
-    assertInt(`${this.name}.filters`, config.filters, 1);
-    this.filters = config.filters;
-    this.kernelSize = intPair(`${this.name}.kernelSize`, config.kernelSize, 1);
-    this.geometry = resolveConvTransposeGeometry(config);
+    ({ filters: this.filters, kernelSize: this.kernelSize, geometry: this.geometry } = resolveConvTransposeLayerOptions(this.name, config));
     this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
     this.activeOut = this.filters;
   }
@@ -78,14 +71,12 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const s = singleShape(inputShape, this.name);
-    if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
-    return convTransposeOutputShape(s, this.kernelSize, this.geometry, this.filters);
+    return convTransposeOutputShape(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters);
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`; sliced kernel + bias as parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    return convTransposeCost(singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
+    return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
   }
 
   protected channelAxes(): ChannelAxes {

@@ -116,6 +116,9 @@ describeBackends('elastic layers: protocols, serialization, costs, errors', () =
     expect(() => new OnceForAllConv({ name: 'a', filters: 4, kernelSize: 3, padMode: 'edge' as never })).toThrow(/a\.padMode: got 'edge'/);
     expect(() => new OnceForAllConv({ name: 'a', filters: 4, kernelSize: 3, padding: 'full' as never })).toThrow(/a\.padding: got 'full'/);
     expect(() => new ElasticSeparableConv2d({ name: 's', filters: 4, kernelSize: 3, norm: 'batch' as never })).toThrow(/s\.norm: got 'batch'/);
-    expect(() => new ElasticConv2dTranspose({ name: 't', filters: 4, kernelSize: 3, strides: 1, outputPadding: 1 })).toThrow(/outputPadding: got 1/);
+    expect(() => new ElasticConv2dTranspose({ name: 't', filters: 4, kernelSize: 3, strides: 1, outputPadding: 1 })).toThrow(/^t\.outputPadding: got 1/);
+    expect(() => new ElasticConv2dTranspose({ name: 't', filters: 0, kernelSize: 3 })).toThrow(/^t\.filters: got 0/);
+    expect(() => new ElasticConv2dTranspose({ name: 't', filters: 4, kernelSize: [3, 0] })).toThrow(/^t\.kernelSize: got \[3,0\]/);
+    expect(() => new ElasticConv2dTranspose({ name: 't', filters: 4, kernelSize: 3 }).computeOutputShape([1, 4, 4])).toThrow(/^t input: got shape \[1,4,4\], expected rank 4 \(NHWC\)/);
   });
 });
