@@ -85,7 +85,7 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** 4 MACs per output element, no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return haarCost(this.computeOutputShape(inputShape));
   }
 
@@ -125,7 +125,7 @@ export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** 4 MACs per output element, no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return haarCost(this.computeOutputShape(inputShape));
   }
 

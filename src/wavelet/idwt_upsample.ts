@@ -129,7 +129,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
    * sample and, in the `'torchprofile'` convention only, one MAC per input element for the
    * per-channel scaling (torchprofile counts `aten::mul`). Parameters: kernel and bias.
    */
-  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention = 'torchprofile'): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     const outputShape = this.computeOutputShape(inputShape);
     let macs = haarMacs(outputShape);
     let params = 0;

@@ -53,6 +53,9 @@ it('HaarDWT, HaarIDWT and IDWTUpsample are costed layers with 4 MACs per transfo
   const affine = 512 * 512;
   expect(up.computeCost([[1, 4, 4, 512], [1, 512]], 'torchprofile')).toEqual({ macs: idwtMacs + affine + 4 * 4 * 512, params: 262_656, outputShape: [1, 8, 8, 128] });
   expect(up.computeCost([[1, 4, 4, 512], [1, 512]], 'exact')).toEqual({ macs: idwtMacs + affine, params: 262_656, outputShape: [1, 8, 8, 128] });
+  // Type check (tsc): the convention is required, as the CostedLayer protocol declares it — no silent default.
+  // @ts-expect-error computeCost takes (inputShape, convention)
+  void (() => up.computeCost([[1, 4, 4, 512], [1, 512]]));
   // The reference's "up-modulation 262,656" parameters per block, and its "IDWT 0.074 GMAC":
   // seven upsamplers (128@8²…128@128², 64@256², 32@512²) and the final 12 → 3 image IDWT at 1024².
   const ups: [number, number][] = [

@@ -53,7 +53,7 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** Padding costs no MACs and has no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape) };
   }
 

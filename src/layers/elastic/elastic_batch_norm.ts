@@ -133,7 +133,7 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   }
 
   /** No MACs (as torchprofile); gamma and beta of the active channels as parameters (running statistics are buffers, not parameters, as in PyTorch). */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const c = s[s.length - 1] ?? Number.NaN;
     return { macs: 0, params: (this.scale ? c : 0) + (this.center ? c : 0), outputShape: s };

@@ -81,7 +81,7 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
   }
 
   /** `outElements · k²` MACs; the sliced kernel and bias as parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     const out = this.computeOutputShape(inputShape);
     const cout = out[3] ?? Number.NaN;
     const k2 = this.activeKernel * this.activeKernel;

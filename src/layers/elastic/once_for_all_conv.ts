@@ -79,7 +79,7 @@ export class OnceForAllConv extends ElasticKernelConvBase {
   }
 
   /** `outElements · Cin · k²` MACs and the sliced kernel + bias as parameters, at the active setting. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const cin = s[3] ?? Number.NaN;
     const out = this.geometry.outputShape(this.name, s, this.activeKernel, this.activeOut);

@@ -65,7 +65,7 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** No MACs; `size²·channels` parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: this.size * this.size * this.channels, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
   }
 

@@ -50,7 +50,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** No MACs, no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[], _convention?: MacConvention): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
   }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
-import type { CostedLayer, LayerCost, LayerShape } from '../../layers/cost.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../../layers/cost.js';
 import type { LayerArgs } from '../../layers/common/index.js';
 import { registerLayer, singleInput, singleShape } from '../../layers/layer_utils.js';
 
@@ -42,7 +42,7 @@ export class Clamp extends tfl.layers.Layer implements CostedLayer {
   }
 
   /** aten::clamp costs nothing in torchprofile; no parameters. */
-  computeCost(inputShape: LayerShape | LayerShape[]): LayerCost {
+  computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: singleShape(inputShape, this.name) };
   }
 
