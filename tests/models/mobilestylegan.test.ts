@@ -27,9 +27,9 @@ import {
   styleGan2StyleCount,
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../helpers/fixtures.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { fromFixture, readFixture, type FixtureTensor } from '../layers/common/fixtures.js';
-import { randomizeModulated, setByName } from '../layers/modulated/helpers.js';
+import { randomizeModulated, setByName } from '../helpers/weights.js';
 
 type T = FixtureTensor;
 interface Net {

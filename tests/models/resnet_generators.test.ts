@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ConfigError, MobileResnetGenerator, ResnetGenerator, countMacs, countParams, fileSystem } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { readFixture } from '../helpers/fixtures.js';
 import { expectClose, expectNoLeak } from '../helpers/tensors.js';
-import { readFixture } from '../layers/common/fixtures.js';
 import { fillHashedWeights, hashedValues, nameSalt } from './resnet_weights.js';
 
 interface TorchReference {

@@ -16,7 +16,7 @@ import {
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { randomizeWeights } from '../layers/elastic/helpers.js';
+import { randomizeWeights } from '../helpers/weights.js';
 
 type ST = tfl.SymbolicTensor;
 

@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import { ElasticConv2dTranspose, ElasticDepthwiseConv2d, extractSubnet, fileSystem, getSubnet, OnceForAllConv, Random, setSubnet, type SubnetConfig } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { randomizeWeights } from '../layers/elastic/helpers.js';
+import { randomizeWeights } from '../helpers/weights.js';
 import { buildSupernet, randomConfig } from './supernet.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-extract-'));

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { ElasticSeparableConv2d, OnceForAllConv, sortChannelsByImportance } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { randomizeWeights } from '../layers/elastic/helpers.js';
+import { randomizeWeights } from '../helpers/weights.js';
 import { buildSupernet } from './supernet.js';
 
 /** L1 norm of each output filter (last axis) of a kernel. */

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Random, type SubnetConfig, ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv } from '../../src/index.js';
-import { randomizeWeights } from '../layers/elastic/helpers.js';
+import { ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv, type Random, type SubnetConfig } from '../../src/index.js';
+import { randomizeWeights } from '../helpers/weights.js';
 
 const st = (x: unknown): tfl.SymbolicTensor => x as tfl.SymbolicTensor;
 

@@ -4,8 +4,8 @@ import { ConfigError, haarDwt, haarIdwt, ShapeError } from '../../src/index.js';
 import { haarAnalysis, haarSynthesis, preferredStrategy, type HaarStrategy } from '../../src/wavelet/haar_transform.js';
 import { depthToSpaceChain, fromPhases, toPhases } from '../../src/wavelet/phases.js';
 import { describeBackends } from '../helpers/backends.js';
+import { checkGradient } from '../helpers/gradients.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { checkGradient } from '../layers/common/grad_check.js';
 import { concatBands, fixture, loopDwt, t4 } from './reference.js';
 
 const STRATEGIES: HaarStrategy[] = ['blocks', 'bands'];

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ConfigError, fileSystem, fromMobileStyleGanLayout, haarDwt, HaarDWT, haarIdwt, HaarIDWT, IDWTUpsample, isCostedLayer, ShapeError, toMobileStyleGanLayout } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { fromFixture } from '../helpers/fixtures.js';
+import { checkGradient } from '../helpers/gradients.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { disposeWeights, fromFixture } from '../layers/common/fixtures.js';
-import { checkGradient } from '../layers/common/grad_check.js';
+import { disposeWeights } from '../helpers/weights.js';
 import { fixture } from './reference.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-wavelet-'));

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { ConfigError, fromMobileStyleGanLayout, haarDwt, ShapeError, toMobileStyleGanLayout } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { checkGradient } from '../helpers/gradients.js';
 import { expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { checkGradient } from '../layers/common/grad_check.js';
 
 // MobileStyleGAN's 12-channel image layout written out by hand (mobilestylegan.md §1.3a):
 // [LL_R, LL_G, LL_B, B0_R, B1_R, B2_R, B0_G, B1_G, B2_G, B0_B, B1_B, B2_B], where our band-major

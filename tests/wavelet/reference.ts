@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fromFixture, readFixture, type FixtureTensor } from '../layers/common/fixtures.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../helpers/fixtures.js';
 
 /** pywt's four single-level bands. */
 export interface PywtBands {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { ConfigError, haarDwt, haarWavedec, haarWaverec, maxHaarLevels, ShapeError } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { checkGradient } from '../helpers/gradients.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
-import { checkGradient } from '../layers/common/grad_check.js';
 import { concatBands, fixture, t4 } from './reference.js';
 
 it('maxHaarLevels counts how often both sizes halve evenly', () => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ConfigError, ConvTranspose2d, convTranspose2d, convTransposeOutputLength, fileSystem, InstanceNorm, instanceNorm, pad2d, ReflectionPad2d, ShapeError } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { checkGradient } from '../../helpers/gradients.js';
 import { expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { checkGradient } from './grad_check.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-common-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

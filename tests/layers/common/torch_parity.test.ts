@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { ConvTranspose2d, convTranspose2d, InstanceNorm, instanceNorm, pad2d, ReflectionPad2d } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../../helpers/fixtures.js';
 import { expectClose, expectNoLeak } from '../../helpers/tensors.js';
-import { disposeWeights, fromFixture, readFixture, type FixtureTensor } from './fixtures.js';
+import { disposeWeights } from '../../helpers/weights.js';
 
 interface Fixture {
   reflectionPadInput: FixtureTensor;

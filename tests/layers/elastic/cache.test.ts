@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { ElasticConv2dTranspose, ElasticSeparableConv2d, OnceForAllConv } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { randomizeWeights } from './helpers.js';
+import { randomizeWeights } from '../../helpers/weights.js';
 
 function net(): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 6, 3] });

@@ -3,9 +3,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import { elasticKernel, ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { checkGradient } from '../../helpers/gradients.js';
 import { seededTensor } from '../../helpers/tensors.js';
-import { checkGradient } from '../common/grad_check.js';
-import { randomizeWeights } from './helpers.js';
+import { randomizeWeights } from '../../helpers/weights.js';
 
 /** A supernet touching every elastic layer, set to a narrow sub-network. */
 function supernet(): tfl.LayersModel {

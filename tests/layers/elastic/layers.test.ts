@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import { ConfigError, ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, fileSystem, isChannelPermutable, isElasticLayer, isStaticExportable, kernelTransformPairs, OnceForAllConv } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { seededTensor } from '../../helpers/tensors.js';
-import { randomizeWeights } from './helpers.js';
+import { randomizeWeights } from '../../helpers/weights.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-elastic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,8 +3,8 @@ import { expect, it } from 'vitest';
 import { ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv, ShapeError } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { disposeWeights } from '../common/fixtures.js';
-import { randomizeWeights, weightsByName } from './helpers.js';
+import { disposeWeights, randomizeWeights } from '../../helpers/weights.js';
+import { weightsByName } from './helpers.js';
 import { arr, channelMoments, conv2dRef, convTransposeRef, depthwiseRef, elasticKernelRef, instanceNormRef, normalizeRef, slicePrefix, type Arr } from './reference.js';
 
 // Every layer, at several active settings and input widths, against a float64 loop reference

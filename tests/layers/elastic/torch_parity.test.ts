@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
 import { elasticKernel, ElasticSeparableConv2d, OnceForAllConv } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../../helpers/fixtures.js';
 import { expectClose, expectNoLeak } from '../../helpers/tensors.js';
-import { disposeWeights, fromFixture, readFixture, type FixtureTensor } from '../common/fixtures.js';
+import { disposeWeights } from '../../helpers/weights.js';
 
 interface Fixture {
   kernelTransform: { kernel: FixtureTensor; m7to5: FixtureTensor; m5to3: FixtureTensor; x: FixtureTensor; cases: { k: number; filter: FixtureTensor; y: FixtureTensor }[] };

@@ -20,7 +20,7 @@ import {
 } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { randomizeModulated, shortName } from './helpers.js';
+import { randomizeModulated, shortName } from '../../helpers/weights.js';
 import { affineRef, arr, combinedRef, modConvRef, slicePrefix, styledTailRef, type Arr, type Demod } from './reference.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-modulated-elastic-'));

@@ -25,7 +25,7 @@ import {
 } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { randomizeModulated, shortName } from './helpers.js';
+import { randomizeModulated, shortName } from '../../helpers/weights.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-fuse-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -20,9 +20,9 @@ import {
   setNoise,
 } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../../helpers/fixtures.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { fromFixture, readFixture, type FixtureTensor } from '../common/fixtures.js';
-import { randomizeModulated, setByName, shortName } from './helpers.js';
+import { randomizeModulated, setByName, shortName } from '../../helpers/weights.js';
 
 type T = FixtureTensor;
 interface Ops {

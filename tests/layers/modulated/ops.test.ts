@@ -13,9 +13,9 @@ import {
   upfirdn2d,
 } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../../helpers/fixtures.js';
+import { checkGradient } from '../../helpers/gradients.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
-import { fromFixture, readFixture, type FixtureTensor } from '../common/fixtures.js';
-import { checkGradient } from '../common/grad_check.js';
 
 type T = FixtureTensor;
 interface Ops {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectClose } from '../../helpers/tensors.js';
+import { expectClose } from './tensors.js';
 
 /**
  * Compares tfjs's gradient of the scalar `f(p)` at `p` with central finite differences (in

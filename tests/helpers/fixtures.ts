@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A tensor as the fixture scripts write it. */
+/** A tensor as the fixture scripts (tests/fixtures/scripts) write it. */
 export interface FixtureTensor {
   shape: number[];
   data: number[];
@@ -13,15 +12,10 @@ export interface FixtureTensor {
 /** Reads tests/fixtures/<name>.json. */
 export function readFixture<T>(name: string): T {
   const here = dirname(fileURLToPath(import.meta.url));
-  return JSON.parse(readFileSync(join(here, '..', '..', 'fixtures', `${name}.json`), 'utf8')) as T;
+  return JSON.parse(readFileSync(join(here, '..', 'fixtures', `${name}.json`), 'utf8')) as T;
 }
 
 /** The fixture entry as a float32 tensor. */
 export function fromFixture(e: FixtureTensor): tf.Tensor {
   return tf.tensor(e.data, e.shape, 'float32');
-}
-
-/** Frees the weights of a layer used outside a model (Layer.dispose refuses layers never applied symbolically). */
-export function disposeWeights(layer: tfl.layers.Layer): void {
-  for (const w of layer.weights) w.dispose();
 }
