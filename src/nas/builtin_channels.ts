@@ -1,24 +1,25 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors.js';
 import { assertInt, assertOneOf } from '../util/checks.js';
-import { hasChannelRole, isChannelPermutable, type ChannelPermutable, type ChannelRole } from '../layers/elastic/channel_permutable.js';
+import { convTransposeChannelAxes } from '../layers/common/conv_transpose_geometry.js';
+import { hasChannelRole, type ChannelAxis, type ChannelPermutable, type ChannelRole } from '../layers/elastic/channel_permutable.js';
 import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
-import { WeightPermuter, type ChannelAxis } from '../layers/elastic/weight_permuter.js';
+import { channelPermuterOf, WeightPermuter } from '../layers/elastic/weight_permuter.js';
 
 /**
  * How a layer call treats channels, as the channel graph sees it. `fixedInputWidth`: the layer's
- * channel input must keep the width it was applied to.
+ * channel input (a barrier's inputs) must keep the width it was applied to.
  */
 export type ChannelBehaviour =
   | { kind: 'produce'; channelInput: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
   | { kind: 'follow'; channelInput: number; multiplier: number; divisor: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
   | { kind: 'merge' }
-  | { kind: 'barrier'; reason: string };
+  | { kind: 'barrier'; reason: string; fixedInputWidth: boolean };
 
-/** Built-in layers that act on each channel alone and have no per-channel parameters. */
+/** Built-in tfjs layers that act on each channel alone and have no per-channel parameters. */
 const PASS_THROUGH = new Set([
   'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ThresholdedReLU', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-  'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'ReflectionPad2d',
+  'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
 ]);
 
 /** Element-wise merges: every input and the output share channels. */
@@ -31,11 +32,12 @@ function config(layer: tfl.layers.Layer): Record<string, unknown> {
 /** The behaviour a channel role describes (checked: the role comes from the layer). */
 function fromRole(layer: tfl.layers.Layer, role: ChannelRole, permutable: ChannelPermutable | null): ChannelBehaviour {
   const n = (key: string): string => `layer '${layer.name}' channelRole().${key}`;
-  assertOneOf(n('kind'), role.kind, ['produce', 'follow'] as const);
+  assertOneOf(n('kind'), role.kind, ['produce', 'follow', 'barrier'] as const);
   const channelInput = role.channelInput ?? 0;
   assertInt(n('channelInput'), channelInput, 0);
   const fixedInputWidth = role.fixedInputWidth ?? false;
   if (typeof fixedInputWidth !== 'boolean') throw new ConfigError(n('fixedInputWidth'), fixedInputWidth, 'true or false');
+  if (role.kind === 'barrier') return { kind: 'barrier', reason: `layer '${layer.name}' (${layer.getClassName()}): ${role.reason ?? 'its channels relate to its input in no way the graph can use'}`, fixedInputWidth };
   if (role.kind === 'produce') return { kind: 'produce', channelInput, fixedInputWidth, permutable };
   const multiplier = role.multiplier ?? 1;
   const divisor = role.divisor ?? 1;
@@ -51,12 +53,17 @@ function builtIn(layer: tfl.layers.Layer, role: ChannelRole, inputs: ChannelAxis
 }
 
 /**
- * The channel behaviour of a layer: this library's protocols first (so layers written later,
- * like elastic modulated convs, need no entry here), then the built-in tfjs layers the library
- * knows, then "barrier" (its channels are left alone).
+ * The channel behaviour of a layer: this library's protocols first (`channelRole()`, with the
+ * layer's own permutation hooks or its weight-axis table — every layer of the library describes
+ * itself, and layers written later need no entry here), then the built-in tfjs layers, known by
+ * class name since they cannot implement the protocols, then "barrier" (its channels are left
+ * alone).
  */
 export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
-  if (hasChannelRole(layer)) return fromRole(layer, layer.channelRole(), isChannelPermutable(layer) ? layer : null);
+  if (hasChannelRole(layer)) {
+    const role = layer.channelRole();
+    return fromRole(layer, role, channelPermuterOf(layer, role));
+  }
   if (isElasticLayer(layer) && layer.elasticSpace().maxOutChannels != null) return { kind: 'produce', channelInput: 0, fixedInputWidth: false, permutable: null };
   const cls = layer.getClassName();
   if (PASS_THROUGH.has(cls)) return { kind: 'follow', channelInput: 0, multiplier: 1, divisor: 1, fixedInputWidth: false, permutable: null };
@@ -69,10 +76,11 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
     case 'Conv2D':
       if (channelsLast) return produce([{ weight: 'kernel', axis: 2 }], [{ weight: 'kernel', axis: 3 }, bias]);
       break;
-    case 'Conv2DTranspose':
-    case 'ConvTranspose2d':
-      if (channelsLast) return produce([{ weight: 'kernel', axis: 3 }], [{ weight: 'kernel', axis: 2 }, bias]);
+    case 'Conv2DTranspose': {
+      const axes = convTransposeChannelAxes();
+      if (channelsLast) return produce(axes.inputs, axes.outputs);
       break;
+    }
     case 'Dense':
       return produce([{ weight: 'kernel', axis: 0 }], [{ weight: 'kernel', axis: 1 }, bias]);
     case 'SeparableConv2D': {
@@ -93,8 +101,6 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
       }
       break;
     }
-    case 'InstanceNorm':
-      return builtIn(layer, { kind: 'follow' }, ['gamma', 'beta'].map((weight) => ({ weight, axis: 0 })), []);
   }
-  return { kind: 'barrier', reason: `layer '${layer.name}' (${cls}) has no known channel behaviour` };
+  return { kind: 'barrier', reason: `layer '${layer.name}' (${cls}) has no known channel behaviour`, fixedInputWidth: false };
 }

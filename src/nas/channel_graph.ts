@@ -94,6 +94,12 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     staticRefs.push({ ref: r, label: `model input ${i}` });
   });
   graph.outputs.forEach((r, i) => fixedRefs.push({ ref: r, reason: `model output ${i}` }));
+  /** `ref` must keep its declared width: `layer` reads it at that width only. */
+  const demand = (ref: number, layer: tfl.layers.Layer): void => {
+    const declared = graph.shapes.get(ref);
+    const width = declared?.[declared.length - 1];
+    if (width != null) demandRefs.push({ ref, label: `layer '${layer.name}' (${layer.getClassName()})`, width });
+  };
   for (const node of graph.nodes) {
     const b = channelBehaviour(node.layer);
     outputsOf.set(node.layer.name, [...(outputsOf.get(node.layer.name) ?? []), ...node.outputs]);
@@ -102,7 +108,10 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
       continue;
     }
     if (b.kind === 'barrier') {
-      for (const r of node.inputs) fixedRefs.push({ ref: r, reason: b.reason });
+      for (const r of node.inputs) {
+        fixedRefs.push({ ref: r, reason: b.reason });
+        if (b.fixedInputWidth) demand(r, node.layer);
+      }
       for (const r of node.outputs) {
         fixedRefs.push({ ref: r, reason: b.reason });
         staticRefs.push({ ref: r, label: `layer '${node.layer.name}'` });
@@ -114,9 +123,7 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
       if (i !== b.channelInput) fixedRefs.push({ ref: r, reason: `input ${i} of layer '${node.layer.name}' (not its channel input)` });
     });
     if (input === undefined) continue;
-    const declared = graph.shapes.get(input);
-    const width = declared?.[declared.length - 1];
-    if (b.fixedInputWidth && width != null) demandRefs.push({ ref: input, label: `layer '${node.layer.name}' (${node.layer.getClassName()})`, width });
+    if (b.fixedInputWidth) demand(input, node.layer);
     const member = { layer: node.layer, permutable: b.permutable };
     if (b.kind === 'produce') {
       pending.push({ ref: input, role: 'consumer', member });

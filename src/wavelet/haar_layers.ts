@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '../layers/common/layer_args.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
+import type { ChannelRole, HasChannelRole } from '../layers/elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layers/layer_utils.js';
 import { assertOneOf } from '../util/checks.js';
 import { assertCoefficientShape, assertHaarShape } from './checks.js';
@@ -57,6 +58,15 @@ function haarCost(outputShape: LayerShape): LayerCost {
 }
 
 /**
+ * The channel role of an inverse Haar transform (plain or style-modulated): each output channel
+ * combines 4 input channels, its sub-bands, which are blocks of the full input width in either
+ * layout, so the layer reads that width only.
+ */
+export function idwtChannelRole(): ChannelRole {
+  return { kind: 'follow', divisor: 4, fixedInputWidth: true };
+}
+
+/**
  * Layer form of {@link haarDwt}: `[N, H, W, C]` → `[N, H/2, W/2, 4C]`. No weights.
  *
  * @example
@@ -65,7 +75,7 @@ function haarCost(outputShape: LayerShape): LayerCost {
  * const coeffs = new HaarDWT().apply(input) as tf.SymbolicTensor; // [null, 32, 32, 12]
  * ```
  */
-export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
+export class HaarDWT extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'HaarDWT';
   /** Layout of the output coefficients. */
@@ -89,6 +99,15 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer {
     return haarCost(this.computeOutputShape(inputShape));
   }
 
+  /**
+   * A barrier that keeps its input width: the 4C output channels are the input's sub-bands in
+   * blocks of C (both layouts), so neither a permutation nor a narrower input carries over to
+   * the layers reading them.
+   */
+  channelRole(): ChannelRole {
+    return { kind: 'barrier', fixedInputWidth: true, reason: 'its output channels are the sub-bands of its input channels in blocks of the input width, which channels cannot be sorted or narrowed across' };
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), channelLayout: this.channelLayout };
   }
@@ -105,7 +124,7 @@ registerLayer(HaarDWT);
  * const rgb = new HaarIDWT({ channelLayout: 'interleaved' }).apply(freq) as tf.SymbolicTensor; // [null, 1024, 1024, 3]
  * ```
  */
-export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
+export class HaarIDWT extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'HaarIDWT';
   /** Layout of the input coefficients. */
@@ -127,6 +146,11 @@ export class HaarIDWT extends tfl.layers.Layer implements CostedLayer {
   /** 4 MACs per output element, no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return haarCost(this.computeOutputShape(inputShape));
+  }
+
+  /** As {@link IDWTUpsample}'s: each output channel combines 4 input channels; the input width is fixed. */
+  channelRole(): ChannelRole {
+    return idwtChannelRole();
   }
 
   override getConfig(): tf.serialization.ConfigDict {

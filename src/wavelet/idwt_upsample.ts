@@ -8,7 +8,7 @@ import { numElements, type CostedLayer, type LayerCost, type LayerShape, type Ma
 import { registerLayer } from '../layers/layer_utils.js';
 import { assertInt } from '../util/checks.js';
 import { haarIdwt } from './haar.js';
-import { channelLayoutOf, haarIdwtShape, haarMacs } from './haar_layers.js';
+import { channelLayoutOf, haarIdwtShape, haarMacs, idwtChannelRole } from './haar_layers.js';
 import { toBandMajor, type ChannelLayout } from './layout.js';
 
 /** Config of {@link IDWTUpsample}. */
@@ -148,7 +148,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
    * sub-bands, which are blocks of the full width in either layout, so the input width is fixed).
    */
   channelRole(): ChannelRole {
-    return { kind: 'follow', divisor: 4, fixedInputWidth: true };
+    return idwtChannelRole();
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -4,7 +4,8 @@ import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import { convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from './conv_transpose_geometry.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
+import { convTransposeChannelAxes, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from './conv_transpose_geometry.js';
 import { convTranspose2d } from './conv_transpose_op.js';
 import { initializerConfig, resolveInitializer, type Initializer } from './initializer.js';
 import type { ConvWeightOptions, LayerArgs } from './layer_args.js';
@@ -30,7 +31,7 @@ export interface ConvTranspose2dConfig extends LayerArgs, ConvWeightOptions, Con
  * const up = new ConvTranspose2d({ filters: 128, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 });
  * ```
  */
-export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
+export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'ConvTranspose2d';
   readonly filters: number;
@@ -76,6 +77,16 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer {
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters, this.useBias, convention);
+  }
+
+  /** A new channel space, read at the width the layer was built with (its kernel is not sliced). */
+  channelRole(): ChannelRole {
+    return { kind: 'produce', fixedInputWidth: true };
+  }
+
+  /** The kernel's input axis; the kernel's output axis and the bias. */
+  channelAxes(): ChannelAxes {
+    return convTransposeChannelAxes();
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import type { ChannelAxes } from '../elastic/channel_permutable.js';
 import { effectiveKernel, intPair } from './geometry.js';
 
 /** PyTorch `ConvTranspose2d` geometry; each entry is one number or `[h, w]`. */
@@ -99,6 +100,11 @@ export function convTransposeCost(layerName: string, s: LayerShape, kernelSize: 
   const taps = kernelSize[0] * kernelSize[1];
   const macs = convention === 'torchprofile' ? numElements(out) * cin * taps : numElements(s) * cout * taps;
   return { macs, params: taps * cin * cout + (useBias ? cout : 0), outputShape: out };
+}
+
+/** The channel axes of a transposed conv's `[kh, kw, out, in]` kernel and its bias (tfjs's layout). */
+export function convTransposeChannelAxes(): ChannelAxes {
+  return { inputs: [{ weight: 'kernel', axis: 3 }], outputs: [{ weight: 'kernel', axis: 2 }, { weight: 'bias', axis: 0 }] };
 }
 
 /** The config entries of a transposed conv's kernel size and geometry. */

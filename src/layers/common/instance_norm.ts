@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializer.js';
 import { instanceNorm } from './instance_norm_op.js';
@@ -33,7 +34,7 @@ export interface InstanceNormConfig extends LayerArgs {
  * const y = norm.apply(x) as tf.Tensor;
  * ```
  */
-export class InstanceNorm extends tfl.layers.Layer implements CostedLayer {
+export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'InstanceNorm';
   readonly epsilon: number;
@@ -80,6 +81,19 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer {
     const s = singleShape(inputShape, this.name);
     const c = s[3];
     return { macs: convention === 'torchprofile' ? numElements(s) : 0, params: this.affine ? 2 * (c ?? Number.NaN) : 0, outputShape: s };
+  }
+
+  /**
+   * Follows its input channel by channel. With `affine` it runs only at the width it was built
+   * with (its `gamma` and `beta` are not sliced; {@link ElasticInstanceNorm} slices them).
+   */
+  channelRole(): ChannelRole {
+    return { kind: 'follow', fixedInputWidth: this.affine };
+  }
+
+  /** `gamma` and `beta` (when `affine`) are indexed by channel. */
+  channelAxes(): ChannelAxes {
+    return { inputs: [{ weight: 'gamma', axis: 0 }, { weight: 'beta', axis: 0 }], outputs: [] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
+import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import { explicitPads, type Pads2d } from './geometry.js';
 import type { LayerArgs } from './layer_args.js';
@@ -29,7 +30,7 @@ export interface ReflectionPad2dConfig extends LayerArgs {
  * ] });
  * ```
  */
-export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
+export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'ReflectionPad2d';
   /** `[top, bottom, left, right]`. */
@@ -55,6 +56,11 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer {
   /** Padding costs no MACs and has no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape) };
+  }
+
+  /** Pads each channel alone: output channels are the input channels, at any width. */
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

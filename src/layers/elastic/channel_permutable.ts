@@ -8,9 +8,12 @@
  *   convs, activations): permuting the input permutes the output the same way. With a `divisor`
  *   d, each output channel instead combines d input channels (an inverse wavelet transform's
  *   sub-bands): the output width is the input width / d.
+ * - `'barrier'`: no relation the graph can use (a wavelet transform's band-major blocks): the
+ *   channels on both sides are never re-ordered and the output keeps its declared width; `reason`
+ *   says why.
  */
 export interface ChannelRole {
-  kind: 'produce' | 'follow';
+  kind: 'produce' | 'follow' | 'barrier';
   /** `'follow'` only: output channels per input channel (a depthwise multiplier). Default 1. */
   multiplier?: number;
   /**
@@ -25,7 +28,8 @@ export interface ChannelRole {
    * channel layout are built for that width and it does not slice its input (static layers with
    * weights, an IDWT whose sub-bands are blocks of the full width). `setSubnet` then refuses a
    * sub-network that would feed it another width. Default false: the layer takes any width (up
-   * to the one it was built with, for elastic layers).
+   * to the one it was built with, for elastic layers). A `'barrier'` with it keeps its inputs at
+   * their width.
    */
   fixedInputWidth?: boolean;
   /**
@@ -33,6 +37,8 @@ export interface ChannelRole {
    * inputs are treated as fixed (never permuted).
    */
   channelInput?: number;
+  /** `'barrier'` only: why the channels cannot be related (for the reports and errors). */
+  reason?: string;
 }
 
 /**
@@ -62,6 +68,55 @@ export interface HasChannelRole {
  */
 export function hasChannelRole(layer: unknown): layer is HasChannelRole {
   return typeof (layer as Partial<HasChannelRole> | null)?.channelRole === 'function';
+}
+
+/**
+ * An axis of one of a layer's weights that is indexed by channel: the weight's short name (as
+ * given to `addWeight`, e.g. `'kernel'`), the axis, and how many consecutive entries belong to
+ * one channel (a depthwise multiplier).
+ */
+export interface ChannelAxis {
+  weight: string;
+  axis: number;
+  block?: number;
+}
+
+/** The weight axes a layer's input channels and its output channels index. */
+export interface ChannelAxes {
+  /** Axes indexed by input channel (a producer's kernel input axis, a follower's per-channel parameters). */
+  inputs: ChannelAxis[];
+  /** Producers: axes indexed by output channel (kernel output axis, bias). */
+  outputs: ChannelAxis[];
+}
+
+/**
+ * A layer whose per-channel weights are described by a table of axes ({@link ChannelAxes}):
+ * the channel graph re-orders them and measures importance from them, as it does for the
+ * built-in tfjs layers it knows, so the layer needs no permutation code of its own.
+ *
+ * @example
+ * ```ts
+ * class MyNorm extends tf.layers.Layer implements HasChannelAxes {
+ *   channelRole(): ChannelRole { return { kind: 'follow' }; }
+ *   channelAxes(): ChannelAxes { return { inputs: [{ weight: 'gamma', axis: 0 }], outputs: [] }; }
+ * }
+ * ```
+ */
+export interface HasChannelAxes extends HasChannelRole {
+  /** The weight axes indexed by input and by output channel. */
+  channelAxes(): ChannelAxes;
+}
+
+/**
+ * True when `layer` implements {@link HasChannelAxes}.
+ *
+ * @example
+ * ```ts
+ * const axes = hasChannelAxes(layer) ? layer.channelAxes() : null;
+ * ```
+ */
+export function hasChannelAxes(layer: unknown): layer is HasChannelAxes {
+  return hasChannelRole(layer) && typeof (layer as Partial<HasChannelAxes>).channelAxes === 'function';
 }
 
 /**

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
-import { convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_geometry.js';
+import { convTransposeChannelAxes, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_geometry.js';
 import { convTranspose2d } from '../common/conv_transpose_op.js';
 import type { Initializer } from '../common/initializer.js';
 import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
 import { built } from '../common/layer_checks.js';
 import type { LayerCost, LayerShape, MacConvention } from '../cost.js';
 import { registerLayer, singleShape } from '../layer_utils.js';
-import { ElasticConvBase, type ChannelAxes } from './elastic_conv_base.js';
+import type { ChannelAxes } from './channel_permutable.js';
+import { ElasticConvBase } from './elastic_conv_base.js';
 import type { ElasticSpace } from './elastic_layer.js';
 import { fillWeights, prefix } from './weight_ops.js';
 
@@ -79,8 +80,8 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
     return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
   }
 
-  protected channelAxes(): ChannelAxes {
-    return { role: { kind: 'produce' }, inputs: [{ weight: 'kernel', axis: 3 }], outputs: [{ weight: 'kernel', axis: 2 }, { weight: 'bias', axis: 0 }] };
+  channelAxes(): ChannelAxes {
+    return convTransposeChannelAxes();
   }
 
   /**

@@ -8,11 +8,11 @@ import { built, inputChannels } from '../common/layer_checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
 import { singleInput, singleShape } from '../layer_utils.js';
 import { ActiveWeightCache } from './active_weight_cache.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import type { ChannelAxes, ChannelPermutable, ChannelRole, HasChannelAxes } from './channel_permutable.js';
 import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
 import type { StaticExportable } from './static_export.js';
 import { prefix } from './weight_ops.js';
-import { WeightPermuter, type ChannelAxis } from './weight_permuter.js';
+import { WeightPermuter } from './weight_permuter.js';
 
 /** The options every elastic conv's config has besides its geometry and kernels. */
 export interface ElasticConvBaseArgs extends LayerArgs {
@@ -22,13 +22,6 @@ export interface ElasticConvBaseArgs extends LayerArgs {
   biasInitializer?: InitializerSpec;
   /** Seed for initializers given by name. */
   seed?: number;
-}
-
-/** Which weight axes a layer's input and output channels index, and how its outputs relate to its inputs. */
-export interface ChannelAxes {
-  role: ChannelRole;
-  inputs: ChannelAxis[];
-  outputs: ChannelAxis[];
 }
 
 /**
@@ -51,7 +44,7 @@ export interface ChannelAxes {
  * convs.forEach((c) => console.log(c.name, c.getActive(), c.maxInChannels));
  * ```
  */
-export abstract class ElasticConvBase extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, StaticExportable {
+export abstract class ElasticConvBase extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, HasChannelAxes, StaticExportable {
   /** Whether the layer adds biases. */
   readonly useBias: boolean;
   /** Seed for initializers given by name, if given. */
@@ -158,16 +151,17 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
 
   abstract exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor;
 
-  /** @internal Which weight axes the input and output channels index. */
-  protected abstract channelAxes(): ChannelAxes;
+  /** Which weight axes the input and output channels index. */
+  abstract channelAxes(): ChannelAxes;
 
   private permuter(): WeightPermuter {
     const a = this.channelAxes();
-    return new WeightPermuter(this, a.role, a.inputs, a.outputs);
+    return new WeightPermuter(this, this.channelRole(), a.inputs, a.outputs);
   }
 
+  /** A new channel space (`'produce'`); the depthwise conv follows its input instead. */
   channelRole(): ChannelRole {
-    return this.channelAxes().role;
+    return { kind: 'produce' };
   }
 
   permuteInputChannels(perm: readonly number[]): void {

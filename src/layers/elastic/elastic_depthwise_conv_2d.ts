@@ -5,7 +5,7 @@ import type { Initializer, InitializerSpec } from '../common/initializer.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes } from './elastic_conv_base.js';
+import type { ChannelAxes, ChannelRole } from './channel_permutable.js';
 import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from './elastic_layer.js';
@@ -88,9 +88,14 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
     return { macs: numElements(out) * k2, params: k2 * cout + (this.useBias ? cout : 0), outputShape: out };
   }
 
-  protected channelAxes(): ChannelAxes {
+  /** Output channels `i·m … i·m + m − 1` belong to input channel `i`. */
+  override channelRole(): ChannelRole {
+    return { kind: 'follow', multiplier: this.depthMultiplier };
+  }
+
+  channelAxes(): ChannelAxes {
     const m = this.depthMultiplier;
-    return { role: { kind: 'follow', multiplier: m }, inputs: [{ weight: 'depthwiseKernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }], outputs: [] };
+    return { inputs: [{ weight: 'depthwiseKernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }], outputs: [] };
   }
 
   /**

@@ -4,9 +4,9 @@ import { InstanceNorm, type InstanceNormConfig } from '../common/instance_norm.j
 import { instanceNorm } from '../common/instance_norm_op.js';
 import { inputChannels } from '../common/layer_checks.js';
 import { registerLayer, singleInput } from '../layer_utils.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import type { ChannelRole } from './channel_permutable.js';
 import type { StaticExportable } from './static_export.js';
-import { fillWeights, permuteWeight, prefix } from './weight_ops.js';
+import { fillWeights, prefix } from './weight_ops.js';
 
 /** Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}). */
 export type ElasticInstanceNormConfig = InstanceNormConfig;
@@ -20,7 +20,7 @@ export type ElasticInstanceNormConfig = InstanceNormConfig;
  * const norm = new ElasticInstanceNorm({ affine: true });
  * ```
  */
-export class ElasticInstanceNorm extends InstanceNorm implements ChannelPermutable, StaticExportable {
+export class ElasticInstanceNorm extends InstanceNorm implements StaticExportable {
   /** The name this class is registered and serialized under. */
   static override className = 'ElasticInstanceNorm';
   private maxChannels: number | null = null;
@@ -44,13 +44,9 @@ export class ElasticInstanceNorm extends InstanceNorm implements ChannelPermutab
     return inputChannels(this.name, shape, this.maxChannels ?? Infinity);
   }
 
-  channelRole(): ChannelRole {
+  /** Follows its input channel by channel, at any width up to the one it was built with. */
+  override channelRole(): ChannelRole {
     return { kind: 'follow' };
-  }
-
-  permuteInputChannels(perm: readonly number[]): void {
-    if (this.gamma != null) permuteWeight(this.gamma, 0, perm);
-    if (this.beta != null) permuteWeight(this.beta, 0, perm);
   }
 
   /** An {@link InstanceNorm} with the sliced affine parameters. */

@@ -8,7 +8,7 @@ import type { LayerArgs } from '../common/layer_args.js';
 import { built } from '../common/layer_checks.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes } from './elastic_conv_base.js';
+import type { ChannelAxes } from './channel_permutable.js';
 import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from './elastic_layer.js';
@@ -133,10 +133,9 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
   }
 
   /** The depthwise taps, depthwise bias and pointwise rows of an input channel move with it; the pointwise columns and the bias are the output. */
-  protected channelAxes(): ChannelAxes {
+  channelAxes(): ChannelAxes {
     const m = this.depthMultiplier;
     return {
-      role: { kind: 'produce' },
       inputs: [{ weight: 'depthwiseKernel', axis: 2 }, { weight: 'depthwiseBias', axis: 0, block: m }, { weight: 'pointwiseKernel', axis: 2, block: m }],
       outputs: [{ weight: 'pointwiseKernel', axis: 3 }, { weight: 'bias', axis: 0 }],
     };

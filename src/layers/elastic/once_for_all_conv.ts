@@ -5,7 +5,7 @@ import type { Initializer } from '../common/initializer.js';
 import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes } from './elastic_conv_base.js';
+import type { ChannelAxes } from './channel_permutable.js';
 import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from './elastic_layer.js';
@@ -87,8 +87,8 @@ export class OnceForAllConv extends ElasticKernelConvBase {
     return { macs: numElements(out) * cin * k2, params: k2 * cin * this.activeOut + (this.useBias ? this.activeOut : 0), outputShape: out };
   }
 
-  protected channelAxes(): ChannelAxes {
-    return { role: { kind: 'produce' }, inputs: [{ weight: 'kernel', axis: 2 }], outputs: [{ weight: 'kernel', axis: 3 }, { weight: 'bias', axis: 0 }] };
+  channelAxes(): ChannelAxes {
+    return { inputs: [{ weight: 'kernel', axis: 2 }], outputs: [{ weight: 'kernel', axis: 3 }, { weight: 'bias', axis: 0 }] };
   }
 
   /** A built-in Conv2D (after a ZeroPadding2D or ReflectionPad2d when needed) with the active, transformed kernel. */

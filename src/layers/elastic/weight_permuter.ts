@@ -1,24 +1,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
+import { hasChannelAxes, isChannelPermutable, type ChannelAxis, type ChannelPermutable, type ChannelRole } from './channel_permutable.js';
 import { l1PerIndex, permuteWeight } from './weight_ops.js';
 
 /**
- * An axis of one of a layer's weights that is indexed by channel: the weight's short name (as
- * given to `addWeight`, e.g. `'kernel'`), the axis, and how many consecutive entries belong to
- * one channel (a depthwise multiplier).
- */
-export interface ChannelAxis {
-  weight: string;
-  axis: number;
-  block?: number;
-}
-
-/**
  * {@link ChannelPermutable} over a layer's weights, from a table of the axes its input and its
- * output channels index. Serves this library's elastic convs and the built-in tfjs layers the
- * channel graph knows alike, so both permute and measure importance the same way. A weight the
- * layer does not have (a bias with `useBias: false`) is skipped.
+ * output channels index. Serves this library's layers (through `HasChannelAxes`) and the
+ * built-in tfjs layers the channel graph knows alike, so all permute and measure importance the
+ * same way. A weight the layer does not have (a bias with `useBias: false`) is skipped.
  */
 export class WeightPermuter implements ChannelPermutable {
   constructor(
@@ -75,4 +64,18 @@ export class WeightPermuter implements ChannelPermutable {
     }
     return sum ?? new Float32Array(0);
   }
+}
+
+/**
+ * The permutation hooks of a layer playing `role`: the layer itself when it implements
+ * `ChannelPermutable`, a {@link WeightPermuter} over its weight axes when it declares them
+ * (`HasChannelAxes`), otherwise null (it cannot be re-ordered).
+ */
+export function channelPermuterOf(layer: tfl.layers.Layer, role: ChannelRole): ChannelPermutable | null {
+  if (isChannelPermutable(layer)) return layer;
+  if (hasChannelAxes(layer)) {
+    const axes = layer.channelAxes();
+    return new WeightPermuter(layer, role, axes.inputs, axes.outputs);
+  }
+  return null;
 }

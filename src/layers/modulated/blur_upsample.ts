@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../errors.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import { firKernel2d, firUpsample2d } from './fir.js';
 
@@ -22,7 +23,7 @@ export interface BlurUpsampleConfig extends LayerArgs {
  * const skip = new BlurUpsample({ name: 'skip_up3' }).apply(rgb); // [null, 2h, 2w, 3]
  * ```
  */
-export class BlurUpsample extends tfl.layers.Layer implements CostedLayer {
+export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'BlurUpsample';
   readonly kernel: number[];
@@ -53,6 +54,11 @@ export class BlurUpsample extends tfl.layers.Layer implements CostedLayer {
     const k = this.kernel.length;
     const taps = convention === 'exact' && k % 2 === 0 ? (k / 2) ** 2 : k * k;
     return { macs: numElements(out) * taps, params: 0, outputShape: out };
+  }
+
+  /** Filters each channel alone (a depthwise FIR): output channels are the input channels, at any width. */
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

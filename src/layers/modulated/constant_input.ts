@@ -5,6 +5,7 @@ import { assertInt } from '../../util/checks.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import { built } from '../common/layer_checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 
 /** Config of {@link ConstantInput}. */
@@ -28,7 +29,7 @@ export interface ConstantInputConfig extends LayerArgs {
  * const x = new ConstantInput({ name: 'const', channels: 512, seed: 0 }).apply(w); // [null, 4, 4, 512]
  * ```
  */
-export class ConstantInput extends tfl.layers.Layer implements CostedLayer {
+export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'ConstantInput';
   readonly channels: number;
@@ -67,6 +68,16 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer {
   /** No MACs; `size²·channels` parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: this.size * this.size * this.channels, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
+  }
+
+  /** A new channel space (the constant's); its input gives the batch size only, so any width will do. */
+  channelRole(): ChannelRole {
+    return { kind: 'produce' };
+  }
+
+  /** The constant's channel axis; no weight reads the input's channels. */
+  channelAxes(): ChannelAxes {
+    return { inputs: [], outputs: [{ weight: 'constant', axis: 3 }] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

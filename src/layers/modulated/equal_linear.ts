@@ -5,6 +5,7 @@ import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import { built } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import { scaledLeakyRelu } from './activation.js';
 import type { StyledActivation } from './modulated_conv_base.js';
@@ -38,7 +39,7 @@ export interface EqualLinearConfig extends LayerArgs {
  * const y = fc.apply(z) as tf.SymbolicTensor;
  * ```
  */
-export class EqualLinear extends tfl.layers.Layer implements CostedLayer {
+export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'EqualLinear';
   readonly units: number;
@@ -105,6 +106,16 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer {
     let macs = numElements(out) * d;
     if (convention === 'torchprofile' && this.activation === 'lrelu' && this.activationGain !== 1) macs += numElements(out);
     return { macs, params: d * this.units + this.units, outputShape: out };
+  }
+
+  /** A new channel space (its units), read at the width the layer was built with. */
+  channelRole(): ChannelRole {
+    return { kind: 'produce', fixedInputWidth: true };
+  }
+
+  /** The kernel `[in, units]`: input features on axis 0, units on axis 1 and the bias. */
+  channelAxes(): ChannelAxes {
+    return { inputs: [{ weight: 'kernel', axis: 0 }], outputs: [{ weight: 'kernel', axis: 1 }, { weight: 'bias', axis: 0 }] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

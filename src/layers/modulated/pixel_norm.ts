@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { assertFinite } from '../../util/checks.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
+import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 
 /** Config of {@link PixelNorm}. */
@@ -21,7 +22,7 @@ export interface PixelNormConfig extends LayerArgs {
  * const normalised = new PixelNorm().apply(z);
  * ```
  */
-export class PixelNorm extends tfl.layers.Layer implements CostedLayer {
+export class PixelNorm extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'PixelNorm';
   readonly epsilon: number;
@@ -47,6 +48,11 @@ export class PixelNorm extends tfl.layers.Layer implements CostedLayer {
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     const s = singleShape(inputShape as tfl.Shape, this.name);
     return { macs: convention === 'torchprofile' ? 2 * numElements(s) : 0, params: 0, outputShape: s };
+  }
+
+  /** Output channel `i` is input channel `i` scaled by a norm over all of them, so a permutation of the input permutes the output alike. */
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -4,6 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
 import type { LayerArgs } from '../common/layer_args.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
+import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 
 /** Config of {@link SelectStyle}. */
@@ -21,7 +22,7 @@ export interface SelectStyleConfig extends LayerArgs {
  * const w5 = new SelectStyle({ name: 'style_w5', index: 5 }).apply(wplus); // [null, 512]
  * ```
  */
-export class SelectStyle extends tfl.layers.Layer implements CostedLayer {
+export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'SelectStyle';
   readonly index: number;
@@ -52,6 +53,11 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer {
   /** No MACs, no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
+  }
+
+  /** The style row keeps its last axis: output channels are the input channels. */
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../../layers/cost.js';
+import type { ChannelRole, HasChannelRole } from '../../layers/elastic/channel_permutable.js';
 import type { LayerArgs } from '../../layers/common/index.js';
 import { registerLayer, singleInput, singleShape } from '../../layers/layer_utils.js';
 
@@ -18,7 +19,7 @@ export interface ClampConfig extends LayerArgs {
  * Clips its input to `[min, max]` (`torch.clamp`); tfjs-layers has no clipping layer.
  * GAN Compression's teacher ResnetGenerator clamps its input to [−1, 1].
  */
-export class Clamp extends tfl.layers.Layer implements CostedLayer {
+export class Clamp extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'Clamp';
   readonly min: number;
@@ -44,6 +45,11 @@ export class Clamp extends tfl.layers.Layer implements CostedLayer {
   /** aten::clamp costs nothing in torchprofile; no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
     return { macs: 0, params: 0, outputShape: singleShape(inputShape, this.name) };
+  }
+
+  /** Clips each element alone: output channels are the input channels, at any width. */
+  channelRole(): ChannelRole {
+    return { kind: 'follow' };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
