@@ -13,8 +13,9 @@ export interface FusedModulatedConv2dConfig extends Omit<ModulatedConvOptions, '
  * The inference form of a modulated conv, as {@link fuseDemodulation} makes it: the
  * equalized-lr scale is in the affine map and the (style-independent) demodulation in the dense
  * or pointwise kernel, so the only style-dependent work is `s = A′w + b′`, `x ⊙ s` — no
- * demodulation, no per-sample weights. With batch 1 the style is multiplied into the depthwise
- * (or small dense) filter instead of the activations. Noise, bias and activation as in
+ * demodulation, no per-sample weights. The style scales the activations, never the filter: a
+ * filter rebuilt per call defeats the wasm backend's cached (pre-packed) XNNPACK weights, which
+ * measured slower than the extra product (docs/benchmarks.md). Noise, bias and activation as in
  * {@link StyledConv}. Weights: `affineKernel`, `affineBias`, `kernel` or `depthwise` and
  * `pointwise`, then `noiseStrength`, `bias`, `noise` when configured. Not elastic.
  *
@@ -33,7 +34,7 @@ export class FusedModulatedConv2d extends ModulatedConvBase {
       config,
       { conv: 'dense' },
       ['filters', 'styleDim', 'kernelSize', 'conv', 'upsample', 'noise', 'noiseMode', 'useBias', 'activation', 'negativeSlope', 'activationGain'],
-      { affine: 'linear', demodulation: 'none', fanIn: 1, foldStyle: true },
+      { affine: 'linear', demodulation: 'none', fanIn: 1, foldStyle: false },
     );
   }
 }

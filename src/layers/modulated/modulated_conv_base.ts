@@ -98,7 +98,7 @@ export interface ModulatedSpec {
   activation: StyledActivation;
   negativeSlope: number;
   activationGain: number;
-  /** Fold the style into the filter at batch 1 (the fused inference form). */
+  /** Fold the style into the filter at batch 1 (see the ops' `foldStyle`); no layer sets it today. */
   foldStyle: boolean;
 }
 

@@ -31,7 +31,8 @@ export interface ModulatedConvOpOptions {
   epsilon?: number;
   /**
    * With batch 1, multiply the style into the (small) filter instead of into the activations
-   * when that touches fewer numbers — the same result, an inference optimisation. Default false.
+   * when that touches fewer numbers — the same result. Default false: on backends that cache
+   * packed weights per filter tensor (wasm's XNNPACK) a filter rebuilt every call is slower.
    */
   foldStyle?: boolean;
 }
