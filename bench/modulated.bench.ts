@@ -90,7 +90,7 @@ export default defineBench('Modulated convs: demodulation fusion, depthwise-sepa
       rows: fusionRows,
       notes: [
         'Unfused: the training form — s = A·w + b, x ⊙ (scale·s), depthwise 3×3, pointwise 1×1, then y ⊙ d with d = rsqrt(scale²·Σ styleInv²·‖Wdw‖²·Wpw² + 1e-8) computed on every call (one small matmul).',
-        'Fused (FusedModulatedConv2d): d folded into the pointwise kernel and scale into the affine map; the style scales the activations (folding it into the depthwise filter at batch 1 measured slower: a per-call filter loses XNNPACK's packed-weight cache). Style dim 512, each layer in a one-layer LayersModel, model.predict.',
+        'Fused (FusedModulatedConv2d): d folded into the pointwise kernel and scale into the affine map; the style scales the activations (folding it into the depthwise filter at batch 1 measured slower: a per-call filter loses the packed-weight cache of XNNPACK). Style dim 512, each layer in a one-layer LayersModel, model.predict.',
         'Both forms run the same depthwise and pointwise convs; fusion removes one output-sized product and the per-call coefficient computation. The share column is the Conv2D + DepthwiseConv2dNative kernel time over all kernel time of one unfused call (tf.profile): fusion can save at most the rest of the kernel time (≈ 1 / share as a kernel-time ratio); wall-clock gains beyond that come from fewer allocations and dispatches, and from noise on a shared machine.',
         'Ratio = median of 5 alternating rounds each.',
       ],
