@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModulatedConv2d, ModulatedDWConv2d, countMacs, fuseDemodulation } from '../src/index.js';
-import { defineBench, disposeAll, fmt, medianMs, status, useBackend } from './harness.js';
+import { alternatingRounds, defineBench, disposeAll, fmt, median, status, useBackend } from './harness.js';
 
 const STYLE_DIM = 512;
 const ROUNDS = 5;
@@ -28,17 +28,10 @@ async function kernelShare(fn: () => tf.Tensor, kernels: string[]): Promise<numb
   return part / total;
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-
 /** Median of per-round medians of `a` and `b`, measured alternately so that drift on a shared machine hits both. */
 async function sideBySide(a: () => tf.Tensor, b: () => tf.Tensor, minTotalMs: number): Promise<[number, number]> {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    ta.push(await medianMs(a, { minTotalMs, minRuns: 3 }));
-    tb.push(await medianMs(b, { minTotalMs, minRuns: 3 }));
-  }
-  return [median(ta), median(tb)];
+  const t = await alternatingRounds({ a, b }, { rounds: ROUNDS, minTotalMs, minRuns: 3 });
+  return [median(t.a), median(t.b)];
 }
 
 export default defineBench('Modulated convs: demodulation fusion, depthwise-separable vs dense', async (progress) => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ElasticConv2dTranspose, ElasticInstanceNorm, ElasticSeparableConv2d, extractSubnet, maxSubnet, OnceForAllConv, setSubnet, type SubnetConfig } from '../src/index.js';
-import { defineBench, disposeAll, fmt, medianMs, status, useBackend } from './harness.js';
+import { alternatingRounds, defineBench, disposeAll, fmt, median, status, useBackend } from './harness.js';
 
 const st = (x: unknown): tfl.SymbolicTensor => x as tfl.SymbolicTensor;
 
@@ -45,14 +45,8 @@ export default defineBench('Sub-networks: supernet slice vs extracted static mod
     progress(label);
     setSubnet(model, config);
     const sub = extractSubnet(model);
-    const sup: number[] = [];
-    const ext: number[] = [];
     // Alternate the two so drift on the shared machine hits both alike.
-    for (let round = 0; round < 5; round++) {
-      sup.push(await medianMs(() => model.predict(x) as tf.Tensor, { minTotalMs: 800 }));
-      ext.push(await medianMs(() => sub.predict(x) as tf.Tensor, { minTotalMs: 800 }));
-    }
-    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
+    const { sup, ext } = await alternatingRounds({ sup: () => model.predict(x) as tf.Tensor, ext: () => sub.predict(x) as tf.Tensor }, { rounds: 5, minTotalMs: 800 });
     const ratio = median(sup) / median(ext);
     // The target is for a sub-network (slicing at call time); the max row shows the full supernet's overhead.
     const targeted = config === MID;

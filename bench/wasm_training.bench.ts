@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { replacedWasmKernel } from '../src/backend/wasm_training_kernels.js';
 import { measureLatency } from '../src/metrics/latency.js';
-import { defineBench, disposeAll, fmt, medianMs, status, useBackend } from './harness.js';
+import { alternatingRounds, defineBench, disposeAll, fmt, median, medianMs, status, useBackend } from './harness.js';
 
 // Backward (filter + input gradient) throughput of convolutions on the wasm backend with the
 // library's training kernels, against the wasm forward conv and the cpu backend's backward.
@@ -18,12 +18,6 @@ interface Case {
 
 /** Alternating measurement rounds per case. */
 const ROUNDS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const CASES: Case[] = [
   { name: 'conv 3×3 [1,64,64,64]→64', x: [1, 64, 64, 64], f: [3, 3, 64, 64], depthwise: false },
@@ -74,15 +68,11 @@ export default defineBench('Training on wasm: conv gradient kernels', async (pro
     // each ratio is the median of the per-round ratios, so a load change hits both sides.
     // wasm kernels run synchronously, so without the read-back a call's time is its compute time.
     const round = { minRuns: 3, maxRuns: 50, minTotalMs: 300 };
-    const perRound: { fwd: number; bwd: number; fwdCompute: number; bwdCompute: number }[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      perRound.push({
-        fwd: await medianMs(o.forward, round),
-        bwd: await medianMs(o.backward, round),
-        fwdCompute: await medianMs(() => void tf.dispose(o.forward()), round),
-        bwdCompute: await medianMs(() => void tf.dispose(o.backward()), round),
-      });
-    }
+    const t = await alternatingRounds(
+      { fwd: o.forward, bwd: o.backward, fwdCompute: () => void tf.dispose(o.forward()), bwdCompute: () => void tf.dispose(o.backward()) },
+      { ...round, rounds: ROUNDS },
+    );
+    const perRound = t.fwd.map((fwd, r) => ({ fwd, bwd: t.bwd[r] as number, fwdCompute: t.fwdCompute[r] as number, bwdCompute: t.bwdCompute[r] as number }));
     const fwd = macs / median(perRound.map((t) => t.fwd)) / 1e6;
     const bwd = (2 * macs) / median(perRound.map((t) => t.bwd)) / 1e6;
     const vsForward = median(perRound.map((t) => (2 * t.fwd) / t.bwd));

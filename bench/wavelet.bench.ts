@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { haarDwt, haarIdwt } from '../src/wavelet/haar.js';
 import { setWasmHaarChoice, wasmHaarImplementation } from '../src/wavelet/haar_kernel_wasm.js';
 import { haarAnalysis, haarSynthesis, type HaarStrategy } from '../src/wavelet/haar_transform.js';
-import { defineBench, disposeAll, fmt, medianMs, status, useBackend } from './harness.js';
+import { alternatingRounds, defineBench, disposeAll, fmt, median, medianMs, status, useBackend } from './harness.js';
 
 const TARGET = 3;
 const SHAPES: [number, number, number, number][] = [
@@ -13,21 +13,9 @@ const SHAPES: [number, number, number, number][] = [
 type Timed = () => tf.Tensor;
 type Options = Parameters<typeof medianMs>[1];
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/**
- * Median over `rounds` alternating rounds (each round times every case once, by its own median),
- * so that load from other processes hits every case alike.
- */
+/** Median over `rounds` alternating rounds of every case. */
 async function alternate(cases: Record<string, () => tf.Tensor | void>, options: Options, rounds: number): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = {};
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, fn] of Object.entries(cases)) (times[name] ??= []).push(await medianMs(fn, options));
-  }
+  const times = await alternatingRounds(cases, { ...options, rounds });
   return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
 }
 
