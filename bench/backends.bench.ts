@@ -12,18 +12,29 @@ export default defineBench('Backends: cpu vs wasm forward throughput', async (pr
   const rows: (string | number)[][] = [];
   for (const c of cases) {
     const result: Record<string, number> = {};
-    const macs = c.x.length === 4 ? (c.x as number[]).slice(0, 3).reduce((a, b) => a * b, 1) * (c.f as number[]).reduce((a, b) => a * b, 1) : 512 ** 3;
+    const macs =
+      c.x.length === 4
+        ? (c.x as number[]).slice(0, 3).reduce((a, b) => a * b, 1) * (c.f as number[]).reduce((a, b) => a * b, 1)
+        : 512 ** 3;
     for (const backend of ['cpu', 'wasm'] as const) {
       progress(`${c.name} on ${backend}`);
       await useBackend(backend);
       const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
       const f = tf.randomNormal(c.f, 0, 1, 'float32', 2);
-      const run = (): tf.Tensor => (c.x.length === 4 ? tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same') : tf.matMul(x as tf.Tensor2D, f as tf.Tensor2D));
+      const run = (): tf.Tensor =>
+        c.x.length === 4
+          ? tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')
+          : tf.matMul(x as tf.Tensor2D, f as tf.Tensor2D);
       const ms = await medianMs(run, { maxRuns: backend === 'cpu' ? 5 : 100, minTotalMs: 1000 });
       result[backend] = macs / ms / 1e6;
       disposeAll(x, f);
     }
-    rows.push([c.name, fmt(result['cpu'] as number, 3), fmt(result['wasm'] as number), fmt((result['wasm'] as number) / (result['cpu'] as number), 1) + '×']);
+    rows.push([
+      c.name,
+      fmt(result['cpu'] as number, 3),
+      fmt(result['wasm'] as number),
+      fmt((result['wasm'] as number) / (result['cpu'] as number), 1) + '×',
+    ]);
   }
   return [
     {

@@ -41,11 +41,17 @@ export interface MedianOptions {
  * `minTotalMs` of timed work has accumulated (min `minRuns` runs), so fast and slow cases
  * get comparable statistical weight.
  */
-export async function medianMs(fn: () => LatencyResult | Promise<LatencyResult>, options: MedianOptions = {}): Promise<number> {
+export async function medianMs(
+  fn: () => LatencyResult | Promise<LatencyResult>,
+  options: MedianOptions = {},
+): Promise<number> {
   const warmup = options.warmup ?? 2;
   const probe = await measureLatency(fn, { warmup, runs: 1 });
   const perRun = Math.max(probe.medianMs, 0.01);
-  const runs = Math.min(options.maxRuns ?? 200, Math.max(options.minRuns ?? 5, Math.ceil((options.minTotalMs ?? 1500) / perRun)));
+  const runs = Math.min(
+    options.maxRuns ?? 200,
+    Math.max(options.minRuns ?? 5, Math.ceil((options.minTotalMs ?? 1500) / perRun)),
+  );
   return (await measureLatency(fn, { warmup: 0, runs })).medianMs;
 }
 
@@ -62,7 +68,10 @@ export function median(values: readonly number[]): number {
  * each case's per-round times (round r of every case was measured together, so per-round
  * ratios are meaningful); summarise with {@link median}.
  */
-export async function alternatingRounds<K extends string>(cases: Record<K, () => LatencyResult | Promise<LatencyResult>>, options: MedianOptions & { rounds?: number } = {}): Promise<Record<K, number[]>> {
+export async function alternatingRounds<K extends string>(
+  cases: Record<K, () => LatencyResult | Promise<LatencyResult>>,
+  options: MedianOptions & { rounds?: number } = {},
+): Promise<Record<K, number[]>> {
   const { rounds = 5, ...perCase } = options;
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < rounds; round++) {

@@ -1,6 +1,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { countMacs, countParams, type CountMacsOptions } from '../src/metrics/macs/index.js';
-import { MobileResnetGenerator, ResnetGenerator, SuperMobileResnetGenerator, resnetConfigFromString } from '../src/models/index.js';
+import {
+  MobileResnetGenerator,
+  ResnetGenerator,
+  SuperMobileResnetGenerator,
+  resnetConfigFromString,
+} from '../src/models/index.js';
 import { defineBench, fmt, medianMs, status, useBackend } from './harness.js';
 
 type ST = tfl.SymbolicTensor;
@@ -24,7 +29,10 @@ function styleGanSizedStandIn(): tfl.LayersModel {
       x = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(x) as ST;
     }
     const toRgb = tfl.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(x) as ST;
-    rgb = rgb == null ? toRgb : (tfl.layers.add().apply([tfl.layers.upSampling2d({ size: [2, 2] }).apply(rgb) as ST, toRgb]) as ST);
+    rgb =
+      rgb == null
+        ? toRgb
+        : (tfl.layers.add().apply([tfl.layers.upSampling2d({ size: [2, 2] }).apply(rgb) as ST, toRgb]) as ST);
   });
   return tfl.model({ inputs: input, outputs: rgb as unknown as ST });
 }
@@ -32,11 +40,46 @@ function styleGanSizedStandIn(): tfl.LayersModel {
 export default defineBench('MAC counter', async (progress) => {
   await useBackend('wasm');
   const subnet = resnetConfigFromString('16_16_32_16_32_32_16_16');
-  const cases: { name: string; build: () => tfl.LayersModel; input: number[]; options?: CountMacsOptions; paperMacs?: number; paperParams?: number; targetMs: number }[] = [
-    { name: 'ResnetGenerator()', build: () => ResnetGenerator(), input: [1, 256, 256, 3], paperMacs: 56_831_770_624, paperParams: 11_378_179, targetMs: 50 },
-    { name: 'MobileResnetGenerator({ ngf: 64 })', build: () => MobileResnetGenerator({ ngf: 64 }), input: [1, 256, 256, 3], paperMacs: 18_365_808_640, paperParams: 1_987_075, targetMs: 50 },
-    { name: "SuperMobileResnetGenerator at '16_16_32_16_32_32_16_16' (options.subnet)", build: () => SuperMobileResnetGenerator({ ngf: 64 }), input: [1, 256, 256, 3], options: { subnet }, paperMacs: 2_546_204_672, paperParams: 356_867, targetMs: 50 },
-    { name: '1024² StyleGAN-shaped stand-in (63 convs)', build: styleGanSizedStandIn, input: [1, 4, 4, 64], targetMs: 100 },
+  const cases: {
+    name: string;
+    build: () => tfl.LayersModel;
+    input: number[];
+    options?: CountMacsOptions;
+    paperMacs?: number;
+    paperParams?: number;
+    targetMs: number;
+  }[] = [
+    {
+      name: 'ResnetGenerator()',
+      build: () => ResnetGenerator(),
+      input: [1, 256, 256, 3],
+      paperMacs: 56_831_770_624,
+      paperParams: 11_378_179,
+      targetMs: 50,
+    },
+    {
+      name: 'MobileResnetGenerator({ ngf: 64 })',
+      build: () => MobileResnetGenerator({ ngf: 64 }),
+      input: [1, 256, 256, 3],
+      paperMacs: 18_365_808_640,
+      paperParams: 1_987_075,
+      targetMs: 50,
+    },
+    {
+      name: "SuperMobileResnetGenerator at '16_16_32_16_32_32_16_16' (options.subnet)",
+      build: () => SuperMobileResnetGenerator({ ngf: 64 }),
+      input: [1, 256, 256, 3],
+      options: { subnet },
+      paperMacs: 2_546_204_672,
+      paperParams: 356_867,
+      targetMs: 50,
+    },
+    {
+      name: '1024² StyleGAN-shaped stand-in (63 convs)',
+      build: styleGanSizedStandIn,
+      input: [1, 4, 4, 64],
+      targetMs: 100,
+    },
   ];
   const rows: (string | number)[][] = [];
   for (const c of cases) {
@@ -44,9 +87,12 @@ export default defineBench('MAC counter', async (progress) => {
     const model = c.build();
     const macs = countMacs(model, c.input, c.options).total;
     const params = countParams(model, c.options);
-    const ms = await medianMs(() => {
-      countMacs(model, c.input, c.options);
-    }, { minTotalMs: 500, maxRuns: 500 });
+    const ms = await medianMs(
+      () => {
+        countMacs(model, c.input, c.options);
+      },
+      { minTotalMs: 500, maxRuns: 500 },
+    );
     rows.push([
       c.name,
       `[${c.input.join(',')}]`,
@@ -62,7 +108,16 @@ export default defineBench('MAC counter', async (progress) => {
   return [
     {
       title: 'countMacs: counted totals vs the papers, and time to count (median)',
-      columns: ['model', 'input', 'MACs (torchprofile)', 'paper MACs', 'params', 'paper params', 'count ms', 'target ms'],
+      columns: [
+        'model',
+        'input',
+        'MACs (torchprofile)',
+        'paper MACs',
+        'params',
+        'paper params',
+        'count ms',
+        'target ms',
+      ],
       rows,
       notes: [
         'Counting walks the graph with shapes only (no tensor, no kernel), so its time grows with the number of layers, not with resolution or width.',

@@ -35,7 +35,10 @@ export default defineBench('Metrics: FID, KID, SSIM, mIoU', async (progress) => 
     let pair = statsCache.get(d);
     if (!pair) {
       const n = d + 500;
-      pair = [new FeatureStats(d).updateRows(syntheticFeatures(n, d, 1), n), new FeatureStats(d).updateRows(syntheticFeatures(n, d, 2, 0.05), n)];
+      pair = [
+        new FeatureStats(d).updateRows(syntheticFeatures(n, d, 1), n),
+        new FeatureStats(d).updateRows(syntheticFeatures(n, d, 2, 0.05), n),
+      ];
       statsCache.set(d, pair);
     }
     return pair;
@@ -51,7 +54,14 @@ export default defineBench('Metrics: FID, KID, SSIM, mIoU', async (progress) => 
     setKernelChoice('auto');
     const wasm = result['wasm'] as number;
     const js = result['js'] as number;
-    fidRows.push([`frechetDistance, d = ${d}`, fmt(wasm, 3), fmt(js, 2), `${fmt(js / wasm, 1)}×`, d === 2048 ? `≤ ${target} s` : '—', d === 2048 ? status(wasm <= target) : '']);
+    fidRows.push([
+      `frechetDistance, d = ${d}`,
+      fmt(wasm, 3),
+      fmt(js, 2),
+      `${fmt(js / wasm, 1)}×`,
+      d === 2048 ? `≤ ${target} s` : '—',
+      d === 2048 ? status(wasm <= target) : '',
+    ]);
   }
 
   progress('FeatureStats accumulation');
@@ -68,11 +78,19 @@ export default defineBench('Metrics: FID, KID, SSIM, mIoU', async (progress) => 
   await useBackend('wasm');
   const imgA = tf.randomUniform([512, 512, 3], 0, 255, 'float32', 1);
   const imgB = tf.add(imgA, tf.randomNormal([512, 512, 3], 0, 8, 'float32', 2));
-  const ssimMs = await medianMs(() => void ssim(imgA, imgB, { maxVal: 255 }), { minRuns: 3, maxRuns: 10, minTotalMs: 2000 });
+  const ssimMs = await medianMs(() => void ssim(imgA, imgB, { maxVal: 255 }), {
+    minRuns: 3,
+    maxRuns: 10,
+    minTotalMs: 2000,
+  });
   const psnrMs = await medianMs(() => void psnr(imgA, imgB, 255), { minRuns: 3, maxRuns: 20, minTotalMs: 1000 });
   const label = tf.randomUniform([1, 1024, 2048], 0, 19, 'int32', 3);
   const pred = tf.randomUniform([1, 1024, 2048], 0, 19, 'int32', 4);
-  const miouMs = await medianMs(() => void new ConfusionMatrix(19).update(pred, label).result(), { minRuns: 3, maxRuns: 10, minTotalMs: 2000 });
+  const miouMs = await medianMs(() => void new ConfusionMatrix(19).update(pred, label).result(), {
+    minRuns: 3,
+    maxRuns: 10,
+    minTotalMs: 2000,
+  });
   tf.dispose([imgA, imgB, label, pred]);
 
   return [
@@ -89,7 +107,10 @@ export default defineBench('Metrics: FID, KID, SSIM, mIoU', async (progress) => 
       title: 'Other metrics (median)',
       columns: ['computation', 'time'],
       rows: [
-        [`FeatureStats: 1024 vectors of d = ${d} (update + covariance)`, `${fmt(accumulate * 1000, 0)} ms (${fmt(1024 / accumulate, 0)} vectors/s)`],
+        [
+          `FeatureStats: 1024 vectors of d = ${d} (update + covariance)`,
+          `${fmt(accumulate * 1000, 0)} ms (${fmt(1024 / accumulate, 0)} vectors/s)`,
+        ],
         [`kid: 2000 + 2000 vectors, d = ${d}, 100 subsets of 1000`, `${fmt(kidSeconds, 2)} s (Gram matrices once)`],
         ['ssim: 512×512×3, float64 Gaussian window', `${fmt(ssimMs, 0)} ms`],
         ['psnr: 512×512×3', `${fmt(psnrMs, 1)} ms`],

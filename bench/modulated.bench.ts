@@ -44,12 +44,33 @@ export default defineBench('Modulated convs: demodulation fusion, depthwise-sepa
     progress(`fusion [${n},${h},${h},${c}]`);
     const unfused = oneLayer(new ModulatedDWConv2d({ name: 'dw', filters: c, styleDim: STYLE_DIM, seed: 1 }), h, c);
     const fused = fuseDemodulation(unfused);
-    const inputs = [tf.randomNormal([n, h, h, c], 0, 1, 'float32', 1), tf.randomNormal([n, STYLE_DIM], 0, 1, 'float32', 2)];
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(unfused.predict(inputs) as tf.Tensor, fused.predict(inputs) as tf.Tensor))).dataSync()[0] as number);
-    const [u, f] = await sideBySide(() => unfused.predict(inputs) as tf.Tensor, () => fused.predict(inputs) as tf.Tensor, 800);
+    const inputs = [
+      tf.randomNormal([n, h, h, c], 0, 1, 'float32', 1),
+      tf.randomNormal([n, STYLE_DIM], 0, 1, 'float32', 2),
+    ];
+    const diff = tf.tidy(
+      () =>
+        tf
+          .max(tf.abs(tf.sub(unfused.predict(inputs) as tf.Tensor, fused.predict(inputs) as tf.Tensor)))
+          .dataSync()[0] as number,
+    );
+    const [u, f] = await sideBySide(
+      () => unfused.predict(inputs) as tf.Tensor,
+      () => fused.predict(inputs) as tf.Tensor,
+      800,
+    );
     const ratio = u / f;
     const share = await kernelShare(() => unfused.predict(inputs) as tf.Tensor, ['Conv2D', 'DepthwiseConv2dNative']);
-    fusionRows.push([`[${n}, ${h}, ${h}, ${c}]`, fmt(u), fmt(f), fmt(ratio), '≥ 1.3', status(ratio >= 1.3), `${Math.round(100 * share)} %`, diff.toExponential(1)]);
+    fusionRows.push([
+      `[${n}, ${h}, ${h}, ${c}]`,
+      fmt(u),
+      fmt(f),
+      fmt(ratio),
+      '≥ 1.3',
+      status(ratio >= 1.3),
+      `${Math.round(100 * share)} %`,
+      diff.toExponential(1),
+    ]);
     disposeAll(inputs);
     unfused.dispose();
     fused.dispose();
@@ -61,15 +82,35 @@ export default defineBench('Modulated convs: demodulation fusion, depthwise-sepa
     [32, 512],
   ] as const) {
     progress(`dense vs separable ${h}², ${c}`);
-    const dense = oneLayer(new ModulatedConv2d({ name: 'dense', filters: c, styleDim: STYLE_DIM, affine: 'linear', demodulation: 'styleinv', seed: 3 }), h, c);
+    const dense = oneLayer(
+      new ModulatedConv2d({
+        name: 'dense',
+        filters: c,
+        styleDim: STYLE_DIM,
+        affine: 'linear',
+        demodulation: 'styleinv',
+        seed: 3,
+      }),
+      h,
+      c,
+    );
     const separable = oneLayer(new ModulatedDWConv2d({ name: 'dw', filters: c, styleDim: STYLE_DIM, seed: 4 }), h, c);
     const shapes = [
       [1, h, h, c],
       [1, STYLE_DIM],
     ];
-    const macRatio = countMacs(dense, shapes, { convention: 'exact' }).total / countMacs(separable, shapes, { convention: 'exact' }).total;
-    const inputs = [tf.randomNormal([1, h, h, c], 0, 1, 'float32', 5), tf.randomNormal([1, STYLE_DIM], 0, 1, 'float32', 6)];
-    const [d, s] = await sideBySide(() => dense.predict(inputs) as tf.Tensor, () => separable.predict(inputs) as tf.Tensor, 800);
+    const macRatio =
+      countMacs(dense, shapes, { convention: 'exact' }).total /
+      countMacs(separable, shapes, { convention: 'exact' }).total;
+    const inputs = [
+      tf.randomNormal([1, h, h, c], 0, 1, 'float32', 5),
+      tf.randomNormal([1, STYLE_DIM], 0, 1, 'float32', 6),
+    ];
+    const [d, s] = await sideBySide(
+      () => dense.predict(inputs) as tf.Tensor,
+      () => separable.predict(inputs) as tf.Tensor,
+      800,
+    );
     denseRows.push([`[1, ${h}, ${h}, ${c}] → ${c}`, fmt(d), fmt(s), fmt(d / s), fmt(macRatio)]);
     disposeAll(inputs);
     dense.dispose();
@@ -79,7 +120,16 @@ export default defineBench('Modulated convs: demodulation fusion, depthwise-sepa
   return [
     {
       title: 'ModulatedDWConv2d inference on wasm: unfused vs fuseDemodulation (median ms)',
-      columns: ['input (N, H, W, C → C)', 'unfused', 'fused', 'speed-up', 'target', 'status', 'convs’ share of unfused', 'max |diff|'],
+      columns: [
+        'input (N, H, W, C → C)',
+        'unfused',
+        'fused',
+        'speed-up',
+        'target',
+        'status',
+        'convs’ share of unfused',
+        'max |diff|',
+      ],
       rows: fusionRows,
       notes: [
         'Unfused: the training form — s = A·w + b, x ⊙ (scale·s), depthwise 3×3, pointwise 1×1, then y ⊙ d with d = rsqrt(scale²·Σ styleInv²·‖Wdw‖²·Wpw² + 1e-8) computed on every call (one small matmul).',
@@ -90,9 +140,17 @@ export default defineBench('Modulated convs: demodulation fusion, depthwise-sepa
     },
     {
       title: 'MobileStyleGAN depthwise-separable vs dense modulated 3×3 conv on wasm, batch 1 (median ms)',
-      columns: ['input → output channels', 'dense ModulatedConv2d', 'ModulatedDWConv2d', 'measured speed-up', 'MAC ratio (exact)'],
+      columns: [
+        'input → output channels',
+        'dense ModulatedConv2d',
+        'ModulatedDWConv2d',
+        'measured speed-up',
+        'MAC ratio (exact)',
+      ],
       rows: denseRows,
-      notes: ["Both in MobileStyleGAN's form (linear affine map, styleInv demodulation), unfused. MAC ratio from countMacs (convention 'exact': convs and the affine map)."],
+      notes: [
+        "Both in MobileStyleGAN's form (linear affine map, styleInv demodulation), unfused. MAC ratio from countMacs (convention 'exact': convs and the affine map).",
+      ],
     },
   ];
 });

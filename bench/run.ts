@@ -22,7 +22,13 @@ function renderTable(t: BenchTable): string {
   const cells = [t.columns, ...t.rows.map((r) => r.map(String))];
   const widths = t.columns.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]): string => `| ${r.map((v, c) => v.padEnd(widths[c] as number)).join(' | ')} |`;
-  const out = [`**${t.title}**`, '', line(t.columns), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...t.rows.map((r) => line(r.map(String)))];
+  const out = [
+    `**${t.title}**`,
+    '',
+    line(t.columns),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...t.rows.map((r) => line(r.map(String))),
+  ];
   if (t.notes?.length) out.push('', ...t.notes.map((n) => `- ${n}`));
   return out.join('\n');
 }
@@ -67,7 +73,8 @@ function writeDoc(sections: Map<string, string>): void {
   for (const m of existing.matchAll(re)) parts.set(m[1] as string, m[2] as string);
   for (const [name, text] of sections) parts.set(name, text);
   const ordered = [...parts.keys()].sort();
-  const doc = header + '\n' + ordered.map((n) => `<!-- bench:${n} -->\n${parts.get(n)}<!-- /bench:${n} -->\n`).join('\n');
+  const doc =
+    header + '\n' + ordered.map((n) => `<!-- bench:${n} -->\n${parts.get(n)}<!-- /bench:${n} -->\n`).join('\n');
   writeFileSync(docPath, doc);
   process.stderr.write(`recorded ${[...sections.keys()].join(', ')} in ${docPath}\n`);
 }

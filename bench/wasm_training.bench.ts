@@ -42,7 +42,13 @@ interface Ops {
 function ops(c: Case): Ops {
   const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
   const f = tf.randomNormal(c.f, 0, 1, 'float32', 2) as tf.Tensor4D;
-  const dy = tf.randomNormal(c.depthwise ? [...c.x.slice(0, 3), c.f[2] * c.f[3]] : [...c.x.slice(0, 3), c.f[3]], 0, 1, 'float32', 3);
+  const dy = tf.randomNormal(
+    c.depthwise ? [...c.x.slice(0, 3), c.f[2] * c.f[3]] : [...c.x.slice(0, 3), c.f[3]],
+    0,
+    1,
+    'float32',
+    3,
+  );
   const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1], dataFormat: 'NHWC' } as const;
   const run = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>): tf.Tensor =>
     tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -69,10 +75,20 @@ export default defineBench('Training on wasm: conv gradient kernels', async (pro
     // wasm kernels run synchronously, so without the read-back a call's time is its compute time.
     const round = { minRuns: 3, maxRuns: 50, minTotalMs: 300 };
     const t = await alternatingRounds(
-      { fwd: o.forward, bwd: o.backward, fwdCompute: () => void tf.dispose(o.forward()), bwdCompute: () => void tf.dispose(o.backward()) },
+      {
+        fwd: o.forward,
+        bwd: o.backward,
+        fwdCompute: () => void tf.dispose(o.forward()),
+        bwdCompute: () => void tf.dispose(o.backward()),
+      },
       { ...round, rounds: ROUNDS },
     );
-    const perRound = t.fwd.map((fwd, r) => ({ fwd, bwd: t.bwd[r] as number, fwdCompute: t.fwdCompute[r] as number, bwdCompute: t.bwdCompute[r] as number }));
+    const perRound = t.fwd.map((fwd, r) => ({
+      fwd,
+      bwd: t.bwd[r] as number,
+      fwdCompute: t.fwdCompute[r] as number,
+      bwdCompute: t.bwdCompute[r] as number,
+    }));
     const fwd = macs / median(perRound.map((t) => t.fwd)) / 1e6;
     const bwd = (2 * macs) / median(perRound.map((t) => t.bwd)) / 1e6;
     const vsForward = median(perRound.map((t) => (2 * t.fwd) / t.bwd));
@@ -101,7 +117,12 @@ export default defineBench('Training on wasm: conv gradient kernels', async (pro
         }
         const oldInput = macs / median(times.map((t) => t.stock)) / 1e6;
         const newInput = macs / median(times.map((t) => t.ours)) / 1e6;
-        inputRows.push([c.name, fmt(oldInput), fmt(newInput), fmt(median(times.map((t) => t.stock / t.ours)), 1) + '×']);
+        inputRows.push([
+          c.name,
+          fmt(oldInput),
+          fmt(newInput),
+          fmt(median(times.map((t) => t.stock / t.ours)), 1) + '×',
+        ]);
       }
     }
     o.dispose();
@@ -112,12 +133,30 @@ export default defineBench('Training on wasm: conv gradient kernels', async (pro
     const cpuBwd = (2 * macs) / cpuMs / 1e6;
     o.dispose();
     const vsCpu = bwd / cpuBwd;
-    rows.push([c.name, fmt(fwd), fmt(bwd), fmt(cpuBwd, 3), fmt(vsForward), fmt(vsForwardCompute), fmt(vsCpu, 0) + '×', status(vsForward >= 0.5 && vsCpu >= 100)]);
+    rows.push([
+      c.name,
+      fmt(fwd),
+      fmt(bwd),
+      fmt(cpuBwd, 3),
+      fmt(vsForward),
+      fmt(vsForwardCompute),
+      fmt(vsCpu, 0) + '×',
+      status(vsForward >= 0.5 && vsCpu >= 100),
+    ]);
   }
   return [
     {
       title: 'Conv backward GMAC/s: wasm with the training kernels vs wasm forward and cpu backward',
-      columns: ['op', 'wasm fwd GMAC/s', 'wasm bwd GMAC/s', 'cpu bwd GMAC/s', 'wasm bwd / fwd', 'same, compute only', 'wasm bwd / cpu bwd', 'target'],
+      columns: [
+        'op',
+        'wasm fwd GMAC/s',
+        'wasm bwd GMAC/s',
+        'cpu bwd GMAC/s',
+        'wasm bwd / fwd',
+        'same, compute only',
+        'wasm bwd / cpu bwd',
+        'target',
+      ],
       rows,
       notes: [
         "bwd = filter gradient + input gradient (the two backprop kernels a conv's gradient runs), MAC-normalised: 2 × the forward MACs / median wall time.",
@@ -127,7 +166,8 @@ export default defineBench('Training on wasm: conv gradient kernels', async (pro
       ],
     },
     {
-      title: 'Conv2DBackpropInput (input gradient, also the conv2dTranspose forward) on wasm: the package kernel vs the replacement',
+      title:
+        'Conv2DBackpropInput (input gradient, also the conv2dTranspose forward) on wasm: the package kernel vs the replacement',
       columns: ['op', 'tfjs-backend-wasm GMAC/s', 'gancompress GMAC/s', 'speed-up'],
       rows: inputRows,
       notes: ['The gancompress kernel runs each stride phase as an XNNPACK convolution with the flipped sub-filter.'],

@@ -14,7 +14,11 @@ type Timed = () => tf.Tensor;
 type Options = Parameters<typeof medianMs>[1];
 
 /** Median over `rounds` alternating rounds of every case. */
-async function alternate(cases: Record<string, () => tf.Tensor | void>, options: Options, rounds: number): Promise<Record<string, number>> {
+async function alternate(
+  cases: Record<string, () => tf.Tensor | void>,
+  options: Options,
+  rounds: number,
+): Promise<Record<string, number>> {
   const times = await alternatingRounds(cases, { ...options, rounds });
   return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
 }
@@ -50,7 +54,10 @@ export default defineBench('Wavelets: Haar DWT + IDWT round trip', async (progre
   const other: (string | number)[][] = [];
   for (const backend of ['cpu', 'wasm'] as const) {
     await useBackend(backend);
-    const path = backend === 'wasm' ? `kernel (${wasmHaarImplementation(tf.backend()) === 'simd' ? 'wasm SIMD' : 'JS loop'})` : 'kernel (JS loop)';
+    const path =
+      backend === 'wasm'
+        ? `kernel (${wasmHaarImplementation(tf.backend()) === 'simd' ? 'wasm SIMD' : 'JS loop'})`
+        : 'kernel (JS loop)';
     const options: Options = backend === 'cpu' ? { minTotalMs: 400, maxRuns: 15 } : { minTotalMs: 250, maxRuns: 40 };
     for (const shape of SHAPES) {
       const label = `[${shape.join(',')}]`;
@@ -66,28 +73,62 @@ export default defineBench('Wavelets: Haar DWT + IDWT round trip', async (progre
       progress(`${label} on ${backend}, read back`);
       const a = await alternate(cases, options, 5);
       progress(`${label} on ${backend}, compute only`);
-      const b = await alternate(Object.fromEntries(Object.entries(cases).map(([k, f]) => [k, computeOnly(f)])), options, 5);
+      const b = await alternate(
+        Object.fromEntries(Object.entries(cases).map(([k, f]) => [k, computeOnly(f)])),
+        options,
+        5,
+      );
       for (const [table, t] of [
         [standard, a],
         [compute, b],
       ] as const) {
         const ratio = (t['roundTrip'] as number) / (t['add'] as number);
-        table.push([backend, label, path, fmt(t['add'] as number), fmt(t['dwt'] as number), fmt(t['idwt'] as number), fmt(t['roundTrip'] as number), `${fmt(ratio, 2)}×`, status(ratio <= TARGET)]);
+        table.push([
+          backend,
+          label,
+          path,
+          fmt(t['add'] as number),
+          fmt(t['dwt'] as number),
+          fmt(t['idwt'] as number),
+          fmt(t['roundTrip'] as number),
+          `${fmt(ratio, 2)}×`,
+          status(ratio <= TARGET),
+        ]);
       }
       // The paths not taken on this backend, side by side with add and the kernel (few runs: they are the slow ones).
       progress(`${label} on ${backend}, other paths`);
-      const paths: Record<string, Timed> = { add: cases['add'] as Timed, kernel: roundTrip, blocks: composed(x, 'blocks'), bands: composed(x, 'bands') };
+      const paths: Record<string, Timed> = {
+        add: cases['add'] as Timed,
+        kernel: roundTrip,
+        blocks: composed(x, 'blocks'),
+        bands: composed(x, 'bands'),
+      };
       if (backend === 'wasm') paths['js fallback'] = jsFallback(roundTrip);
-      const c = await alternate(Object.fromEntries(Object.entries(paths).map(([k, f]) => [k, computeOnly(f)])), { minRuns: 3, maxRuns: 5, minTotalMs: 0 }, 3);
+      const c = await alternate(
+        Object.fromEntries(Object.entries(paths).map(([k, f]) => [k, computeOnly(f)])),
+        { minRuns: 3, maxRuns: 5, minTotalMs: 0 },
+        3,
+      );
       const add = c['add'] as number;
       for (const name of Object.keys(paths).filter((k) => k !== 'add')) {
-        const described = name === 'kernel' ? path : name === 'js fallback' ? 'kernel, JS fallback (no SIMD)' : `composition "${name}"`;
+        const described =
+          name === 'kernel' ? path : name === 'js fallback' ? 'kernel, JS fallback (no SIMD)' : `composition "${name}"`;
         other.push([backend, label, described, fmt(c[name] as number), `${fmt((c[name] as number) / add, 1)}×`]);
       }
       disposeAll(x, y);
     }
   }
-  const columns = ['backend', 'x', 'path', 'add ms', 'dwt ms', 'idwt ms', 'round trip ms', 'round trip / add', `≤ ${TARGET}×`];
+  const columns = [
+    'backend',
+    'x',
+    'path',
+    'add ms',
+    'dwt ms',
+    'idwt ms',
+    'round trip ms',
+    'round trip / add',
+    `≤ ${TARGET}×`,
+  ];
   return [
     {
       title: `Haar DWT + IDWT round trip vs tf.add(x, x), result read back (harness standard; target ≤ ${TARGET}× add)`,

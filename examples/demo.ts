@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   const backend = await initBackend(arg('backend', 'auto') as BackendName);
   const rng = new Random(SEED);
   const photos = loadPhotos();
-  console.log(`backend ${backend}; photos ${photos.map((p) => `${p.width}×${p.height}`).join(', ')}; training crops ${TRAIN_SIZE}×${TRAIN_SIZE}, validation crops ${SIZE}×${SIZE}`);
+  console.log(
+    `backend ${backend}; photos ${photos.map((p) => `${p.width}×${p.height}`).join(', ')}; training crops ${TRAIN_SIZE}×${TRAIN_SIZE}, validation crops ${SIZE}×${SIZE}`,
+  );
 
   const val = randomCrops(photos, 16, SIZE, rng);
   const valTarget = teacher(val);
@@ -72,7 +74,9 @@ async function main(): Promise<void> {
   const full = fullConfig();
   const inputShape = [1, SIZE, SIZE, 3];
   const fullMacs = countMacs(student, inputShape, { subnet: full }).total;
-  console.log(`student supernet: ${countParams(student).toLocaleString()} parameters, ${(fullMacs / 1e6).toFixed(1)} MMACs at ${SIZE}² (full width)`);
+  console.log(
+    `student supernet: ${countParams(student).toLocaleString()} parameters, ${(fullMacs / 1e6).toFixed(1)} MMACs at ${SIZE}² (full width)`,
+  );
 
   // 2. Distil the full-width student from the teacher's outputs.
   const optimizer = tf.train.adam(3e-3);
@@ -83,7 +87,9 @@ async function main(): Promise<void> {
   // 3. Sort channels so that first-k slices keep the most important ones, then train all widths.
   sortChannelsByImportance(student);
   const afterSort = evaluate(full);
-  console.log(`channels sorted by importance: full-width PSNR ${fullScore.psnr.toFixed(2)} dB → ${afterSort.psnr.toFixed(2)} dB (same function)`);
+  console.log(
+    `channels sorted by importance: full-width PSNR ${fullScore.psnr.toFixed(2)} dB → ${afterSort.psnr.toFixed(2)} dB (same function)`,
+  );
   await train('once-for-all supernet', SUPERNET_STEPS, (step) => (step % 2 === 0 ? full : sampleConfig()));
   const fullTrained = evaluate(full);
 
@@ -96,7 +102,9 @@ async function main(): Promise<void> {
     const config = resnetConfigToString(sampleConfig(), { nBlocks: N_BLOCKS });
     if (seen.has(config)) continue;
     seen.add(config);
-    const macs = countMacs(student, inputShape, { subnet: resnetConfigFromString(config, { nBlocks: N_BLOCKS }) }).total;
+    const macs = countMacs(student, inputShape, {
+      subnet: resnetConfigFromString(config, { nBlocks: N_BLOCKS }),
+    }).total;
     if (macs > budget) continue;
     results.push({ config, macs, ...evaluate(resnetConfigFromString(config, { nBlocks: N_BLOCKS })) });
     bar.update(results.length, `search: ${config} ${(macs / 1e6).toFixed(1)} MMACs`);
@@ -113,7 +121,12 @@ async function main(): Promise<void> {
   await exported.save(fileSystem(dir));
   const reloaded = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json')));
   setSubnet(student, bestConfig);
-  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(student.predict(val) as tf.Tensor, reloaded.predict(val) as tf.Tensor))).dataSync()[0] as number);
+  const diff = tf.tidy(
+    () =>
+      tf
+        .max(tf.abs(tf.sub(student.predict(val) as tf.Tensor, reloaded.predict(val) as tf.Tensor)))
+        .dataSync()[0] as number,
+  );
   const one = tf.slice(val, [0, 0, 0, 0], [1, SIZE, SIZE, 3]);
   setSubnet(student, full);
   const fullExport = extractSubnet(student, full);
@@ -122,25 +135,66 @@ async function main(): Promise<void> {
 
   console.log('\nresult (PSNR/SSIM to the teacher on 16 held-out crops; latency of one 64×64 image):');
   console.table([
-    { model: 'full student', config: resnetConfigToString(full, { nBlocks: N_BLOCKS }), MMACs: +(fullMacs / 1e6).toFixed(1), params: countParams(fullExport), PSNR: +fullTrained.psnr.toFixed(2), SSIM: +fullTrained.ssim.toFixed(3), ms: +fullMs.toFixed(2) },
-    { model: 'searched sub-network', config: best.config, MMACs: +(best.macs / 1e6).toFixed(1), params: countParams(reloaded), PSNR: +best.psnr.toFixed(2), SSIM: +best.ssim.toFixed(3), ms: +bestMs.toFixed(2) },
-    { model: 'worst candidate seen', config: worst.config, MMACs: +(worst.macs / 1e6).toFixed(1), params: NaN, PSNR: +worst.psnr.toFixed(2), SSIM: +worst.ssim.toFixed(3), ms: NaN },
+    {
+      model: 'full student',
+      config: resnetConfigToString(full, { nBlocks: N_BLOCKS }),
+      MMACs: +(fullMacs / 1e6).toFixed(1),
+      params: countParams(fullExport),
+      PSNR: +fullTrained.psnr.toFixed(2),
+      SSIM: +fullTrained.ssim.toFixed(3),
+      ms: +fullMs.toFixed(2),
+    },
+    {
+      model: 'searched sub-network',
+      config: best.config,
+      MMACs: +(best.macs / 1e6).toFixed(1),
+      params: countParams(reloaded),
+      PSNR: +best.psnr.toFixed(2),
+      SSIM: +best.ssim.toFixed(3),
+      ms: +bestMs.toFixed(2),
+    },
+    {
+      model: 'worst candidate seen',
+      config: worst.config,
+      MMACs: +(worst.macs / 1e6).toFixed(1),
+      params: NaN,
+      PSNR: +worst.psnr.toFixed(2),
+      SSIM: +worst.ssim.toFixed(3),
+      ms: NaN,
+    },
   ]);
-  console.log(`exported to ${dir}; reloaded model vs supernet at that config: max |difference| ${diff.toExponential(2)}`);
-  console.log(`compression: ${(fullMacs / best.macs).toFixed(2)}× fewer MACs, ${(fullMs / bestMs).toFixed(2)}× faster, PSNR ${(best.psnr - fullTrained.psnr).toFixed(2)} dB against the full student`);
+  console.log(
+    `exported to ${dir}; reloaded model vs supernet at that config: max |difference| ${diff.toExponential(2)}`,
+  );
+  console.log(
+    `compression: ${(fullMacs / best.macs).toFixed(2)}× fewer MACs, ${(fullMs / bestMs).toFixed(2)}× faster, PSNR ${(best.psnr - fullTrained.psnr).toFixed(2)} dB against the full student`,
+  );
 
   const outDir = arg('out', 'demo-output');
   mkdirSync(outDir, { recursive: true });
   setSubnet(student, full);
   const panels = tf.tidy(() => {
     const pick = (t: tf.Tensor): tf.Tensor => tf.slice(t, [0, 0, 0, 0], [4, SIZE, SIZE, 3]);
-    const rows = [pick(val), pick(valTarget), pick(student.predict(val) as tf.Tensor), pick(reloaded.predict(val) as tf.Tensor)];
+    const rows = [
+      pick(val),
+      pick(valTarget),
+      pick(student.predict(val) as tf.Tensor),
+      pick(reloaded.predict(val) as tf.Tensor),
+    ];
     // rows: input, teacher, full student, searched sub-network; columns: four crops
-    const grid = tf.concat(rows.map((r) => tf.concat(tf.unstack(r), 1)), 0);
+    const grid = tf.concat(
+      rows.map((r) => tf.concat(tf.unstack(r), 1)),
+      0,
+    );
     return tf.cast(tf.clipByValue(tf.round(tf.mul(tf.add(grid, 1), 127.5)), 0, 255), 'int32');
   });
   const [gh, gw] = panels.shape;
-  writePng(join(outDir, 'comparison.png'), { width: gw as number, height: gh as number, channels: 3, data: Uint8Array.from(panels.dataSync()) });
+  writePng(join(outDir, 'comparison.png'), {
+    width: gw as number,
+    height: gh as number,
+    channels: 3,
+    data: Uint8Array.from(panels.dataSync()),
+  });
   console.log(`wrote ${join(outDir, 'comparison.png')} (rows: input, teacher, full student, searched sub-network)`);
 
   rmSync(dir, { recursive: true, force: true });
@@ -152,7 +206,9 @@ async function main(): Promise<void> {
   }
 
   function sampleConfig(): SubnetConfig {
-    return resnetConfigFromString(Array.from({ length: 8 }, () => rng.choice(CHOICES)).join('_'), { nBlocks: N_BLOCKS });
+    return resnetConfigFromString(Array.from({ length: 8 }, () => rng.choice(CHOICES)).join('_'), {
+      nBlocks: N_BLOCKS,
+    });
   }
 
   function evaluate(config: SubnetConfig): { psnr: number; ssim: number } {
@@ -171,11 +227,16 @@ async function main(): Promise<void> {
       setSubnet(student, configAt(step));
       const x = randomCrops(photos, BATCH, TRAIN_SIZE, rng);
       const y = teacher(x);
-      const cost = optimizer.minimize(() => tf.mean(tf.abs(tf.sub(student.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar, true, vars);
+      const cost = optimizer.minimize(
+        () => tf.mean(tf.abs(tf.sub(student.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar,
+        true,
+        vars,
+      );
       const loss = (await (cost as tf.Scalar).data())[0] as number;
       recent = step === 0 ? loss : 0.9 * recent + 0.1 * loss;
       tf.dispose([x, y, cost as tf.Scalar]);
-      if (step % 5 === 4 || step === steps - 1) progress.update(step + 1, `${label}: step ${step + 1}/${steps}, L1 ${recent.toFixed(4)}`);
+      if (step % 5 === 4 || step === steps - 1)
+        progress.update(step + 1, `${label}: step ${step + 1}/${steps}, L1 ${recent.toFixed(4)}`);
     }
     progress.finish(`${label}: ${steps} steps, L1 ${recent.toFixed(4)}`);
   }

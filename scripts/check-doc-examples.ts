@@ -30,4 +30,6 @@ if (missing.length > 0) {
   console.error(`These exports have no @example in their TSDoc:\n  ${missing.sort().join('\n  ')}`);
   process.exit(1);
 }
-console.log(`doc examples: all ${exported.filter((r) => NEEDS_EXAMPLE.has(r.kind)).length} exported functions, classes and constants have one`);
+console.log(
+  `doc examples: all ${exported.filter((r) => NEEDS_EXAMPLE.has(r.kind)).length} exported functions, classes and constants have one`,
+);

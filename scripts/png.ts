@@ -37,7 +37,9 @@ export function readPng(path: string): RawImage {
       const interlace = body[12] as number;
       channels = CHANNELS[colorType] ?? 0;
       if (bitDepth !== 8 || channels === 0 || interlace !== 0) {
-        throw new Error(`${path}: unsupported PNG (bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}); expected 8-bit grey/RGB/RGBA, not interlaced`);
+        throw new Error(
+          `${path}: unsupported PNG (bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}); expected 8-bit grey/RGB/RGBA, not interlaced`,
+        );
       }
     } else if (type === 'IDAT') {
       idat.push(body);
@@ -61,10 +63,18 @@ export function readPng(path: string): RawImage {
       const v = line[x] as number;
       let predicted: number;
       switch (filter) {
-        case 0: predicted = 0; break;
-        case 1: predicted = a; break;
-        case 2: predicted = b; break;
-        case 3: predicted = (a + b) >> 1; break;
+        case 0:
+          predicted = 0;
+          break;
+        case 1:
+          predicted = a;
+          break;
+        case 2:
+          predicted = b;
+          break;
+        case 3:
+          predicted = (a + b) >> 1;
+          break;
         case 4: {
           const p = a + b - c;
           const pa = Math.abs(p - a);
@@ -113,11 +123,15 @@ export function writePng(path: string, image: RawImage): void {
   if (colorType == null) throw new Error(`writePng: ${image.channels} channels; expected 1, 3 or 4`);
   const stride = image.width * image.channels;
   const raw = Buffer.alloc(image.height * (stride + 1));
-  for (let y = 0; y < image.height; y++) raw.set(image.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  for (let y = 0; y < image.height; y++)
+    raw.set(image.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(image.width, 0);
   ihdr.writeUInt32BE(image.height, 4);
   ihdr[8] = 8;
   ihdr[9] = Number(colorType);
-  writeFileSync(path, Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  writeFileSync(
+    path,
+    Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
+  );
 }

@@ -4,7 +4,11 @@
  */
 export class ProgressBar {
   private lastLength = 0;
-  constructor(private readonly total: number, private readonly width = 28, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly total: number,
+    private readonly width = 28,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   /** Shows `done` of `total` with a label. */
   update(done: number, label = ''): void {

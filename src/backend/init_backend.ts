@@ -88,13 +88,17 @@ async function loadBackendPackage(name: Exclude<BackendName, 'auto'>): Promise<v
   }
   const pkg = BACKEND_PACKAGES[name];
   if (isNode() && !(await isResolvable(pkg))) {
-    throw new BackendError(`initBackend('${name}') needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\``);
+    throw new BackendError(
+      `initBackend('${name}') needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\``,
+    );
   }
   try {
     await importOptional(pkg);
   } catch (e) {
     const detail = (e as Error).message.split('\n')[0];
-    throw new BackendError(`initBackend('${name}'): the package ${pkg} failed to load (is it installed? \`npm install ${pkg}\`): ${detail}`);
+    throw new BackendError(
+      `initBackend('${name}'): the package ${pkg} failed to load (is it installed? \`npm install ${pkg}\`): ${detail}`,
+    );
   }
   if (tf.findBackendFactory(name) == null) {
     throw new BackendError(
@@ -121,6 +125,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
   } catch (e) {
     throw new BackendError(`initBackend('${name}'): the backend failed to initialise: ${(e as Error).message}`);
   }
-  if (!ok) throw new BackendError(`initBackend('${name}'): the backend failed to initialise (tf.setBackend returned false)`);
+  if (!ok)
+    throw new BackendError(`initBackend('${name}'): the backend failed to initialise (tf.setBackend returned false)`);
   await tf.ready();
 }

@@ -1,6 +1,18 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { outputPhases, type ConvGeometry, type OutputPhase } from './wasm_conv_geometry.js';
-import { assertShape, copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, view, type WasmBackend } from './wasm_kernel_utils.js';
+import {
+  assertShape,
+  copyRuns,
+  extractWindow,
+  fill,
+  free,
+  reshape,
+  runWasmKernel,
+  sizeOf,
+  transpose,
+  view,
+  type WasmBackend,
+} from './wasm_kernel_utils.js';
 import { interleavePhases } from './wasm_phases.js';
 
 /**
@@ -10,11 +22,30 @@ import { interleavePhases } from './wasm_phases.js';
  * work equals the forward conv's (no zero-inserted output gradient); the phases are then
  * interleaved. Returns [B, inH, inW, inC].
  */
-export function backpropInput(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, depthwise: boolean): tf.TensorInfo {
+export function backpropInput(
+  backend: WasmBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+  depthwise: boolean,
+): tf.TensorInfo {
   const outShape = [g.batch, g.inH, g.inW, g.inC];
   const kernel = depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput';
-  if (filter.shape[2] !== g.inC) assertShape(kernel, 'filter', filter.shape, [g.kH, g.kW, g.inC, filter.shape[3] as number], 'input channels of inputShape');
-  assertShape(kernel, 'dy (NHWC)', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the conv output for inputShape, the filter and the attributes');
+  if (filter.shape[2] !== g.inC)
+    assertShape(
+      kernel,
+      'filter',
+      filter.shape,
+      [g.kH, g.kW, g.inC, filter.shape[3] as number],
+      'input channels of inputShape',
+    );
+  assertShape(
+    kernel,
+    'dy (NHWC)',
+    dy.shape,
+    [g.batch, g.outH, g.outW, g.outC],
+    'the conv output for inputShape, the filter and the attributes',
+  );
   if (sizeOf(outShape) === 0) return fill(backend, outShape, 0);
   if (sizeOf(dy.shape) === 0) return fill(backend, outShape, 0);
   const rows = outputPhases(g.kH, g.sH, g.dH, g.top, g.inH);
@@ -22,7 +53,19 @@ export function backpropInput(backend: WasmBackend, dy: tf.TensorInfo, filter: t
   const phases: tf.TensorInfo[] = [];
   for (let rx = 0; rx < g.sW; rx++) {
     for (let ry = 0; ry < g.sH; ry++) {
-      phases.push(phaseGradient(backend, dy, filter, g, rows.phases[ry] ?? null, cols.phases[rx] ?? null, rows.length, cols.length, depthwise));
+      phases.push(
+        phaseGradient(
+          backend,
+          dy,
+          filter,
+          g,
+          rows.phases[ry] ?? null,
+          cols.phases[rx] ?? null,
+          rows.length,
+          cols.length,
+          depthwise,
+        ),
+      );
     }
   }
   let full: tf.TensorInfo;
@@ -76,7 +119,12 @@ function phaseGradient(
   let out: tf.TensorInfo;
   if (depthwise) {
     const [nh, nw, c, m] = sub.shape as [number, number, number, number];
-    const perChannel = runWasmKernel('DepthwiseConv2dNative', backend, { x: input, filter: view(sub, [nh, nw, c * m, 1]) }, { strides: [1, 1], pad, dilations });
+    const perChannel = runWasmKernel(
+      'DepthwiseConv2dNative',
+      backend,
+      { x: input, filter: view(sub, [nh, nw, c * m, 1]) },
+      { strides: [1, 1], pad, dilations },
+    );
     if (m > 1) {
       out = runWasmKernel('Sum', backend, { x: view(perChannel, [...shape, m]) }, { axis: [4], keepDims: false });
       free(backend, perChannel);
@@ -84,7 +132,12 @@ function phaseGradient(
       out = perChannel;
     }
   } else {
-    out = runWasmKernel('Conv2D', backend, { x: input, filter: sub }, { strides: [1, 1], pad, dilations, dataFormat: 'NHWC' });
+    out = runWasmKernel(
+      'Conv2D',
+      backend,
+      { x: input, filter: sub },
+      { strides: [1, 1], pad, dilations, dataFormat: 'NHWC' },
+    );
   }
   free(backend, sub, owned);
   return out;
@@ -94,7 +147,13 @@ function phaseGradient(
  * The filter taps `rowTaps × colTaps` in the given (flipped) order; for a conv also with its
  * channel axes swapped to [nh, nw, Co, Ci], the filter of the transposed correlation.
  */
-function subFilter(backend: WasmBackend, filter: tf.TensorInfo, rowTaps: number[], colTaps: number[], depthwise: boolean): tf.TensorInfo {
+function subFilter(
+  backend: WasmBackend,
+  filter: tf.TensorInfo,
+  rowTaps: number[],
+  colTaps: number[],
+  depthwise: boolean,
+): tf.TensorInfo {
   const [, kW, a, b] = filter.shape as [number, number, number, number];
   const nh = rowTaps.length;
   const nw = colTaps.length;
@@ -102,7 +161,14 @@ function subFilter(backend: WasmBackend, filter: tf.TensorInfo, rowTaps: number[
   const sub = backend.makeOutput([nh, nw, a, b], 'float32');
   rowTaps.forEach((i, mh) => {
     colTaps.forEach((j, mw) => {
-      copyRuns(backend, filter, sub, { length: block, srcOffset: (i * kW + j) * block, dstOffset: (mh * nw + mw) * block, counts: [], srcStrides: [], dstStrides: [] });
+      copyRuns(backend, filter, sub, {
+        length: block,
+        srcOffset: (i * kW + j) * block,
+        dstOffset: (mh * nw + mw) * block,
+        counts: [],
+        srcStrides: [],
+        dstStrides: [],
+      });
     });
   });
   if (depthwise) return sub;

@@ -1,6 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs, type ConvGeometry } from './wasm_conv_geometry.js';
-import { assertShape, concatParts, copyRuns, extractWindow, fill, free, reshape, runWasmKernel, sizeOf, transpose, unpack, view, type KernelArgs, type WasmBackend } from './wasm_kernel_utils.js';
+import {
+  assertShape,
+  concatParts,
+  copyRuns,
+  extractWindow,
+  fill,
+  free,
+  reshape,
+  runWasmKernel,
+  sizeOf,
+  transpose,
+  unpack,
+  view,
+  type KernelArgs,
+  type WasmBackend,
+} from './wasm_kernel_utils.js';
 import { phasedInput } from './wasm_phases.js';
 
 /**
@@ -37,14 +52,26 @@ export function conv2dBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
     dy = transpose(backend, dy, [0, 2, 3, 1]);
   }
   try {
-    assertShape('Conv2DBackpropFilter', 'dy (NHWC)', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the conv output for x, filterShape and the attributes');
+    assertShape(
+      'Conv2DBackpropFilter',
+      'dy (NHWC)',
+      dy.shape,
+      [g.batch, g.outH, g.outW, g.outC],
+      'the conv output for x, filterShape and the attributes',
+    );
     return filterGradient(backend, x, dy, g, filterShape);
   } finally {
     if (nchw) free(backend, x, dy);
   }
 }
 
-function filterGradient(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: number[]): tf.TensorInfo {
+function filterGradient(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+  filterShape: number[],
+): tf.TensorInfo {
   const ci = g.inC;
   const co = g.outC;
   if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return fill(backend, filterShape, 0);
@@ -67,7 +94,12 @@ function filterGradient(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInf
         dstStrides: [cols, run],
       });
     }
-    const part = runWasmKernel('BatchMatMul', backend, { a: patches, b: view(dyp, [1, cols, co]) }, { transposeA: false, transposeB: false });
+    const part = runWasmKernel(
+      'BatchMatMul',
+      backend,
+      { a: patches, b: view(dyp, [1, cols, co]) },
+      { transposeA: false, transposeB: false },
+    );
     free(backend, patches);
     parts.push(reshape(backend, part, [(t1 - t0) * ci, co]));
     free(backend, part);

@@ -34,7 +34,12 @@ export interface ConvGeometry {
  * as the forward kernels compute it (padding modes, explicit pads, dimRoundingMode), so the
  * gradient matches the forward op's output size in every case.
  */
-export function convGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean): ConvGeometry {
+export function convGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+  depthwise: boolean,
+): ConvGeometry {
   const dataFormat = attrs.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast';
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -78,7 +83,14 @@ export interface TapPhases {
 }
 
 /** {@link TapPhases} of an axis with kernel size k, stride s, dilation d. */
-export function tapPhases(k: number, s: number, d: number, padBefore: number, inSize: number, outSize: number): TapPhases {
+export function tapPhases(
+  k: number,
+  s: number,
+  d: number,
+  padBefore: number,
+  inSize: number,
+  outSize: number,
+): TapPhases {
   const phase: number[] = [];
   const shift: number[] = [];
   for (let i = 0; i < k; i++) {
@@ -105,7 +117,13 @@ export interface OutputPhase {
 }
 
 /** Output phases (null when no tap reaches a phase) and the common phase length. */
-export function outputPhases(k: number, s: number, d: number, padBefore: number, inSize: number): { phases: (OutputPhase | null)[]; length: number } {
+export function outputPhases(
+  k: number,
+  s: number,
+  d: number,
+  padBefore: number,
+  inSize: number,
+): { phases: (OutputPhase | null)[]; length: number } {
   const phases: (OutputPhase | null)[] = [];
   for (let r = 0; r < s; r++) {
     const taps: number[] = [];

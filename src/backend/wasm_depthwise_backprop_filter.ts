@@ -1,6 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
-import { assertShape, concatParts, copyRuns, fill, free, reshape, runWasmKernel, sizeOf, transpose, unpack, view, type KernelArgs, type WasmBackend } from './wasm_kernel_utils.js';
+import {
+  assertShape,
+  concatParts,
+  copyRuns,
+  fill,
+  free,
+  reshape,
+  runWasmKernel,
+  sizeOf,
+  transpose,
+  unpack,
+  view,
+  type KernelArgs,
+  type WasmBackend,
+} from './wasm_kernel_utils.js';
 import { phasedInput } from './wasm_phases.js';
 
 /**
@@ -36,7 +50,13 @@ export function depthwiseBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const x = input('x');
   const dy = input('dy');
   const g = convGeometry(x.shape, filterShape, attrs as ConvAttrs, true);
-  assertShape('DepthwiseConv2dNativeBackpropFilter', 'dy', dy.shape, [g.batch, g.outH, g.outW, g.outC], 'the depthwise conv output for x, filterShape and the attributes');
+  assertShape(
+    'DepthwiseConv2dNativeBackpropFilter',
+    'dy',
+    dy.shape,
+    [g.batch, g.outH, g.outW, g.outC],
+    'the depthwise conv output for x, filterShape and the attributes',
+  );
   if (sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return fill(backend, filterShape, 0);
   const c = g.inC;
   const m = filterShape[3] as number;

@@ -29,10 +29,17 @@ export function unpack<A>(args: KernelArgs): { backend: WasmBackend; attrs: A; i
 }
 
 /** Runs one of the wasm backend's own kernels directly (no tape, no engine bookkeeping). */
-export function runWasmKernel(kernelName: string, backend: WasmBackend, inputs: tf.NamedTensorInfoMap | tf.TensorInfo[], attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+export function runWasmKernel(
+  kernelName: string,
+  backend: WasmBackend,
+  inputs: tf.NamedTensorInfoMap | tf.TensorInfo[],
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
   const config = tf.getKernel(kernelName, 'wasm');
   if (config == null) {
-    throw new BackendError(`the wasm backend has no '${kernelName}' kernel; import @tensorflow/tfjs-backend-wasm (4.22 or later) before training on wasm`);
+    throw new BackendError(
+      `the wasm backend has no '${kernelName}' kernel; import @tensorflow/tfjs-backend-wasm (4.22 or later) before training on wasm`,
+    );
   }
   return config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
 }
@@ -56,7 +63,12 @@ export function reshape(backend: WasmBackend, info: tf.TensorInfo, shape: number
 }
 
 /** A tensor of the given shape filled with `value`. */
-export function fill(backend: WasmBackend, shape: number[], value: number, dtype: tf.DataType = 'float32'): tf.TensorInfo {
+export function fill(
+  backend: WasmBackend,
+  shape: number[],
+  value: number,
+  dtype: tf.DataType = 'float32',
+): tf.TensorInfo {
   return runWasmKernel('Fill', backend, [], { shape, value, dtype });
 }
 
@@ -117,7 +129,12 @@ export function copyRuns(backend: WasmBackend, src: tf.TensorInfo, dst: tf.Tenso
  * the tensor: a pure zero-padding goes through the PadV2 kernel, anything that crops is a
  * zero-filled tensor plus one run copy per image row.
  */
-export function extractWindow(backend: WasmBackend, x: tf.TensorInfo, rows: [number, number], cols: [number, number]): tf.TensorInfo {
+export function extractWindow(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  rows: [number, number],
+  cols: [number, number],
+): tf.TensorInfo {
   const [b, h, w, c] = x.shape as [number, number, number, number];
   const [r0, r1] = rows;
   const [c0, c1] = cols;
@@ -160,7 +177,13 @@ export function sizeOf(shape: readonly number[]): number {
  * tfjs ops check this before calling kernels; a direct `runKernel` call may not, and a wrong
  * shape would make the heap copies read other tensors' memory.
  */
-export function assertShape(kernel: string, argument: string, shape: readonly number[], expected: readonly number[], what: string): void {
+export function assertShape(
+  kernel: string,
+  argument: string,
+  shape: readonly number[],
+  expected: readonly number[],
+  what: string,
+): void {
   if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) {
     throw new ShapeError(`${kernel}: ${argument}`, shape, `[${expected.join(',')}] (${what})`);
   }

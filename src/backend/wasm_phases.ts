@@ -13,7 +13,13 @@ import { copyRuns, extractWindow, free, reshape, transpose, view, type WasmBacke
  * [sW, sH, B, Hq, Wq, C] (phase (ry, rx) is block `rx·sH + ry`), or, with `channelMajor`,
  * [sW, sH, C, B, Hq, Wq], where every (phase, channel, image) plane is contiguous.
  */
-export function splitPhases(backend: WasmBackend, x: tf.TensorInfo, sH: number, sW: number, channelMajor: boolean): tf.TensorInfo {
+export function splitPhases(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  sH: number,
+  sW: number,
+  channelMajor: boolean,
+): tf.TensorInfo {
   const [b, h, w, c] = x.shape as [number, number, number, number];
   const hq = h / sH;
   const wq = w / sW;
@@ -37,7 +43,16 @@ export function interleavePhases(backend: WasmBackend, phases: tf.TensorInfo[], 
   const [b, uq, vq, c] = (phases[0] as tf.TensorInfo).shape as [number, number, number, number];
   const block = b * uq * vq * c;
   let t = backend.makeOutput([sW * sH * block], 'float32');
-  phases.forEach((p, i) => copyRuns(backend, p, t, { length: block, srcOffset: 0, dstOffset: i * block, counts: [], srcStrides: [], dstStrides: [] }));
+  phases.forEach((p, i) =>
+    copyRuns(backend, p, t, {
+      length: block,
+      srcOffset: 0,
+      dstOffset: i * block,
+      counts: [],
+      srcStrides: [],
+      dstStrides: [],
+    }),
+  );
   const step = (shape: number[], perm: number[]): void => {
     const next = transpose(backend, view(t, shape), perm);
     free(backend, t);
@@ -67,7 +82,12 @@ export interface PhasedInput {
 }
 
 /** Zero-pads `x` (NHWC) to whole phases and splits it; see {@link PhasedInput}. */
-export function phasedInput(backend: WasmBackend, x: tf.TensorInfo, g: ConvGeometry, channelMajor: boolean): PhasedInput {
+export function phasedInput(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  g: ConvGeometry,
+  channelMajor: boolean,
+): PhasedInput {
   const rows = tapPhases(g.kH, g.sH, g.dH, g.top, g.inH, g.outH);
   const cols = tapPhases(g.kW, g.sW, g.dW, g.left, g.inW, g.outW);
   const wq = cols.length;

@@ -26,7 +26,12 @@ export const WASM_TRAINING_KERNELS = [
 ] as const;
 
 /** Kernels the wasm package may one day provide itself; then its own are kept. */
-const MISSING_UPSTREAM = new Set<string>(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+const MISSING_UPSTREAM = new Set<string>([
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+]);
 
 const IMPLEMENTATIONS: Record<(typeof WASM_TRAINING_KERNELS)[number], tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilterWasm,
@@ -75,7 +80,9 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
  */
 export function registerWasmTrainingKernels(): string[] {
   if (tf.getKernel('Conv2D', 'wasm') == null) {
-    throw new BackendError('registerWasmTrainingKernels(): the wasm backend is not loaded; import @tensorflow/tfjs-backend-wasm first (or call initBackend("wasm"))');
+    throw new BackendError(
+      'registerWasmTrainingKernels(): the wasm backend is not loaded; import @tensorflow/tfjs-backend-wasm first (or call initBackend("wasm"))',
+    );
   }
   const registered: string[] = [];
   for (const name of WASM_TRAINING_KERNELS) {

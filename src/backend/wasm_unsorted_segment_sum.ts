@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
-import { assertShape, copyRuns, fill, free, runWasmKernel, sizeOf, unpack, view, type KernelArgs } from './wasm_kernel_utils.js';
+import {
+  assertShape,
+  copyRuns,
+  fill,
+  free,
+  runWasmKernel,
+  sizeOf,
+  unpack,
+  view,
+  type KernelArgs,
+} from './wasm_kernel_utils.js';
 
 /**
  * UnsortedSegmentSum for the wasm backend (the gradient of `tf.gather`): out[s] = Σ x[i] over
@@ -13,9 +23,16 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const { numSegments } = attrs;
   const x = input('x');
   const segmentIds = input('segmentIds');
-  if (!Number.isInteger(numSegments) || numSegments < 0) throw new ConfigError('UnsortedSegmentSum: numSegments', numSegments, 'an integer >= 0');
+  if (!Number.isInteger(numSegments) || numSegments < 0)
+    throw new ConfigError('UnsortedSegmentSum: numSegments', numSegments, 'an integer >= 0');
   const inner = x.shape.slice(segmentIds.shape.length);
-  assertShape('UnsortedSegmentSum', 'segmentIds', segmentIds.shape, x.shape.slice(0, segmentIds.shape.length), 'the leading dimensions of x');
+  assertShape(
+    'UnsortedSegmentSum',
+    'segmentIds',
+    segmentIds.shape,
+    x.shape.slice(0, segmentIds.shape.length),
+    'the leading dimensions of x',
+  );
   const n = sizeOf(segmentIds.shape);
   const d = sizeOf(inner);
   const outShape = [numSegments, ...inner];
@@ -29,10 +46,22 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const dropped = fill(backend, [n], numSegments, 'int32');
   const safeIds = runWasmKernel('Select', backend, { condition: valid, t: ids, e: dropped });
   free(backend, zero, count, notNegative, inRange, valid, dropped);
-  const summed = runWasmKernel('ScatterNd', backend, { indices: view(safeIds, [n, 1]), updates: view(x, [n, d]) }, { shape: [numSegments + 1, d] });
+  const summed = runWasmKernel(
+    'ScatterNd',
+    backend,
+    { indices: view(safeIds, [n, 1]), updates: view(x, [n, d]) },
+    { shape: [numSegments + 1, d] },
+  );
   free(backend, safeIds);
   const out = backend.makeOutput(outShape, x.dtype);
-  copyRuns(backend, summed, out, { length: numSegments * d, srcOffset: 0, dstOffset: 0, counts: [], srcStrides: [], dstStrides: [] });
+  copyRuns(backend, summed, out, {
+    length: numSegments * d,
+    srcOffset: 0,
+    dstOffset: 0,
+    counts: [],
+    srcStrides: [],
+    dstStrides: [],
+  });
   free(backend, summed);
   return out;
 }

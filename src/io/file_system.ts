@@ -9,7 +9,15 @@ const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
 /** Bytes per element of each weight dtype as stored on disk (after quantization, if any). */
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  complex64: 8,
+};
 
 /**
  * A tfjs IO handler that saves to and loads from the local file system in Node, without
@@ -41,16 +49,26 @@ export function fileSystem(path: string): tf.io.IOHandler {
 
 async function nodeModules(): Promise<{ fs: Fs; path: PathModule }> {
   if (!tf.env().getBool('IS_NODE')) {
-    throw new ConfigError('fileSystem', 'browser', 'Node.js (fileSystem() uses node:fs; in browsers use tf.io.browserFiles or indexeddb://)');
+    throw new ConfigError(
+      'fileSystem',
+      'browser',
+      'Node.js (fileSystem() uses node:fs; in browsers use tf.io.browserFiles or indexeddb://)',
+    );
   }
-  const [fs, path] = await Promise.all([importOptional<Fs>('node:fs/promises'), importOptional<PathModule>('node:path')]);
+  const [fs, path] = await Promise.all([
+    importOptional<Fs>('node:fs/promises'),
+    importOptional<PathModule>('node:path'),
+  ]);
   return { fs, path };
 }
 
 async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
   const { fs, path } = await nodeModules();
   if (artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new ModelFileError(dir, 'binary model topologies cannot be saved by fileSystem(); save a LayersModel (JSON topology)');
+    throw new ModelFileError(
+      dir,
+      'binary model topologies cannot be saved by fileSystem(); save a LayersModel (JSON topology)',
+    );
   }
   const existing = await fs.stat(dir).catch(() => null);
   if (existing != null && !existing.isDirectory()) {
@@ -59,7 +77,8 @@ async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Prom
   await fs.mkdir(dir, { recursive: true });
 
   const weightSpecs = artifacts.weightSpecs ?? [];
-  const weightData = artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const weightData =
+    artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const modelJson: Record<string, unknown> = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format,
@@ -67,7 +86,13 @@ async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Prom
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: weightSpecs }],
   };
-  for (const key of ['trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const) {
+  for (const key of [
+    'trainingConfig',
+    'signature',
+    'userDefinedMetadata',
+    'modelInitializer',
+    'initializerSignature',
+  ] as const) {
     if (artifacts[key] != null) modelJson[key] = artifacts[key];
   }
   await fs.writeFile(path.join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
@@ -78,7 +103,11 @@ async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Prom
 async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
   const { fs, path } = await nodeModules();
   const stat = await fs.stat(target).catch(() => null);
-  if (stat == null) throw new ModelFileError(target, 'no such file (expected the model.json written by fileSystem().save or tfjs-node)');
+  if (stat == null)
+    throw new ModelFileError(
+      target,
+      'no such file (expected the model.json written by fileSystem().save or tfjs-node)',
+    );
   const jsonPath = stat.isDirectory() ? path.join(target, MODEL_JSON) : target;
   const text = await fs.readFile(jsonPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new ModelFileError(jsonPath, e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.message})`);
@@ -90,7 +119,10 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
     throw new ModelFileError(jsonPath, `malformed JSON: ${(e as Error).message}`);
   }
   if (modelJson == null || typeof modelJson !== 'object' || Array.isArray(modelJson)) {
-    throw new ModelFileError(jsonPath, 'malformed model JSON: expected an object with modelTopology and weightsManifest');
+    throw new ModelFileError(
+      jsonPath,
+      'malformed model JSON: expected an object with modelTopology and weightsManifest',
+    );
   }
   if (modelJson.modelTopology == null) {
     throw new ModelFileError(jsonPath, 'malformed model JSON: the modelTopology field is missing');
@@ -110,7 +142,10 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
       for (const rel of group.paths) {
         const file = path.join(dir, rel);
         const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
-          throw new ModelFileError(file, e.code === 'ENOENT' ? `no such file (listed in ${jsonPath})` : `cannot be read (${e.message})`);
+          throw new ModelFileError(
+            file,
+            e.code === 'ENOENT' ? `no such file (listed in ${jsonPath})` : `cannot be read (${e.message})`,
+          );
         });
         groupBuffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
@@ -136,7 +171,8 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
 function expectedBytes(weights: tf.io.WeightsManifestEntry[], jsonPath: string): number | null {
   let total = 0;
   for (const w of weights) {
-    if (!Array.isArray(w.shape)) throw new ModelFileError(jsonPath, `malformed weightsManifest: weight '${w.name}' has no shape`);
+    if (!Array.isArray(w.shape))
+      throw new ModelFileError(jsonPath, `malformed weightsManifest: weight '${w.name}' has no shape`);
     const stored = w.quantization?.dtype ?? w.dtype;
     const size = BYTES_PER_ELEMENT[stored];
     if (size == null) return null;

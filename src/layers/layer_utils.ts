@@ -8,7 +8,8 @@ import { ConfigError } from '../errors.js';
  */
 export function singleInput(inputs: tf.Tensor | tf.Tensor[], layerName: string): tf.Tensor {
   if (Array.isArray(inputs)) {
-    if (inputs.length !== 1) throw new ConfigError(`${layerName} inputs`, `${inputs.length} tensors`, 'exactly one input tensor');
+    if (inputs.length !== 1)
+      throw new ConfigError(`${layerName} inputs`, `${inputs.length} tensors`, 'exactly one input tensor');
     return inputs[0] as tf.Tensor;
   }
   return inputs;
@@ -25,7 +26,9 @@ export function singleShape(inputShape: tfl.Shape | tfl.Shape[], layerName: stri
 }
 
 /** Registers a Layer subclass for (de)serialization under its static `className`. */
-export function registerLayer<T extends tf.serialization.SerializableConstructor<tf.serialization.Serializable>>(cls: T): T {
+export function registerLayer<T extends tf.serialization.SerializableConstructor<tf.serialization.Serializable>>(
+  cls: T,
+): T {
   tf.serialization.registerClass(cls);
   return cls;
 }

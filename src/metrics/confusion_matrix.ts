@@ -59,10 +59,14 @@ export class ConfusionMatrix {
    * ```
    */
   update(pred: tf.Tensor, label: tf.Tensor): this {
-    for (const [name, x] of [['pred', pred], ['label', label]] as const) {
+    for (const [name, x] of [
+      ['pred', pred],
+      ['label', label],
+    ] as const) {
       if (!(x instanceof tf.Tensor)) throw new ConfigError(name, x, 'an int32 tf.Tensor [N, H, W] or [H, W]');
       if (x.rank !== 2 && x.rank !== 3) throw new ShapeError(name, x.shape, 'rank 2 [H, W] or rank 3 [N, H, W]');
-      if (x.dtype !== 'int32') throw new ConfigError(`${name}.dtype`, x.dtype, "'int32' (class indices; use tf.argMax or tf.cast)");
+      if (x.dtype !== 'int32')
+        throw new ConfigError(`${name}.dtype`, x.dtype, "'int32' (class indices; use tf.argMax or tf.cast)");
     }
     if (pred.rank !== label.rank || pred.shape.some((s, i) => s !== label.shape[i])) {
       throw new ShapeError('label', label.shape, `[${pred.shape.join(',')}], the shape of pred`);
@@ -88,7 +92,11 @@ export class ConfusionMatrix {
       const p = pred[i] as number;
       if (p < 0 || p >= k) throw new ConfigError(`pred${where(i)}`, p, `a class index in [0, ${k})`);
       if ((l < 0 || l >= k) && l !== this.ignoreIndex) {
-        throw new ConfigError(`label${where(i)}`, l, `a class index in [0, ${k})${this.ignoreIndex === null ? '' : ` or the ignore index ${this.ignoreIndex}`}`);
+        throw new ConfigError(
+          `label${where(i)}`,
+          l,
+          `a class index in [0, ${k})${this.ignoreIndex === null ? '' : ` or the ignore index ${this.ignoreIndex}`}`,
+        );
       }
     }
     for (let i = 0; i < label.length; i++) {
@@ -108,7 +116,11 @@ export class ConfusionMatrix {
    */
   merge(other: ConfusionMatrix): this {
     if (!(other instanceof ConfusionMatrix) || other.numClasses !== this.numClasses) {
-      throw new ConfigError('other', other instanceof ConfusionMatrix ? `a ConfusionMatrix of ${other.numClasses} classes` : other, `a ConfusionMatrix of ${this.numClasses} classes`);
+      throw new ConfigError(
+        'other',
+        other instanceof ConfusionMatrix ? `a ConfusionMatrix of ${other.numClasses} classes` : other,
+        `a ConfusionMatrix of ${this.numClasses} classes`,
+      );
     }
     for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i] as number;
     return this;
@@ -147,7 +159,11 @@ export class ConfusionMatrix {
       correct += tp;
       total += rowSum;
     }
-    return { meanIoU: present > 0 ? sum / present : NaN, perClassIoU, pixelAccuracy: total > 0 ? correct / total : NaN };
+    return {
+      meanIoU: present > 0 ? sum / present : NaN,
+      perClassIoU,
+      pixelAccuracy: total > 0 ? correct / total : NaN,
+    };
   }
 }
 
@@ -163,6 +179,11 @@ export class ConfusionMatrix {
  * const { meanIoU, perClassIoU } = meanIoU(pred, label, 19); // ignoreIndex 255
  * ```
  */
-export function meanIoU(pred: tf.Tensor, label: tf.Tensor, numClasses: number, options: ConfusionMatrixOptions = {}): IoUResult {
+export function meanIoU(
+  pred: tf.Tensor,
+  label: tf.Tensor,
+  numClasses: number,
+  options: ConfusionMatrixOptions = {},
+): IoUResult {
   return new ConfusionMatrix(numClasses, options).update(pred, label).result();
 }

@@ -97,7 +97,8 @@ export class FeatureStats {
    */
   static fromFeatures(features: FeatureInput, argument = 'features'): FeatureStats {
     const rows = readFeatures(argument, features);
-    if (rows.n === 0) throw new ConfigError(argument, '0 rows', 'at least one feature vector (the dimension is unknown otherwise)');
+    if (rows.n === 0)
+      throw new ConfigError(argument, '0 rows', 'at least one feature vector (the dimension is unknown otherwise)');
     const stats = new FeatureStats(rows.d);
     stats.addRows(rows.data, rows.n);
     return stats;
@@ -143,7 +144,8 @@ export class FeatureStats {
     if (data.length !== n * d) throw new ConfigError('data.length', data.length, `n · dim = ${n * d}`);
     for (let k = 0; k < data.length; k++) {
       const v = data[k] as number;
-      if (!Number.isFinite(v)) throw new ConfigError(`data[${k}] (row ${Math.floor(k / d)}, column ${k % d})`, v, 'a finite number');
+      if (!Number.isFinite(v))
+        throw new ConfigError(`data[${k}] (row ${Math.floor(k / d)}, column ${k % d})`, v, 'a finite number');
     }
     this.addRows(data, n);
     return this;
@@ -207,7 +209,8 @@ export class FeatureStats {
    * ```
    */
   covariance(): Float64Array {
-    if (this.count < 2) throw new ConfigError('FeatureStats.count', this.count, 'at least 2 feature vectors for a covariance');
+    if (this.count < 2)
+      throw new ConfigError('FeatureStats.count', this.count, 'at least 2 feature vectors for a covariance');
     return this.scaledScatter(1 / (this.count - 1));
   }
 
@@ -254,7 +257,9 @@ export class FeatureStats {
    * const stats = FeatureStats.fromJSON(JSON.parse(text));
    * ```
    */
-  static fromJSON(json: FeatureStatsJSON | { count: number; mu: Float64Array | number[]; sigma: Float64Array | number[][] }): FeatureStats {
+  static fromJSON(
+    json: FeatureStatsJSON | { count: number; mu: Float64Array | number[]; sigma: Float64Array | number[][] },
+  ): FeatureStats {
     if (json == null || typeof json !== 'object') throw new ConfigError('json', json, 'an object { count, mu, sigma }');
     assertInt('json.count', json.count, 0);
     const mu = readVector('json.mu', json.mu);
@@ -309,7 +314,8 @@ export class FeatureStats {
    */
   static fromBinary(data: Uint8Array | ArrayBuffer): FeatureStats {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : null;
-    if (bytes == null) throw new ConfigError('data', data, 'a Uint8Array or ArrayBuffer written by FeatureStats.toBinary()');
+    if (bytes == null)
+      throw new ConfigError('data', data, 'a Uint8Array or ArrayBuffer written by FeatureStats.toBinary()');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bytes.byteLength < HEADER_BYTES || view.getUint32(0, true) !== MAGIC) {
       throw new ConfigError('data', `${bytes.byteLength} bytes`, "FeatureStats binary data starting with 'GCFS'");
@@ -318,7 +324,8 @@ export class FeatureStats {
     if (version !== VERSION) throw new ConfigError('data version', version, `${VERSION}`);
     const d = view.getUint32(8, true);
     const expected = HEADER_BYTES + 8 * (d + (d * (d + 1)) / 2);
-    if (d < 1 || bytes.byteLength !== expected) throw new ConfigError('data', `${bytes.byteLength} bytes`, `${expected} bytes for dimension ${d}`);
+    if (d < 1 || bytes.byteLength !== expected)
+      throw new ConfigError('data', `${bytes.byteLength} bytes`, `${expected} bytes for dimension ${d}`);
     const stats = new FeatureStats(d);
     stats.n = view.getFloat64(16, true);
     let offset = HEADER_BYTES;

@@ -19,7 +19,8 @@ export function readFeatures(argument: string, features: FeatureInput, dim?: num
   let rows: FeatureRows;
   if (features instanceof tf.Tensor) {
     if (features.rank !== 2) throw new ShapeError(argument, features.shape, 'rank 2: [samples, dimensions]');
-    if (features.dtype !== 'float32' && features.dtype !== 'int32') throw new ConfigError(`${argument}.dtype`, features.dtype, "'float32' or 'int32'");
+    if (features.dtype !== 'float32' && features.dtype !== 'int32')
+      throw new ConfigError(`${argument}.dtype`, features.dtype, "'float32' or 'int32'");
     const [n, d] = features.shape as [number, number];
     rows = { data: features.dataSync() as Float32Array | Int32Array, n, d };
   } else if (Array.isArray(features)) {
@@ -38,7 +39,8 @@ export function readFeatures(argument: string, features: FeatureInput, dim?: num
     throw new ConfigError(argument, features, 'a tf.Tensor2D or number[][] of features [samples, dimensions]');
   }
   if (rows.d === 0 && rows.n > 0) throw new ShapeError(argument, [rows.n, 0], 'at least one feature dimension');
-  if (dim !== undefined && rows.n > 0 && rows.d !== dim) throw new ShapeError(argument, [rows.n, rows.d], `[n, ${dim}] (the dimension of the statistics)`);
+  if (dim !== undefined && rows.n > 0 && rows.d !== dim)
+    throw new ShapeError(argument, [rows.n, rows.d], `[n, ${dim}] (the dimension of the statistics)`);
   assertFiniteRows(argument, rows);
   return rows;
 }
@@ -47,7 +49,11 @@ function assertFiniteRows(argument: string, { data, d }: FeatureRows): void {
   for (let k = 0; k < data.length; k++) {
     const v = data[k] as number;
     if (!Number.isFinite(v)) {
-      throw new ConfigError(`${argument}[${Math.floor(k / d)}][${k % d}]`, v, 'a finite number (NaN or Inf features usually mean the feature extractor diverged)');
+      throw new ConfigError(
+        `${argument}[${Math.floor(k / d)}][${k % d}]`,
+        v,
+        'a finite number (NaN or Inf features usually mean the feature extractor diverged)',
+      );
     }
   }
 }
@@ -61,7 +67,8 @@ export function readVector(argument: string, v: unknown, d?: number): Float64Arr
   }
   const out = Float64Array.from(v as ArrayLike<number>);
   if (d !== undefined && out.length !== d) throw new ShapeError(argument, [out.length], `[${d}]`);
-  for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) throw new ConfigError(`${argument}[${i}]`, out[i], 'a finite number');
+  for (let i = 0; i < out.length; i++)
+    if (!Number.isFinite(out[i])) throw new ConfigError(`${argument}[${i}]`, out[i], 'a finite number');
   return out;
 }
 
@@ -78,7 +85,8 @@ export function readSymmetric(argument: string, m: unknown, d: number): Float64A
     out = new Float64Array(d * d);
     for (let i = 0; i < d; i++) {
       const row = rows[i];
-      if (!Array.isArray(row) || row.length !== d) throw new ShapeError(`${argument}[${i}]`, [Array.isArray(row) ? row.length : 0], `[${d}]`);
+      if (!Array.isArray(row) || row.length !== d)
+        throw new ShapeError(`${argument}[${i}]`, [Array.isArray(row) ? row.length : 0], `[${d}]`);
       for (let j = 0; j < d; j++) out[i * d + j] = row[j] as number;
     }
   } else if (m instanceof Float64Array || m instanceof Float32Array || Array.isArray(m)) {
@@ -98,7 +106,11 @@ export function readSymmetric(argument: string, m: unknown, d: number): Float64A
       const a = out[i * d + j] as number;
       const b = out[j * d + i] as number;
       if (Math.abs(a - b) > 1e-8 * max) {
-        throw new ConfigError(`${argument}[${i}][${j}]`, a, `${b} like ${argument}[${j}][${i}] (a covariance matrix is symmetric)`);
+        throw new ConfigError(
+          `${argument}[${i}][${j}]`,
+          a,
+          `${b} like ${argument}[${j}][${i}] (a covariance matrix is symmetric)`,
+        );
       }
       out[i * d + j] = out[j * d + i] = 0.5 * (a + b);
     }

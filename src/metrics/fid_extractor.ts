@@ -46,13 +46,24 @@ export interface ExtractOptions {
  * fs.writeFileSync('real.bin', real.toBinary());
  * ```
  */
-export async function extractFeatureStats(extractor: FeatureExtractor, images: ImageSource, options: ExtractOptions = {}, argument = 'images'): Promise<FeatureStats> {
+export async function extractFeatureStats(
+  extractor: FeatureExtractor,
+  images: ImageSource,
+  options: ExtractOptions = {},
+  argument = 'images',
+): Promise<FeatureStats> {
   const run = checkExtractor(extractor);
   const batchSize = options.batchSize ?? 50;
   assertInt('options.batchSize', batchSize, 1);
-  const size = options.size === undefined ? null : typeof options.size === 'number' ? ([options.size, options.size] as [number, number]) : options.size;
+  const size =
+    options.size === undefined
+      ? null
+      : typeof options.size === 'number'
+        ? ([options.size, options.size] as [number, number])
+        : options.size;
   if (size !== null) {
-    if (!Array.isArray(size) || size.length !== 2) throw new ConfigError('options.size', options.size, 'a side length or [height, width]');
+    if (!Array.isArray(size) || size.length !== 2)
+      throw new ConfigError('options.size', options.size, 'a side length or [height, width]');
     assertInt('options.size[0]', size[0], 1);
     assertInt('options.size[1]', size[1], 1);
   }
@@ -71,10 +82,20 @@ export async function extractFeatureStats(extractor: FeatureExtractor, images: I
       const [b, d] = featureShape(output, input.shape[0], index);
       const data = await output.data();
       for (let k = 0; k < data.length; k++) {
-        if (!Number.isFinite(data[k])) throw new ConfigError(`extractor output for batch ${index}, [${Math.floor(k / d)}][${k % d}]`, data[k], 'a finite feature value');
+        if (!Number.isFinite(data[k]))
+          throw new ConfigError(
+            `extractor output for batch ${index}, [${Math.floor(k / d)}][${k % d}]`,
+            data[k],
+            'a finite feature value',
+          );
       }
       stats ??= new FeatureStats(d);
-      if (d !== stats.dim) throw new ShapeError(`extractor output for batch ${index}`, output.shape, `[${b}, ${stats.dim}] like the first batch`);
+      if (d !== stats.dim)
+        throw new ShapeError(
+          `extractor output for batch ${index}`,
+          output.shape,
+          `[${b}, ${stats.dim}] like the first batch`,
+        );
       stats.updateRows(data, b);
     } finally {
       if (output !== null && output !== input) output.dispose();
@@ -106,7 +127,10 @@ export async function fidFromExtractor(
   imagesB: ImageSource | FeatureStats | GaussianStats,
   options: ExtractOptions = {},
 ): Promise<number> {
-  const statsOf = async (x: ImageSource | FeatureStats | GaussianStats, name: string): Promise<FeatureStats | GaussianStats> =>
+  const statsOf = async (
+    x: ImageSource | FeatureStats | GaussianStats,
+    name: string,
+  ): Promise<FeatureStats | GaussianStats> =>
     x instanceof FeatureStats || isGaussian(x) ? x : extractFeatureStats(extractor, x, options, name);
   const a = await statsOf(imagesA, 'imagesA');
   const b = await statsOf(imagesB, 'imagesB');
@@ -130,12 +154,20 @@ function checkExtractor(extractor: FeatureExtractor): (x: tf.Tensor4D) => Promis
       const y = extractor.predict(x);
       if (!(y instanceof tf.Tensor)) {
         tf.dispose(y as tf.Tensor[]);
-        throw new ConfigError('extractor.predict output', Array.isArray(y) ? `${y.length} tensors` : 'a tensor map', 'a single tf.Tensor of features [batch, d]');
+        throw new ConfigError(
+          'extractor.predict output',
+          Array.isArray(y) ? `${y.length} tensors` : 'a tensor map',
+          'a single tf.Tensor of features [batch, d]',
+        );
       }
       return y;
     };
   }
-  throw new ConfigError('extractor', extractor, 'a model with predict() (tf.LayersModel, tf.GraphModel) or a function images → features');
+  throw new ConfigError(
+    'extractor',
+    extractor,
+    'a model with predict() (tf.LayersModel, tf.GraphModel) or a function images → features',
+  );
 }
 
 /** [batch, d] of an extractor output: rank 2, or rank 4 with 1×1 spatial size (pooled maps). */
@@ -144,7 +176,11 @@ function featureShape(y: tf.Tensor, batch: number, index: number): [number, numb
   const d = shape[shape.length - 1] as number;
   const pooled = shape.length === 4 && shape[1] === 1 && shape[2] === 1;
   if ((shape.length !== 2 && !pooled) || shape[0] !== batch) {
-    throw new ShapeError(`extractor output for batch ${index}`, shape, `[${batch}, d] or [${batch}, 1, 1, d] (pooled features, one row per image)`);
+    throw new ShapeError(
+      `extractor output for batch ${index}`,
+      shape,
+      `[${batch}, d] or [${batch}, 1, 1, d] (pooled features, one row per image)`,
+    );
   }
   return [batch, d];
 }
@@ -158,12 +194,17 @@ function disposeIfOwned(t: tf.Tensor): void {
 
 async function* batches(images: ImageSource, batchSize: number, argument: string): AsyncGenerator<tf.Tensor4D> {
   if (images instanceof tf.Tensor) {
-    if (images.rank !== 4) throw new ShapeError(argument, images.shape, 'rank 4 [N, H, W, C] (or pass a sequence of [H, W, C] images)');
+    if (images.rank !== 4)
+      throw new ShapeError(argument, images.shape, 'rank 4 [N, H, W, C] (or pass a sequence of [H, W, C] images)');
     yield* splitBatch(images as tf.Tensor4D, batchSize);
     return;
   }
   const iterable = images as Iterable<tf.Tensor> | AsyncIterable<tf.Tensor>;
-  if (iterable == null || (typeof (iterable as Iterable<tf.Tensor>)[Symbol.iterator] !== 'function' && typeof (iterable as AsyncIterable<tf.Tensor>)[Symbol.asyncIterator] !== 'function')) {
+  if (
+    iterable == null ||
+    (typeof (iterable as Iterable<tf.Tensor>)[Symbol.iterator] !== 'function' &&
+      typeof (iterable as AsyncIterable<tf.Tensor>)[Symbol.asyncIterator] !== 'function')
+  ) {
     throw new ConfigError(argument, images, 'a tf.Tensor4D, or an iterable of [H, W, C] images / [B, H, W, C] batches');
   }
   let pending: tf.Tensor3D[] = [];
@@ -176,7 +217,11 @@ async function* batches(images: ImageSource, batchSize: number, argument: string
   let i = 0;
   for await (const item of iterable) {
     if (!(item instanceof tf.Tensor) || (item.rank !== 3 && item.rank !== 4)) {
-      throw new ConfigError(`${argument}[${i}]`, item instanceof tf.Tensor ? `a tensor of shape [${item.shape.join(',')}]` : item, 'a tf.Tensor3D image [H, W, C] or a tf.Tensor4D batch');
+      throw new ConfigError(
+        `${argument}[${i}]`,
+        item instanceof tf.Tensor ? `a tensor of shape [${item.shape.join(',')}]` : item,
+        'a tf.Tensor3D image [H, W, C] or a tf.Tensor4D batch',
+      );
     }
     if (item.rank === 4) {
       if (pending.length > 0) yield flush();

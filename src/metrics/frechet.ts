@@ -61,7 +61,11 @@ interface Gaussian {
  * frechetDistance({ mu: mu1, sigma: sigma1 }, { mu: mu2, sigma: sigma2 }); // pytorch-fid .npz stats
  * ```
  */
-export function frechetDistance(a: FeatureStats | GaussianStats, b: FeatureStats | GaussianStats, options: FrechetOptions = {}): number {
+export function frechetDistance(
+  a: FeatureStats | GaussianStats,
+  b: FeatureStats | GaussianStats,
+  options: FrechetOptions = {},
+): number {
   return frechetDistanceTerms(a, b, options).distance;
 }
 
@@ -75,7 +79,11 @@ export function frechetDistance(a: FeatureStats | GaussianStats, b: FeatureStats
  * console.log(t.distance, t.meanTerm, t.traceA + t.traceB - 2 * t.traceSqrt);
  * ```
  */
-export function frechetDistanceTerms(a: FeatureStats | GaussianStats, b: FeatureStats | GaussianStats, options: FrechetOptions = {}): FrechetTerms {
+export function frechetDistanceTerms(
+  a: FeatureStats | GaussianStats,
+  b: FeatureStats | GaussianStats,
+  options: FrechetOptions = {},
+): FrechetTerms {
   const eps = options.eps ?? 1e-6;
   assertFinite('options.eps', eps, { positive: true });
   const g1 = readGaussian('a', a);
@@ -100,7 +108,10 @@ export function frechetDistanceTerms(a: FeatureStats | GaussianStats, b: Feature
       s2[i * d + i] += eps;
     }
     product = traceSqrtProduct(s1, s2, d);
-    if (!Number.isFinite(product.trace)) throw new GanCompressError(`Fréchet distance: tr √(Σ₁Σ₂) is ${product.trace} even with eps = ${eps} on the diagonals (do the covariances overflow?)`);
+    if (!Number.isFinite(product.trace))
+      throw new GanCompressError(
+        `Fréchet distance: tr √(Σ₁Σ₂) is ${product.trace} even with eps = ${eps} on the diagonals (do the covariances overflow?)`,
+      );
   }
   // The imaginary diagonal of pytorch-fid's covmean sums to Σ√(−λ); its largest entry is at least the mean.
   if (product.imaginaryTrace / d > 1e-3) {
@@ -109,13 +120,27 @@ export function frechetDistanceTerms(a: FeatureStats | GaussianStats, b: Feature
     );
   }
   const traceSqrt = product.trace;
-  return { distance: meanTerm + traceA + traceB - 2 * traceSqrt, meanTerm, traceA, traceB, traceSqrt, imaginaryTrace: product.imaginaryTrace, offsetApplied };
+  return {
+    distance: meanTerm + traceA + traceB - 2 * traceSqrt,
+    meanTerm,
+    traceA,
+    traceB,
+    traceSqrt,
+    imaginaryTrace: product.imaginaryTrace,
+    offsetApplied,
+  };
 }
 
 function readGaussian(argument: string, s: FeatureStats | GaussianStats, d?: number): Gaussian {
   if (s instanceof FeatureStats) {
-    if (d !== undefined && s.dim !== d) throw new ShapeError(`${argument}.dim`, [s.dim], `${d} like the first statistics`);
-    if (s.count < 2) throw new ConfigError(`${argument}.count`, s.count, 'at least 2 feature vectors (a covariance needs two samples)');
+    if (d !== undefined && s.dim !== d)
+      throw new ShapeError(`${argument}.dim`, [s.dim], `${d} like the first statistics`);
+    if (s.count < 2)
+      throw new ConfigError(
+        `${argument}.count`,
+        s.count,
+        'at least 2 feature vectors (a covariance needs two samples)',
+      );
     return { mu: s.mean(), sigma: s.covariance() };
   }
   if (s == null || typeof s !== 'object' || !('mu' in s) || !('sigma' in s)) {
@@ -141,7 +166,9 @@ export function fid(featuresA: FeatureInput, featuresB: FeatureInput): number {
   const a = FeatureStats.fromFeatures(featuresA, 'featuresA');
   const b = FeatureStats.fromFeatures(featuresB, 'featuresB');
   if (b.dim !== a.dim) throw new ShapeError('featuresB', [b.count, b.dim], `[n, ${a.dim}] like featuresA`);
-  if (a.count < 2) throw new ConfigError('featuresA', `${a.count} row`, 'at least 2 feature vectors (a covariance needs two samples)');
-  if (b.count < 2) throw new ConfigError('featuresB', `${b.count} row`, 'at least 2 feature vectors (a covariance needs two samples)');
+  if (a.count < 2)
+    throw new ConfigError('featuresA', `${a.count} row`, 'at least 2 feature vectors (a covariance needs two samples)');
+  if (b.count < 2)
+    throw new ConfigError('featuresB', `${b.count} row`, 'at least 2 feature vectors (a covariance needs two samples)');
   return frechetDistance(a, b);
 }

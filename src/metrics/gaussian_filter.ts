@@ -4,7 +4,9 @@
  */
 export function gaussianKernel1d(sigma: number, truncate: number): Float64Array {
   const radius = Math.floor(truncate * sigma + 0.5);
-  const taps = Float64Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp((-0.5 * (i - radius) ** 2) / (sigma * sigma)));
+  const taps = Float64Array.from({ length: 2 * radius + 1 }, (_, i) =>
+    Math.exp((-0.5 * (i - radius) ** 2) / (sigma * sigma)),
+  );
   const sum = taps.reduce((s, v) => s + v, 0);
   return taps.map((v) => v / sum);
 }

@@ -17,10 +17,15 @@ export interface ImagePair {
  * disposing them.
  */
 export function readImagePair(a: tf.Tensor, b: tf.Tensor): ImagePair {
-  for (const [name, x] of [['a', a], ['b', b]] as const) {
-    if (!(x instanceof tf.Tensor)) throw new ConfigError(name, x, 'a tf.Tensor3D [H, W, C] or tf.Tensor4D [N, H, W, C]');
+  for (const [name, x] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    if (!(x instanceof tf.Tensor))
+      throw new ConfigError(name, x, 'a tf.Tensor3D [H, W, C] or tf.Tensor4D [N, H, W, C]');
     if (x.rank !== 3 && x.rank !== 4) throw new ShapeError(name, x.shape, 'rank 3 [H, W, C] or rank 4 [N, H, W, C]');
-    if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new ConfigError(`${name}.dtype`, x.dtype, "'float32' or 'int32'");
+    if (x.dtype !== 'float32' && x.dtype !== 'int32')
+      throw new ConfigError(`${name}.dtype`, x.dtype, "'float32' or 'int32'");
   }
   if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) {
     throw new ShapeError('b', b.shape, `[${a.shape.join(',')}], the shape of a`);

@@ -64,7 +64,12 @@ export function kid(featuresA: FeatureInput, featuresB: FeatureInput, options: K
 }
 
 /** {@link kid} with a choice of computation path. */
-export function kernelInceptionDistance(featuresA: FeatureInput, featuresB: FeatureInput, options: KidOptions, strategy: KidStrategy): KidResult {
+export function kernelInceptionDistance(
+  featuresA: FeatureInput,
+  featuresB: FeatureInput,
+  options: KidOptions,
+  strategy: KidStrategy,
+): KidResult {
   const a = readFeatures('featuresA', featuresA);
   const b = readFeatures('featuresB', featuresB);
   if (a.n === 0) throw new ConfigError('featuresA', '0 rows', 'at least 2 feature vectors');
@@ -73,7 +78,9 @@ export function kernelInceptionDistance(featuresA: FeatureInput, featuresB: Feat
   const m = (subsetsA[0] as number[]).length;
   const pairsPerSubset = 2 * m * m;
   const gramSlots = a.n * a.n + b.n * b.n + a.n * b.n;
-  const useGram = strategy === 'gram' || (strategy === 'auto' && gramSlots <= GRAM_LIMIT && gramSlots < subsetsA.length * pairsPerSubset);
+  const useGram =
+    strategy === 'gram' ||
+    (strategy === 'auto' && gramSlots <= GRAM_LIMIT && gramSlots < subsetsA.length * pairsPerSubset);
   const values = useGram ? gramPath(a, b, subsetsA, subsetsB) : subsetPath(a, b, subsetsA, subsetsB);
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
@@ -84,11 +91,17 @@ function drawSubsets(nA: number, nB: number, options: KidOptions): { subsetsA: n
   if (options.subsetIndices !== undefined) {
     const { a, b } = options.subsetIndices ?? {};
     if (!Array.isArray(a) || !Array.isArray(b) || a.length === 0 || a.length !== b.length) {
-      throw new ConfigError('options.subsetIndices', options.subsetIndices, '{ a, b }: equally many (≥ 1) index arrays for each set');
+      throw new ConfigError(
+        'options.subsetIndices',
+        options.subsetIndices,
+        '{ a, b }: equally many (≥ 1) index arrays for each set',
+      );
     }
     const m = Array.isArray(a[0]) ? a[0].length : 0;
-    if (options.subsets !== undefined && options.subsets !== a.length) throw new ConfigError('options.subsets', options.subsets, `${a.length} (the number of subsetIndices)`);
-    if (options.subsetSize !== undefined && options.subsetSize !== m) throw new ConfigError('options.subsetSize', options.subsetSize, `${m} (the length of subsetIndices)`);
+    if (options.subsets !== undefined && options.subsets !== a.length)
+      throw new ConfigError('options.subsets', options.subsets, `${a.length} (the number of subsetIndices)`);
+    if (options.subsetSize !== undefined && options.subsetSize !== m)
+      throw new ConfigError('options.subsetSize', options.subsetSize, `${m} (the length of subsetIndices)`);
     a.forEach((s, i) => checkSubset(`options.subsetIndices.a[${i}]`, s, m, nA));
     b.forEach((s, i) => checkSubset(`options.subsetIndices.b[${i}]`, s, m, nB));
     return { subsetsA: a, subsetsB: b };
@@ -100,7 +113,11 @@ function drawSubsets(nA: number, nB: number, options: KidOptions): { subsetsA: n
   assertInt('options.subsetSize', m, 2);
   assertInt('options.seed', seed);
   if (m > nA || m > nB) {
-    throw new ConfigError('options.subsetSize', m, `at most ${Math.min(nA, nB)} (featuresA has ${nA} vectors, featuresB ${nB}; subsets are drawn without replacement)`);
+    throw new ConfigError(
+      'options.subsetSize',
+      m,
+      `at most ${Math.min(nA, nB)} (featuresA has ${nA} vectors, featuresB ${nB}; subsets are drawn without replacement)`,
+    );
   }
   const rng = new Random(seed);
   const subsetsA: number[][] = [];
@@ -113,12 +130,15 @@ function drawSubsets(nA: number, nB: number, options: KidOptions): { subsetsA: n
 }
 
 function checkSubset(argument: string, s: unknown, m: number, n: number): void {
-  if (!Array.isArray(s) || s.length !== m) throw new ConfigError(argument, s, `an array of ${m} row indices like the first subset`);
+  if (!Array.isArray(s) || s.length !== m)
+    throw new ConfigError(argument, s, `an array of ${m} row indices like the first subset`);
   if (m < 2) throw new ConfigError(argument, s, 'at least 2 indices (the estimator divides by m(m−1))');
   const seen = new Set<number>();
   for (const i of s) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ConfigError(`${argument} entry`, i, `an integer row index in [0, ${n})`);
-    if (seen.has(i)) throw new ConfigError(`${argument} entry`, i, 'distinct indices (subsets are drawn without replacement)');
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new ConfigError(`${argument} entry`, i, `an integer row index in [0, ${n})`);
+    if (seen.has(i))
+      throw new ConfigError(`${argument} entry`, i, 'distinct indices (subsets are drawn without replacement)');
     seen.add(i);
   }
 }
@@ -129,7 +149,8 @@ const cube = (g: number, invD: number): number => {
 };
 
 /** The unbiased MMD² from the three kernel sums of one subset. */
-const mmd = (sumXX: number, sumYY: number, sumXY: number, m: number): number => (sumXX + sumYY) / (m * (m - 1)) - (2 * sumXY) / (m * m);
+const mmd = (sumXX: number, sumYY: number, sumXY: number, m: number): number =>
+  (sumXX + sumYY) / (m * (m - 1)) - (2 * sumXY) / (m * m);
 
 function copyRows(h: Float64Heap, dst: number, rows: FeatureRows, indices: readonly number[] | null): void {
   const { data, d } = rows;
@@ -188,8 +209,10 @@ function gramPath(a: FeatureRows, b: FeatureRows, subsetsA: number[][], subsetsB
   const f = h.f64;
   const invD = 1 / d;
   // Kernel values once, in place (each Gram entry is used by many subsets).
-  for (let i = 0; i < nA; i++) for (let j = 0; j <= i; j++) f[gxx + i * nA + j] = cube(f[gxx + i * nA + j] as number, invD);
-  for (let i = 0; i < nB; i++) for (let j = 0; j <= i; j++) f[gyy + i * nB + j] = cube(f[gyy + i * nB + j] as number, invD);
+  for (let i = 0; i < nA; i++)
+    for (let j = 0; j <= i; j++) f[gxx + i * nA + j] = cube(f[gxx + i * nA + j] as number, invD);
+  for (let i = 0; i < nB; i++)
+    for (let j = 0; j <= i; j++) f[gyy + i * nB + j] = cube(f[gyy + i * nB + j] as number, invD);
   for (let k = 0; k < nA * nB; k++) f[gxy + k] = cube(f[gxy + k] as number, invD);
   // Sorted indices make every row walk through increasing columns of the lower triangle.
   const lowerSum = (g: number, n: number, idx: Int32Array): number => {

@@ -37,7 +37,10 @@ export interface LatencyStats {
  * console.log(`${stats.medianMs.toFixed(2)} ms (p10 ${stats.p10Ms.toFixed(2)}, p90 ${stats.p90Ms.toFixed(2)})`);
  * ```
  */
-export async function measureLatency(fn: () => LatencyResult | Promise<LatencyResult>, options: MeasureLatencyOptions = {}): Promise<LatencyStats> {
+export async function measureLatency(
+  fn: () => LatencyResult | Promise<LatencyResult>,
+  options: MeasureLatencyOptions = {},
+): Promise<LatencyStats> {
   if (typeof fn !== 'function') throw new ConfigError('fn', fn, 'a function to time');
   const warmup = options.warmup ?? 3;
   const runs = options.runs ?? 20;

@@ -34,7 +34,8 @@ export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
   assertFinite('options.maxVal', options?.maxVal, { positive: true });
   const p = readImagePair(a, b);
   const win = 2 * Math.floor(TRUNCATE * SIGMA + 0.5) + 1;
-  if (p.h < win || p.w < win) throw new ShapeError('a', a.shape, `images of at least ${win}×${win} (the Gaussian window)`);
+  if (p.h < win || p.w < win)
+    throw new ShapeError('a', a.shape, `images of at least ${win}×${win} (the Gaussian window)`);
   const kernel = gaussianKernel1d(SIGMA, TRUNCATE);
   const c1 = (K1 * options.maxVal) ** 2;
   const c2 = (K2 * options.maxVal) ** 2;
@@ -50,7 +51,16 @@ export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
   return total / (p.n * p.c);
 }
 
-function meanSsimPlane(x: Float64Array, y: Float64Array, h: number, w: number, kernel: Float64Array, c1: number, c2: number, pad: number): number {
+function meanSsimPlane(
+  x: Float64Array,
+  y: Float64Array,
+  h: number,
+  w: number,
+  kernel: Float64Array,
+  c1: number,
+  c2: number,
+  pad: number,
+): number {
   const filter = (v: Float64Array): Float64Array => gaussianFilter2d(v, h, w, kernel);
   const ux = filter(x);
   const uy = filter(y);

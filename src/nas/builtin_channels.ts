@@ -2,7 +2,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors.js';
 import { assertInt, assertOneOf } from '../util/checks.js';
 import { convTransposeChannelAxes } from '../layers/common/conv_transpose_geometry.js';
-import { hasChannelRole, type ChannelAxis, type ChannelPermutable, type ChannelRole } from '../layers/elastic/channel_permutable.js';
+import {
+  hasChannelRole,
+  type ChannelAxis,
+  type ChannelPermutable,
+  type ChannelRole,
+} from '../layers/elastic/channel_permutable.js';
 import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
 import { channelPermuterOf, WeightPermuter } from '../layers/elastic/weight_permuter.js';
 
@@ -12,14 +17,37 @@ import { channelPermuterOf, WeightPermuter } from '../layers/elastic/weight_perm
  */
 export type ChannelBehaviour =
   | { kind: 'produce'; channelInput: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
-  | { kind: 'follow'; channelInput: number; multiplier: number; divisor: number; fixedInputWidth: boolean; permutable: ChannelPermutable | null }
+  | {
+      kind: 'follow';
+      channelInput: number;
+      multiplier: number;
+      divisor: number;
+      fixedInputWidth: boolean;
+      permutable: ChannelPermutable | null;
+    }
   | { kind: 'merge' }
   | { kind: 'barrier'; reason: string; fixedInputWidth: boolean };
 
 /** Built-in tfjs layers that act on each channel alone and have no per-channel parameters. */
 const PASS_THROUGH = new Set([
-  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'ThresholdedReLU', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-  'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'Softmax',
+  'ThresholdedReLU',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ZeroPadding2D',
+  'Cropping2D',
+  'UpSampling2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
 ]);
 
 /** Element-wise merges: every input and the output share channels. */
@@ -36,8 +64,14 @@ function fromRole(layer: tfl.layers.Layer, role: ChannelRole, permutable: Channe
   const channelInput = role.channelInput ?? 0;
   assertInt(n('channelInput'), channelInput, 0);
   const fixedInputWidth = role.fixedInputWidth ?? false;
-  if (typeof fixedInputWidth !== 'boolean') throw new ConfigError(n('fixedInputWidth'), fixedInputWidth, 'true or false');
-  if (role.kind === 'barrier') return { kind: 'barrier', reason: `layer '${layer.name}' (${layer.getClassName()}): ${role.reason ?? 'its channels relate to its input in no way the graph can use'}`, fixedInputWidth };
+  if (typeof fixedInputWidth !== 'boolean')
+    throw new ConfigError(n('fixedInputWidth'), fixedInputWidth, 'true or false');
+  if (role.kind === 'barrier')
+    return {
+      kind: 'barrier',
+      reason: `layer '${layer.name}' (${layer.getClassName()}): ${role.reason ?? 'its channels relate to its input in no way the graph can use'}`,
+      fixedInputWidth,
+    };
   if (role.kind === 'produce') return { kind: 'produce', channelInput, fixedInputWidth, permutable };
   const multiplier = role.multiplier ?? 1;
   const divisor = role.divisor ?? 1;
@@ -47,7 +81,12 @@ function fromRole(layer: tfl.layers.Layer, role: ChannelRole, permutable: Channe
 }
 
 /** A built-in layer: permuted through its weights, which also fix its input width (it does not slice them). */
-function builtIn(layer: tfl.layers.Layer, role: ChannelRole, inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour {
+function builtIn(
+  layer: tfl.layers.Layer,
+  role: ChannelRole,
+  inputs: ChannelAxis[],
+  outputs: ChannelAxis[],
+): ChannelBehaviour {
   const permuter = new WeightPermuter(layer, role, inputs, outputs);
   return fromRole(layer, { ...role, fixedInputWidth: permuter.hasInputWeights() }, permuter);
 }
@@ -64,13 +103,16 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
     const role = layer.channelRole();
     return fromRole(layer, role, channelPermuterOf(layer, role));
   }
-  if (isElasticLayer(layer) && layer.elasticSpace().maxOutChannels != null) return { kind: 'produce', channelInput: 0, fixedInputWidth: false, permutable: null };
+  if (isElasticLayer(layer) && layer.elasticSpace().maxOutChannels != null)
+    return { kind: 'produce', channelInput: 0, fixedInputWidth: false, permutable: null };
   const cls = layer.getClassName();
-  if (PASS_THROUGH.has(cls)) return { kind: 'follow', channelInput: 0, multiplier: 1, divisor: 1, fixedInputWidth: false, permutable: null };
+  if (PASS_THROUGH.has(cls))
+    return { kind: 'follow', channelInput: 0, multiplier: 1, divisor: 1, fixedInputWidth: false, permutable: null };
   if (MERGES.has(cls)) return { kind: 'merge' };
   const c = config(layer);
   const channelsLast = c['dataFormat'] == null || c['dataFormat'] === 'channelsLast';
-  const produce = (inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour => builtIn(layer, { kind: 'produce' }, inputs, outputs);
+  const produce = (inputs: ChannelAxis[], outputs: ChannelAxis[]): ChannelBehaviour =>
+    builtIn(layer, { kind: 'produce' }, inputs, outputs);
   const bias: ChannelAxis = { weight: 'bias', axis: 0 };
   switch (cls) {
     case 'Conv2D':
@@ -85,22 +127,47 @@ export function channelBehaviour(layer: tfl.layers.Layer): ChannelBehaviour {
       return produce([{ weight: 'kernel', axis: 0 }], [{ weight: 'kernel', axis: 1 }, bias]);
     case 'SeparableConv2D': {
       const m = Number(c['depthMultiplier'] ?? 1);
-      if (channelsLast) return produce([{ weight: 'depthwise_kernel', axis: 2 }, { weight: 'pointwise_kernel', axis: 2, block: m }], [{ weight: 'pointwise_kernel', axis: 3 }, bias]);
+      if (channelsLast)
+        return produce(
+          [
+            { weight: 'depthwise_kernel', axis: 2 },
+            { weight: 'pointwise_kernel', axis: 2, block: m },
+          ],
+          [{ weight: 'pointwise_kernel', axis: 3 }, bias],
+        );
       break;
     }
     case 'DepthwiseConv2D': {
       const m = Number(c['depthMultiplier'] ?? 1);
-      if (channelsLast) return builtIn(layer, { kind: 'follow', multiplier: m }, [{ weight: 'depthwise_kernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }], []);
+      if (channelsLast)
+        return builtIn(
+          layer,
+          { kind: 'follow', multiplier: m },
+          [
+            { weight: 'depthwise_kernel', axis: 2 },
+            { weight: 'bias', axis: 0, block: m },
+          ],
+          [],
+        );
       break;
     }
     case 'BatchNormalization': {
       const axis = c['axis'];
       const rank = layer.inboundNodes[0]?.inputTensors[0]?.shape.length;
       if (axis === -1 || (rank != null && axis === rank - 1)) {
-        return builtIn(layer, { kind: 'follow' }, ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((weight) => ({ weight, axis: 0 })), []);
+        return builtIn(
+          layer,
+          { kind: 'follow' },
+          ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((weight) => ({ weight, axis: 0 })),
+          [],
+        );
       }
       break;
     }
   }
-  return { kind: 'barrier', reason: `layer '${layer.name}' (${cls}) has no known channel behaviour`, fixedInputWidth: false };
+  return {
+    kind: 'barrier',
+    reason: `layer '${layer.name}' (${cls}) has no known channel behaviour`,
+    fixedInputWidth: false,
+  };
 }

@@ -120,7 +120,8 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     }
     const input = node.inputs[b.channelInput];
     node.inputs.forEach((r, i) => {
-      if (i !== b.channelInput) fixedRefs.push({ ref: r, reason: `input ${i} of layer '${node.layer.name}' (not its channel input)` });
+      if (i !== b.channelInput)
+        fixedRefs.push({ ref: r, reason: `input ${i} of layer '${node.layer.name}' (not its channel input)` });
     });
     if (input === undefined) continue;
     if (b.fixedInputWidth) demand(input, node.layer);
@@ -128,19 +129,28 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     if (b.kind === 'produce') {
       pending.push({ ref: input, role: 'consumer', member });
       for (const r of node.outputs) pending.push({ ref: r, role: 'producer', member });
-      if (!isElasticLayer(node.layer)) for (const r of node.outputs) staticRefs.push({ ref: r, label: `layer '${node.layer.name}'` });
+      if (!isElasticLayer(node.layer))
+        for (const r of node.outputs) staticRefs.push({ ref: r, label: `layer '${node.layer.name}'` });
     } else {
       if (b.permutable != null) pending.push({ ref: input, role: 'follower', member });
       for (const r of node.outputs) {
         if (b.multiplier === 1 && b.divisor === 1) union(input, r);
-        else derivedLinks.push({ child: r, parent: input, multiplier: b.multiplier, divisor: b.divisor, layer: node.layer.name });
+        else
+          derivedLinks.push({
+            child: r,
+            parent: input,
+            multiplier: b.multiplier,
+            divisor: b.divisor,
+            layer: node.layer.name,
+          });
       }
     }
   }
   for (const group of groups) {
     const refs = group.map((name) => {
       const outs = outputsOf.get(name);
-      if (outs == null || outs.length === 0) throw new ConfigError('groups', name, `names of layers of model '${model.name}'`);
+      if (outs == null || outs.length === 0)
+        throw new ConfigError('groups', name, `names of layers of model '${model.name}'`);
       return outs[0] as number;
     });
     for (const r of refs.slice(1)) union(refs[0] as number, r);
@@ -152,14 +162,27 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     let s = spaces.get(root);
     if (s == null) {
       const shape = graph.shapes.get(root);
-      s = { id: spaces.size, producers: [], consumers: [], followers: [], derived: [], parent: null, fixed: [], width: shape?.[shape.length - 1] ?? null, staticOrigins: [], demands: [] };
+      s = {
+        id: spaces.size,
+        producers: [],
+        consumers: [],
+        followers: [],
+        derived: [],
+        parent: null,
+        fixed: [],
+        width: shape?.[shape.length - 1] ?? null,
+        staticOrigins: [],
+        demands: [],
+      };
       spaces.set(root, s);
     }
     return s;
   };
   for (const r of graph.shapes.keys()) spaceOf(r);
   for (const p of pending) {
-    const list = spaceOf(p.ref)[p.role === 'producer' ? 'producers' : p.role === 'consumer' ? 'consumers' : 'followers'];
+    const list = spaceOf(p.ref)[
+      p.role === 'producer' ? 'producers' : p.role === 'consumer' ? 'consumers' : 'followers'
+    ];
     if (!list.some((m) => m.layer === p.member.layer)) list.push(p.member);
   }
   for (const f of fixedRefs) {

@@ -39,7 +39,9 @@ export function extractSubnet(model: tfl.LayersModel, config?: SubnetConfig): tf
 function build(model: tfl.LayersModel): tfl.LayersModel {
   const graph = flattenModel(model);
   const inputNames = model.inputLayers?.map((l) => l.name) ?? [];
-  const inputs = graph.inputs.map((r, i) => tfl.input({ shape: (graph.shapes.get(r) as tfl.Shape).slice(1) as number[], name: inputNames[i] }));
+  const inputs = graph.inputs.map((r, i) =>
+    tfl.input({ shape: (graph.shapes.get(r) as tfl.Shape).slice(1) as number[], name: inputNames[i] }),
+  );
   const values = new Map<number, tfl.SymbolicTensor>();
   graph.inputs.forEach((r, i) => values.set(r, inputs[i] as tfl.SymbolicTensor));
   const copies = new Map<tfl.layers.Layer, tfl.layers.Layer>();
@@ -49,11 +51,20 @@ function build(model: tfl.LayersModel): tfl.LayersModel {
     const ins = node.inputs.map((r) => values.get(r) as tfl.SymbolicTensor);
     let outs: tfl.SymbolicTensor[];
     if (isStaticExportable(layer)) {
-      if (exported.has(layer)) throw new ConfigError(`layer '${layer.name}'`, 'applied at several places', 'each exportable layer applied once (extractSubnet cannot share its static copy)');
+      if (exported.has(layer))
+        throw new ConfigError(
+          `layer '${layer.name}'`,
+          'applied at several places',
+          'each exportable layer applied once (extractSubnet cannot share its static copy)',
+        );
       exported.add(layer);
       outs = [layer.exportStatic(ins)];
     } else if (isElasticLayer(layer)) {
-      throw new ConfigError(`layer '${layer.name}'`, layer.getClassName(), 'an elastic layer implementing StaticExportable (exportStatic), so that extractSubnet can export it');
+      throw new ConfigError(
+        `layer '${layer.name}'`,
+        layer.getClassName(),
+        'an elastic layer implementing StaticExportable (exportStatic), so that extractSubnet can export it',
+      );
     } else {
       let copy = copies.get(layer);
       const first = copy == null;
@@ -68,5 +79,9 @@ function build(model: tfl.LayersModel): tfl.LayersModel {
     }
     node.outputs.forEach((r, i) => values.set(r, outs[i] as tfl.SymbolicTensor));
   }
-  return tfl.model({ inputs, outputs: graph.outputs.map((r) => values.get(r) as tfl.SymbolicTensor), name: `${model.name}_subnet` });
+  return tfl.model({
+    inputs,
+    outputs: graph.outputs.map((r) => values.get(r) as tfl.SymbolicTensor),
+    name: `${model.name}_subnet`,
+  });
 }

@@ -46,28 +46,42 @@ export function flattenModel(model: tfl.LayersModel): FlatGraph {
       for (const layer of container.layers) {
         if (layer.getClassName() === 'InputLayer') continue;
         const node = layer.inboundNodes.find((n) => n.inputTensors[0]?.id === previous.id);
-        if (node == null) throw new GanCompressError(`model '${container.name}': cannot find the call of layer '${layer.name}' in its sequence`);
+        if (node == null)
+          throw new GanCompressError(
+            `model '${container.name}': cannot find the call of layer '${layer.name}' in its sequence`,
+          );
         calls.push({ layer, node });
         previous = node.outputTensors[0] as tfl.SymbolicTensor;
       }
     } else {
       // A node exists once its inputs exist, so creation order is a forward order.
-      const own = Object.values(container.nodesByDepth).flat().sort((a, b) => a.id - b.id);
-      for (const node of own) if (node.outboundLayer.getClassName() !== 'InputLayer') calls.push({ layer: node.outboundLayer, node });
+      const own = Object.values(container.nodesByDepth)
+        .flat()
+        .sort((a, b) => a.id - b.id);
+      for (const node of own)
+        if (node.outboundLayer.getClassName() !== 'InputLayer') calls.push({ layer: node.outboundLayer, node });
     }
     for (const { layer, node } of calls) {
       const inputs = node.inputTensors.map((t) => {
         const ref = refs.get(t.id);
-        if (ref === undefined) throw new GanCompressError(`model '${container.name}': the input '${t.name}' of layer '${layer.name}' is not produced inside the model`);
+        if (ref === undefined)
+          throw new GanCompressError(
+            `model '${container.name}': the input '${t.name}' of layer '${layer.name}' is not produced inside the model`,
+          );
         return ref;
       });
-      const outputs = layer instanceof tfl.LayersModel ? walk(layer, inputs, `${path}${layer.name}/`) : node.outputTensors.map((t) => fresh(t.shape));
-      if (!(layer instanceof tfl.LayersModel)) nodes.push({ layer, path, inputs, outputs, kwargs: { ...(node.callArgs ?? {}) } });
+      const outputs =
+        layer instanceof tfl.LayersModel
+          ? walk(layer, inputs, `${path}${layer.name}/`)
+          : node.outputTensors.map((t) => fresh(t.shape));
+      if (!(layer instanceof tfl.LayersModel))
+        nodes.push({ layer, path, inputs, outputs, kwargs: { ...(node.callArgs ?? {}) } });
       node.outputTensors.forEach((t, i) => refs.set(t.id, outputs[i] as number));
     }
     return container.outputs.map((t) => {
       const ref = refs.get(t.id);
-      if (ref === undefined) throw new GanCompressError(`model '${container.name}': output '${t.name}' is not produced inside the model`);
+      if (ref === undefined)
+        throw new GanCompressError(`model '${container.name}': output '${t.name}' is not produced inside the model`);
       return ref;
     });
   };

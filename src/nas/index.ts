@@ -1,4 +1,18 @@
-export { getElasticLayers, getSubnet, setSubnet, maxSubnet, minSubnet, type SubnetConfig, type SubnetChoices } from './subnet.js';
+export {
+  getElasticLayers,
+  getSubnet,
+  setSubnet,
+  maxSubnet,
+  minSubnet,
+  type SubnetConfig,
+  type SubnetChoices,
+} from './subnet.js';
 export { extractSubnet } from './extract_subnet.js';
 export { sortChannelsByImportance, type SortChannelsOptions, type SortReport } from './sort_channels.js';
-export { recalibrateBatchNorm, type CalibrationBatch, type CalibrationBatches, type RecalibrateOptions, type RecalibrateReport } from './recalibrate_bn.js';
+export {
+  recalibrateBatchNorm,
+  type CalibrationBatch,
+  type CalibrationBatches,
+  type RecalibrateOptions,
+  type RecalibrateReport,
+} from './recalibrate_bn.js';

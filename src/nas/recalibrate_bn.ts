@@ -72,17 +72,30 @@ function prefixOf(v: tfl.LayerVariable | undefined, c: number): tf.Tensor | unde
  * const y = supernet.predict(x);
  * ```
  */
-export async function recalibrateBatchNorm(model: tfl.LayersModel, batches: CalibrationBatches, options: RecalibrateOptions = {}): Promise<RecalibrateReport> {
+export async function recalibrateBatchNorm(
+  model: tfl.LayersModel,
+  batches: CalibrationBatches,
+  options: RecalibrateOptions = {},
+): Promise<RecalibrateReport> {
   const meters: Meter[] = allLayers(model)
     .filter(isBatchNorm)
-    .map((layer) => ({ layer, epsilon: (layer.getConfig() as { epsilon: number }).epsilon, mean: null, variance: null, count: 0 }));
+    .map((layer) => ({
+      layer,
+      epsilon: (layer.getConfig() as { epsilon: number }).epsilon,
+      mean: null,
+      variance: null,
+      count: 0,
+    }));
   const report: RecalibrateReport = { layers: [], batches: 0, samples: 0 };
   const patched = meters.map((m) => m.layer as unknown as { call: unknown });
-  meters.forEach((m, i) => ((patched[i] as { call: unknown }).call = (inputs: tf.Tensor | tf.Tensor[]) => measure(m, inputs)));
+  meters.forEach(
+    (m, i) => ((patched[i] as { call: unknown }).call = (inputs: tf.Tensor | tf.Tensor[]) => measure(m, inputs)),
+  );
   try {
     for await (const batch of iterate(batches)) {
       const list = Array.isArray(batch) ? batch : [batch];
-      if (list.length === 0 || !list.every((t) => t instanceof tf.Tensor)) throw new ConfigError('batches', batch, 'tensors (one per model input)');
+      if (list.length === 0 || !list.every((t) => t instanceof tf.Tensor))
+        throw new ConfigError('batches', batch, 'tensors (one per model input)');
       tf.tidy(() => {
         tf.dispose(model.apply(list.length === 1 ? (list[0] as tf.Tensor) : list) as tf.Tensor | tf.Tensor[]);
       });
@@ -114,7 +127,8 @@ function measure(m: Meter, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const n = x.shape[0] as number;
     const { mean, variance } = tf.moments(x, x.shape.map((_, i) => i).slice(0, -1));
     const accumulate = (old: tf.Tensor | null, value: tf.Tensor): tf.Tensor => {
-      if (old != null && old.shape[0] !== c) throw new ConfigError(`${m.layer.name} input channels`, c, `${old.shape[0]} in every batch`);
+      if (old != null && old.shape[0] !== c)
+        throw new ConfigError(`${m.layer.name} input channels`, c, `${old.shape[0]} in every batch`);
       const next = tf.keep(old == null ? tf.mul(value, n) : tf.add(old, tf.mul(value, n)));
       if (old != null) old.dispose();
       return next;
@@ -122,7 +136,14 @@ function measure(m: Meter, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     m.mean = accumulate(m.mean, mean);
     m.variance = accumulate(m.variance, variance);
     m.count += n;
-    return tf.batchNorm(x, mean, variance, prefixOf(weight(m.layer, 'beta'), c), prefixOf(weight(m.layer, 'gamma'), c), m.epsilon);
+    return tf.batchNorm(
+      x,
+      mean,
+      variance,
+      prefixOf(weight(m.layer, 'beta'), c),
+      prefixOf(weight(m.layer, 'gamma'), c),
+      m.epsilon,
+    );
   });
 }
 

@@ -45,7 +45,11 @@ export interface SortReport {
  * report.sorted.forEach((s) => console.log(s.layers.join('+'), s.permutation.slice(0, 8)));
  * ```
  */
-export function sortChannelsByImportance(model: tfl.LayersModel, groups: string[][] = [], options: SortChannelsOptions = {}): SortReport {
+export function sortChannelsByImportance(
+  model: tfl.LayersModel,
+  groups: string[][] = [],
+  options: SortChannelsOptions = {},
+): SortReport {
   if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === 'string'))) {
     throw new ConfigError('groups', groups, 'an array of arrays of layer names');
   }
@@ -56,14 +60,19 @@ export function sortChannelsByImportance(model: tfl.LayersModel, groups: string[
   for (const space of cg.spaces) {
     if (!space.producers.some((p) => isElasticLayer(p.layer))) continue;
     const layers = space.producers.map((p) => p.layer.name);
-    const reason = space.parent == null ? whyNot(space) : `its channels are also the output of layer '${space.parent.layer}', which derives them from its input's channels: they can only move with those`;
+    const reason =
+      space.parent == null
+        ? whyNot(space)
+        : `its channels are also the output of layer '${space.parent.layer}', which derives them from its input's channels: they can only move with those`;
     if (reason != null) {
       report.skipped.push({ layers, reason });
       continue;
     }
     const width = space.width as number;
     const scores = importance === 'producer' ? producerImportance(space, width) : consumerImportance(space, width);
-    const permutation = Array.from({ length: width }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+    const permutation = Array.from({ length: width }, (_, i) => i).sort(
+      (a, b) => (scores[b] as number) - (scores[a] as number) || a - b,
+    );
     apply(space, permutation, true);
     report.sorted.push({ layers, width, permutation });
   }
@@ -71,7 +80,12 @@ export function sortChannelsByImportance(model: tfl.LayersModel, groups: string[
 }
 
 function members(space: ChannelSpace): SpaceMember[] {
-  return [...space.producers, ...space.consumers, ...space.followers, ...space.derived.flatMap((d) => members(d.space))];
+  return [
+    ...space.producers,
+    ...space.consumers,
+    ...space.followers,
+    ...space.derived.flatMap((d) => members(d.space)),
+  ];
 }
 
 function whyNot(space: ChannelSpace): string | null {
@@ -80,9 +94,11 @@ function whyNot(space: ChannelSpace): string | null {
   const stuck = members(space).find((m) => m.permutable == null);
   if (stuck != null) return `layer '${stuck.layer.name}' does not implement ChannelPermutable`;
   const grouped = divisorLink(space);
-  if (grouped != null) return `layer '${grouped.layer}' combines these channels in groups of ${grouped.divisor} (its output channel i reads ${grouped.divisor} of them), and channels are not sorted across such a layer`;
+  if (grouped != null)
+    return `layer '${grouped.layer}' combines these channels in groups of ${grouped.divisor} (its output channel i reads ${grouped.divisor} of them), and channels are not sorted across such a layer`;
   const derivedProducer = space.derived.find((d) => d.space.producers.length > 0);
-  if (derivedProducer != null) return `a depthwise-expanded copy of these channels is tied to layer '${derivedProducer.space.producers[0]?.layer.name}'`;
+  if (derivedProducer != null)
+    return `a depthwise-expanded copy of these channels is tied to layer '${derivedProducer.space.producers[0]?.layer.name}'`;
   return null;
 }
 
@@ -96,7 +112,12 @@ function divisorLink(space: ChannelSpace): ChannelLink | null {
 }
 
 function check(scores: Float32Array, width: number, layer: string): Float32Array {
-  if (scores.length !== width) throw new ConfigError(`layer '${layer}' importance`, `${scores.length} values`, `${width} (the width of its channel space)`);
+  if (scores.length !== width)
+    throw new ConfigError(
+      `layer '${layer}' importance`,
+      `${scores.length} values`,
+      `${width} (the width of its channel space)`,
+    );
   return scores;
 }
 
@@ -104,7 +125,12 @@ function producerImportance(space: ChannelSpace, width: number): Float64Array {
   const total = new Float64Array(width);
   for (const p of space.producers) {
     const hook = (p.permutable as ChannelPermutable).outputChannelImportance;
-    if (hook == null) throw new ConfigError(`layer '${p.layer.name}'`, 'no outputChannelImportance', 'a producer implementing outputChannelImportance');
+    if (hook == null)
+      throw new ConfigError(
+        `layer '${p.layer.name}'`,
+        'no outputChannelImportance',
+        'a producer implementing outputChannelImportance',
+      );
     check(hook.call(p.permutable), width, p.layer.name).forEach((v, i) => (total[i] += v));
   }
   return total;
@@ -114,10 +140,16 @@ function consumerImportance(space: ChannelSpace, width: number, block = 1): Floa
   const total = new Float64Array(width);
   for (const c of space.consumers) {
     const hook = (c.permutable as ChannelPermutable).inputChannelImportance;
-    if (hook == null) throw new ConfigError(`layer '${c.layer.name}'`, 'no inputChannelImportance', 'a consumer implementing inputChannelImportance');
+    if (hook == null)
+      throw new ConfigError(
+        `layer '${c.layer.name}'`,
+        'no inputChannelImportance',
+        'a consumer implementing inputChannelImportance',
+      );
     check(hook.call(c.permutable), width * block, c.layer.name).forEach((v, i) => (total[Math.floor(i / block)] += v));
   }
-  for (const d of space.derived) consumerImportance(d.space, width, block * d.multiplier).forEach((v, i) => (total[i] += v));
+  for (const d of space.derived)
+    consumerImportance(d.space, width, block * d.multiplier).forEach((v, i) => (total[i] += v));
   return total;
 }
 

@@ -1,6 +1,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { isElasticLayer, validateElasticSetting, type ElasticLayer, type ElasticSetting } from '../layers/elastic/elastic_layer.js';
+import {
+  isElasticLayer,
+  validateElasticSetting,
+  type ElasticLayer,
+  type ElasticSetting,
+} from '../layers/elastic/elastic_layer.js';
 import { channelGraph, type ChannelSpace } from './channel_graph.js';
 import { allLayers } from './flat_graph.js';
 
@@ -95,16 +100,29 @@ export function maxSubnet(model: tfl.LayersModel): SubnetConfig {
  * ```
  */
 export function minSubnet(model: tfl.LayersModel, choices: SubnetChoices): SubnetConfig {
-  if (choices == null || typeof choices !== 'object' || Array.isArray(choices)) throw new ConfigError('choices', choices, 'an object { [layerName]: { outChannels?: number[], kernelSize?: number[] } }');
+  if (choices == null || typeof choices !== 'object' || Array.isArray(choices))
+    throw new ConfigError(
+      'choices',
+      choices,
+      'an object { [layerName]: { outChannels?: number[], kernelSize?: number[] } }',
+    );
   const layers = new Map(getElasticLayers(model).map((l) => [l.name, l]));
   const allowed = new Map<string, number[]>();
   for (const [name, entry] of Object.entries(choices)) {
     const layer = layers.get(name);
-    if (layer == null) throw new ConfigError(`choices.${name}`, entry, `the name of an elastic layer of the model (${describeValue([...layers.keys()])})`);
-    if (entry == null || typeof entry !== 'object') throw new ConfigError(`choices.${name}`, entry, '{ outChannels?: number[], kernelSize?: number[] }');
+    if (layer == null)
+      throw new ConfigError(
+        `choices.${name}`,
+        entry,
+        `the name of an elastic layer of the model (${describeValue([...layers.keys()])})`,
+      );
+    if (entry == null || typeof entry !== 'object')
+      throw new ConfigError(`choices.${name}`, entry, '{ outChannels?: number[], kernelSize?: number[] }');
     for (const [field, values] of Object.entries(entry)) {
-      if (field !== 'outChannels' && field !== 'kernelSize') throw new ConfigError(`choices.${name}.${field}`, values, 'no such field (outChannels, kernelSize)');
-      if (!Array.isArray(values) || values.length === 0) throw new ConfigError(`choices.${name}.${field}`, values, 'a non-empty array');
+      if (field !== 'outChannels' && field !== 'kernelSize')
+        throw new ConfigError(`choices.${name}.${field}`, values, 'no such field (outChannels, kernelSize)');
+      if (!Array.isArray(values) || values.length === 0)
+        throw new ConfigError(`choices.${name}.${field}`, values, 'a non-empty array');
       for (const v of values) validateElasticSetting(name, layer.elasticSpace(), { [field]: v }, layer.getActive());
     }
     if (entry.outChannels != null) allowed.set(name, entry.outChannels);
@@ -113,8 +131,10 @@ export function minSubnet(model: tfl.LayersModel, choices: SubnetChoices): Subne
   for (const l of layers.values()) {
     const space = l.elasticSpace();
     const setting: ElasticSetting = {};
-    if (space.maxOutChannels != null) setting.outChannels = Math.min(...(choices[l.name]?.outChannels ?? [space.maxOutChannels]));
-    if (space.kernelSizeChoices != null) setting.kernelSize = Math.min(...(choices[l.name]?.kernelSize ?? space.kernelSizeChoices));
+    if (space.maxOutChannels != null)
+      setting.outChannels = Math.min(...(choices[l.name]?.outChannels ?? [space.maxOutChannels]));
+    if (space.kernelSizeChoices != null)
+      setting.kernelSize = Math.min(...(choices[l.name]?.kernelSize ?? space.kernelSizeChoices));
     config[l.name] = setting;
   }
   resolveTies(model, config, allowed, 'min');
@@ -123,13 +143,18 @@ export function minSubnet(model: tfl.LayersModel, choices: SubnetChoices): Subne
 
 /** Checks every entry of `config` against its layer; returns the complete settings it asks for. */
 function validateConfig(model: tfl.LayersModel, config: SubnetConfig): Map<string, ElasticSetting> {
-  if (config == null || typeof config !== 'object' || Array.isArray(config)) throw new ConfigError('config', config, 'an object { [layerName]: { outChannels?, kernelSize? } }');
+  if (config == null || typeof config !== 'object' || Array.isArray(config))
+    throw new ConfigError('config', config, 'an object { [layerName]: { outChannels?, kernelSize? } }');
   const layers = new Map(getElasticLayers(model).map((l) => [l.name, l]));
   const next = new Map<string, ElasticSetting>();
   for (const [name, setting] of Object.entries(config)) {
     const layer = layers.get(name);
     if (layer == null) {
-      throw new ConfigError(`config.${name}`, setting, `the name of an elastic layer of model '${model.name}': '${name}' is not one (elastic layers: ${describeValue([...layers.keys()])})`);
+      throw new ConfigError(
+        `config.${name}`,
+        setting,
+        `the name of an elastic layer of model '${model.name}': '${name}' is not one (elastic layers: ${describeValue([...layers.keys()])})`,
+      );
     }
     next.set(name, validateElasticSetting(name, layer.elasticSpace(), setting, layer.getActive()));
   }
@@ -160,7 +185,12 @@ function widthEntries(space: ChannelSpace, settings: Map<string, ElasticSetting>
   }
   for (const o of space.staticOrigins) entries.push({ label: o.label, width: o.width, elastic: null, reason: TIED });
   for (const d of space.demands) {
-    entries.push({ label: `the input of ${d.label}`, width: d.width, elastic: null, reason: ', which runs at that width only (it does not slice its input)' });
+    entries.push({
+      label: `the input of ${d.label}`,
+      width: d.width,
+      elastic: null,
+      reason: ', which runs at that width only (it does not slice its input)',
+    });
   }
   return entries;
 }
@@ -177,10 +207,23 @@ function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): v
       const pw = widthOf(link.space);
       if (pw != null && (pw * link.multiplier) % link.divisor !== 0) {
         const blamed = widthEntries(link.space, next).find((e) => e.elastic != null && e.width === pw);
-        if (blamed != null) throw new ConfigError(`${blamed.elastic}.outChannels`, pw, `a multiple of ${link.divisor}: layer '${link.layer}' combines its input channels in groups of ${link.divisor}`);
+        if (blamed != null)
+          throw new ConfigError(
+            `${blamed.elastic}.outChannels`,
+            pw,
+            `a multiple of ${link.divisor}: layer '${link.layer}' combines its input channels in groups of ${link.divisor}`,
+          );
       }
-      const label = link.divisor === 1 ? 'its depthwise input' : `the output of layer '${link.layer}' (its input width / ${link.divisor})`;
-      entries.push({ label, width: pw == null ? null : (pw * link.multiplier) / link.divisor, elastic: null, reason: TIED });
+      const label =
+        link.divisor === 1
+          ? 'its depthwise input'
+          : `the output of layer '${link.layer}' (its input width / ${link.divisor})`;
+      entries.push({
+        label,
+        width: pw == null ? null : (pw * link.multiplier) / link.divisor,
+        elastic: null,
+        reason: TIED,
+      });
     }
     const known = entries.filter((e) => e.width != null);
     for (const e of known) {
@@ -188,7 +231,11 @@ function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): v
       if (other == null) continue;
       const blamed = e.elastic != null ? e : other.elastic != null ? other : e;
       const against = blamed === e ? other : e;
-      throw new ConfigError(`${blamed.elastic ?? blamed.label}.outChannels`, blamed.width, `${against.width}, the width of ${against.label}${against.reason}`);
+      throw new ConfigError(
+        `${blamed.elastic ?? blamed.label}.outChannels`,
+        blamed.width,
+        `${against.width}, the width of ${against.label}${against.reason}`,
+      );
     }
     const w = known[0]?.width ?? null;
     resolved.set(space, w);
@@ -202,18 +249,29 @@ function checkTies(model: tfl.LayersModel, next: Map<string, ElasticSetting>): v
  * the channels at one width only, or the space they derive from; else the min/max every member
  * allows (a multiple of the divisor of any layer that combines the channels in groups).
  */
-function resolveTies(model: tfl.LayersModel, config: SubnetConfig, allowed: Map<string, number[]>, mode: 'min' | 'max'): void {
+function resolveTies(
+  model: tfl.LayersModel,
+  config: SubnetConfig,
+  allowed: Map<string, number[]>,
+  mode: 'min' | 'max',
+): void {
   const cg = channelGraph(model);
   const resolved = new Map<ChannelSpace, number | null>();
   const widthOf = (space: ChannelSpace): number | null => {
     if (resolved.has(space)) return resolved.get(space) ?? null;
-    const elastic = space.producers.map((p) => p.layer).filter((l): l is ElasticLayer & tfl.layers.Layer => isElasticLayer(l) && l.elasticSpace().maxOutChannels != null);
+    const elastic = space.producers
+      .map((p) => p.layer)
+      .filter(
+        (l): l is ElasticLayer & tfl.layers.Layer => isElasticLayer(l) && l.elasticSpace().maxOutChannels != null,
+      );
     const link = space.parent;
     const pw = link == null ? null : widthOf(link.space);
     const origins = [
       ...space.staticOrigins.filter((o) => o.width != null),
       ...space.demands.map((d) => ({ label: `the input of ${d.label}`, width: d.width })),
-      ...(link == null || pw == null ? [] : [{ label: `the output of layer '${link.layer}'`, width: (pw * link.multiplier) / link.divisor }]),
+      ...(link == null || pw == null
+        ? []
+        : [{ label: `the output of layer '${link.layer}'`, width: (pw * link.multiplier) / link.divisor }]),
     ];
     const origin = origins[0];
     const fixed = origin?.width ?? null;
@@ -227,11 +285,18 @@ function resolveTies(model: tfl.LayersModel, config: SubnetConfig, allowed: Map<
         const max = l.elasticSpace().maxOutChannels as number;
         const own = allowed.get(l.name) ?? null;
         const base = candidates ?? own ?? Array.from({ length: max }, (_, i) => i + 1);
-        candidates = base.filter((w) => w <= max && (own == null || own.includes(w)) && divisors.every((d) => (w * d.multiplier) % d.divisor === 0));
+        candidates = base.filter(
+          (w) =>
+            w <= max && (own == null || own.includes(w)) && divisors.every((d) => (w * d.multiplier) % d.divisor === 0),
+        );
       }
       if (candidates == null || candidates.length === 0) {
         const names = elastic.map((l) => `'${l.name}'`).join(', ');
-        throw new ConfigError('choices', elastic.map((l) => l.name), `widths that ${elastic.length > 1 ? `tied layers ${names}` : `layer ${names}`}${fixed == null ? '' : ` (fixed at ${fixed} by ${origin?.label})`} ${elastic.length > 1 ? 'all allow' : 'allows'}`);
+        throw new ConfigError(
+          'choices',
+          elastic.map((l) => l.name),
+          `widths that ${elastic.length > 1 ? `tied layers ${names}` : `layer ${names}`}${fixed == null ? '' : ` (fixed at ${fixed} by ${origin?.label})`} ${elastic.length > 1 ? 'all allow' : 'allows'}`,
+        );
       }
       width = mode === 'min' ? Math.min(...candidates) : Math.max(...candidates);
       for (const l of elastic) (config[l.name] as ElasticSetting).outChannels = width;

@@ -48,7 +48,11 @@ export function assertInt(argument: string, value: unknown, min = -Infinity, max
  * assertFinite('epsilon', 1e-5, { positive: true });
  * ```
  */
-export function assertFinite(argument: string, value: unknown, options: { positive?: boolean } = {}): asserts value is number {
+export function assertFinite(
+  argument: string,
+  value: unknown,
+  options: { positive?: boolean } = {},
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || (options.positive === true && value <= 0)) {
     throw new ConfigError(argument, value, options.positive === true ? 'a finite number > 0' : 'a finite number');
   }
@@ -62,8 +66,16 @@ export function assertFinite(argument: string, value: unknown, options: { positi
  * assertOneOf('padMode', padMode, ['zeros', 'reflect'] as const);
  * ```
  */
-export function assertOneOf<T extends string | number>(argument: string, value: unknown, allowed: readonly T[]): asserts value is T {
+export function assertOneOf<T extends string | number>(
+  argument: string,
+  value: unknown,
+  allowed: readonly T[],
+): asserts value is T {
   if (!allowed.includes(value as T)) {
-    throw new ConfigError(argument, value, `one of ${allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a))).join(', ')}`);
+    throw new ConfigError(
+      argument,
+      value,
+      `one of ${allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a))).join(', ')}`,
+    );
   }
 }

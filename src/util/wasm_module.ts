@@ -118,7 +118,10 @@ export interface MemoryImport {
 
 /** The bytes of a module that imports one memory and exports `defs` by name, in order. */
 export function moduleBytes(defs: readonly FunctionDef[], memory: MemoryImport = {}): Uint8Array<ArrayBuffer> {
-  const types = section(1, vec(defs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])));
+  const types = section(
+    1,
+    vec(defs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])),
+  );
   const limits = memory.shared === true ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]));
   const functions = section(3, vec(defs.map((_, i) => uleb(i))));
@@ -132,7 +135,21 @@ export function moduleBytes(defs: readonly FunctionDef[], memory: MemoryImport =
       }),
     ),
   );
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...functions,
+    ...exports,
+    ...code,
+  ]);
 }
 
 /**

@@ -8,15 +8,19 @@ import { haarAnalysis, haarSynthesis } from './haar_transform.js';
 // direction is the other direction applied to dy. Stating it with customGrad keeps backprop as
 // cheap as the forward pass, on either path, and independent of which kernels have registered
 // gradients on the current backend.
-const dwtWithGradient: (x: tf.Tensor4D) => tf.Tensor4D = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-  value: runHaarKernel('analysis', inputs[0] as tf.Tensor4D) ?? haarAnalysis(inputs[0] as tf.Tensor4D),
-  gradFunc: (dy: tf.Tensor4D): tf.Tensor4D => idwtWithGradient(dy),
-}));
+const dwtWithGradient: (x: tf.Tensor4D) => tf.Tensor4D = tf.customGrad(
+  (...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: runHaarKernel('analysis', inputs[0] as tf.Tensor4D) ?? haarAnalysis(inputs[0] as tf.Tensor4D),
+    gradFunc: (dy: tf.Tensor4D): tf.Tensor4D => idwtWithGradient(dy),
+  }),
+);
 
-const idwtWithGradient: (y: tf.Tensor4D) => tf.Tensor4D = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-  value: runHaarKernel('synthesis', inputs[0] as tf.Tensor4D) ?? haarSynthesis(inputs[0] as tf.Tensor4D),
-  gradFunc: (dx: tf.Tensor4D): tf.Tensor4D => dwtWithGradient(dx),
-}));
+const idwtWithGradient: (y: tf.Tensor4D) => tf.Tensor4D = tf.customGrad(
+  (...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: runHaarKernel('synthesis', inputs[0] as tf.Tensor4D) ?? haarSynthesis(inputs[0] as tf.Tensor4D),
+    gradFunc: (dx: tf.Tensor4D): tf.Tensor4D => dwtWithGradient(dx),
+  }),
+);
 
 /**
  * One level of the orthonormal 2-D Haar DWT (pywt's `dwt2(x, 'haar')` on the H and W axes), on

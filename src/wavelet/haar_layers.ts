@@ -105,7 +105,12 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer, HasChannel
    * the layers reading them.
    */
   channelRole(): ChannelRole {
-    return { kind: 'barrier', fixedInputWidth: true, reason: 'its output channels are the sub-bands of its input channels in blocks of the input width, which channels cannot be sorted or narrowed across' };
+    return {
+      kind: 'barrier',
+      fixedInputWidth: true,
+      reason:
+        'its output channels are the sub-bands of its input channels in blocks of the input width, which channels cannot be sorted or narrowed across',
+    };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

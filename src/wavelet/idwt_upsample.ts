@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../layers/common/initializer.js';
+import {
+  resolveInitializer,
+  serializeInitializer,
+  type Initializer,
+  type InitializerSpec,
+} from '../layers/common/initializer.js';
 import type { LayerArgs } from '../layers/common/layer_args.js';
 import type { ChannelRole, HasChannelRole } from '../layers/elastic/channel_permutable.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
@@ -72,7 +77,12 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
     this.channelLayout = channelLayoutOf(this.name, config);
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'pytorchLinear', this.seed);
+    this.kernelInit = resolveInitializer(
+      `${this.name}.kernelInitializer`,
+      config.kernelInitializer,
+      'pytorchLinear',
+      this.seed,
+    );
     this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'ones', this.seed);
   }
 
@@ -81,7 +91,11 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
     const shapes = Array.isArray(inputShape[0]) ? (inputShape as tfl.Shape[]) : [inputShape as tfl.Shape];
     const expected = this.styleDim == null ? 1 : 2;
     if (shapes.length !== expected) {
-      throw new ConfigError(`${this.name} inputs`, `${shapes.length} input(s)`, this.styleDim == null ? 'one input x (styleDim is not set)' : '[x, style] (styleDim is set)');
+      throw new ConfigError(
+        `${this.name} inputs`,
+        `${shapes.length} input(s)`,
+        this.styleDim == null ? 'one input x (styleDim is not set)' : '[x, style] (styleDim is set)',
+      );
     }
     const style = shapes[1] ?? null;
     if (style != null && (style.length !== 2 || (style[1] != null && style[1] !== this.styleDim))) {
@@ -115,7 +129,11 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
       if (this.kernel != null && this.bias != null && style != null) {
         const c4 = this.kernel.shape[1] as number;
         if (x.shape[3] !== c4 || style.shape[0] !== x.shape[0]) {
-          throw new ShapeError(`${this.name} x`, x.shape, `[${style.shape[0]}, h, w, ${c4}] (the batch of style and the channels the layer was built with)`);
+          throw new ShapeError(
+            `${this.name} x`,
+            x.shape,
+            `[${style.shape[0]}, h, w, ${c4}] (the batch of style and the channels the layer was built with)`,
+          );
         }
         const m = tf.add(tf.matMul(style, this.kernel.read() as tf.Tensor2D), this.bias.read());
         modulated = tf.mul(x, tf.reshape(m, [x.shape[0], 1, 1, c4]));

@@ -21,7 +21,10 @@ function swapDetailAxes(y: tf.Tensor, a: number, b: number): tf.Tensor {
     const rows = y.size / (4 * c);
     const flat = tf.reshape(y, [rows, 4 * c]);
     const low = tf.slice(flat, [0, 0], [rows, c]);
-    const details = tf.reshape(tf.transpose(tf.reshape(tf.slice(flat, [0, c], [rows, 3 * c]), [rows, a, b]), [0, 2, 1]), [rows, 3 * c]);
+    const details = tf.reshape(
+      tf.transpose(tf.reshape(tf.slice(flat, [0, c], [rows, 3 * c]), [rows, a, b]), [0, 2, 1]),
+      [rows, 3 * c],
+    );
     return tf.reshape(tf.concat([low, details], 1), y.shape);
   });
 }

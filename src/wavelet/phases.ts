@@ -67,7 +67,13 @@ export function toPhases(x: tf.Tensor4D, method: PhaseMethod = preferredPhaseMet
 }
 
 /** Inverse of {@link toPhases}: `[N·h·w, 4, C]` → `[N, 2h, 2w, C]`. */
-export function fromPhases(p: tf.Tensor3D, n: number, h: number, w: number, method: PhaseMethod = preferredPhaseMethod()): tf.Tensor4D {
+export function fromPhases(
+  p: tf.Tensor3D,
+  n: number,
+  h: number,
+  w: number,
+  method: PhaseMethod = preferredPhaseMethod(),
+): tf.Tensor4D {
   const c = p.shape[2];
   if (method === 'depthToSpace') return tf.depthToSpace(tf.reshape(p, [n, h, w, 4 * c]) as tf.Tensor4D, 2);
   return tf.reshape(tf.transpose(tf.reshape(p, [n * h, w, 2, 2 * c]), [0, 2, 1, 3]), [n, 2 * h, 2 * w, c]);

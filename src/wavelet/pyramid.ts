@@ -48,7 +48,11 @@ export interface WaveletPyramidLevel {
  * targets.map((t) => t.coeffs.shape); // [2,128,128,12], [2,64,64,12], [2,32,32,12], [2,16,16,12]
  * ```
  */
-export function waveletPyramid(image: tf.Tensor4D, levels: number, options: WaveletPyramidOptions = {}): WaveletPyramidLevel[] {
+export function waveletPyramid(
+  image: tf.Tensor4D,
+  levels: number,
+  options: WaveletPyramidOptions = {},
+): WaveletPyramidLevel[] {
   assertRank('image', image, 4);
   assertLevels('image', image, levels);
   const resize = options.resize ?? 'haar';
@@ -61,7 +65,10 @@ export function waveletPyramid(image: tf.Tensor4D, levels: number, options: Wave
     for (let k = 0; k < levels; k++) {
       if (k > 0) {
         // LL/2 of the level above is the mean of each 2×2 block.
-        current = resize === 'haar' ? tf.avgPool(current, 2, 2, 'valid') : tf.image.resizeBilinear(image, [h / 2 ** k, w / 2 ** k], true);
+        current =
+          resize === 'haar'
+            ? tf.avgPool(current, 2, 2, 'valid')
+            : tf.image.resizeBilinear(image, [h / 2 ** k, w / 2 ** k], true);
       }
       // Level 0 is a copy, so that every level can be disposed alike.
       out.push({ image: k === 0 ? tf.clone(image) : current, coeffs: haarDwt(current) });

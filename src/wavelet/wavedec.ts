@@ -40,7 +40,11 @@ export function assertLevels(argument: string, x: tf.Tensor, levels: unknown): a
   assertInt('levels', levels, 1);
   const [, h, w] = x.shape as number[];
   if (levels > maxHaarLevels(h as number, w as number)) {
-    throw new ShapeError(argument, x.shape, `height and width divisible by 2^levels = ${2 ** levels} (levels = ${levels})`);
+    throw new ShapeError(
+      argument,
+      x.shape,
+      `height and width divisible by 2^levels = ${2 ** levels} (levels = ${levels})`,
+    );
   }
 }
 
@@ -105,14 +109,19 @@ export function haarWaverec(dec: HaarDecomposition): tf.Tensor4D {
     const d = details[k] as tf.Tensor4D;
     assertRank(`dec.details[${k}]`, d, 4);
     if (d.shape[0] !== n || d.shape[1] !== h || d.shape[2] !== w || d.shape[3] !== 3 * c) {
-      throw new ShapeError(`dec.details[${k}]`, d.shape, `[${n}, ${h}, ${w}, ${3 * c}] (the size of the level below it and 3·C channels)`);
+      throw new ShapeError(
+        `dec.details[${k}]`,
+        d.shape,
+        `[${n}, ${h}, ${w}, ${3 * c}] (the size of the level below it and 3·C channels)`,
+      );
     }
     h *= 2;
     w *= 2;
   }
   return tf.tidy(() => {
     let current = low;
-    for (let k = details.length - 1; k >= 0; k--) current = haarIdwt(tf.concat([current, details[k] as tf.Tensor4D], 3));
+    for (let k = details.length - 1; k >= 0; k--)
+      current = haarIdwt(tf.concat([current, details[k] as tf.Tensor4D], 3));
     return current;
   });
 }

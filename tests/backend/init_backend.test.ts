@@ -50,7 +50,10 @@ describe('initBackend', () => {
 describeBackends('gradients after importing only tfjs-core, tfjs-layers and a backend', () => {
   it('tf.grad of a dense layer loss matches the analytic gradient', () => {
     // d/dw sum((x·w)²) = 2·xᵀ(x·w)
-    const x = tf.tensor2d([[1, 2], [3, -1]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+    ]);
     const w = tf.tensor2d([[0.5], [-0.25]]);
     const g = tf.grad((wv: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, wv as tf.Tensor2D))))(w);
     // x·w = [0, 1.75]; 2·xᵀ·[0, 1.75] = [10.5, -3.5]
@@ -59,9 +62,16 @@ describeBackends('gradients after importing only tfjs-core, tfjs-layers and a ba
   });
 
   it('model.fit reduces the loss of a small dense model', async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })],
+    });
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-    const xs = tf.tensor2d([[0, 1], [1, 0], [1, 1], [2, 1]]);
+    const xs = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 1],
+    ]);
     const ys = tf.tensor2d([[1], [2], [3], [5]]);
     const history = await model.fit(xs, ys, { epochs: 5, batchSize: 4, verbose: 0 });
     const losses = history.history['loss'] as number[];

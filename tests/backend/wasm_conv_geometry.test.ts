@@ -47,7 +47,10 @@ describe('outputPhases (input-gradient phases as correlations with flipped sub-f
 
   it('stride 2 with dilation 2: even rows only, sub-filter dilation 2/gcd(2,2) = 1', () => {
     // y = 2·oy + 2k → oy = y/2 − k for even y; odd rows get nothing
-    expect(outputPhases(3, 2, 2, 0, 6)).toEqual({ phases: [{ taps: [2, 1, 0], start: -2, dilation: 1 }, null], length: 3 });
+    expect(outputPhases(3, 2, 2, 0, 6)).toEqual({
+      phases: [{ taps: [2, 1, 0], start: -2, dilation: 1 }, null],
+      length: 3,
+    });
   });
 });
 
@@ -55,11 +58,32 @@ describe('convGeometry', () => {
   it("reproduces tfjs' 'same' padding split (the extra row or column goes after)", () => {
     const g = convGeometry([1, 8, 7, 3], [3, 3, 3, 4], { strides: 2, pad: 'same' }, false);
     // rows: ⌈8/2⌉ = 4, pad (4−1)·2 + 3 − 8 = 1 → top 0; columns: 4, pad 3·2 + 3 − 7 = 2 → left 1
-    expect(g).toMatchObject({ batch: 1, inH: 8, inW: 7, inC: 3, outH: 4, outW: 4, outC: 4, top: 0, left: 1, sH: 2, sW: 2, dH: 1, dW: 1 });
+    expect(g).toMatchObject({
+      batch: 1,
+      inH: 8,
+      inW: 7,
+      inC: 3,
+      outH: 4,
+      outW: 4,
+      outC: 4,
+      top: 0,
+      left: 1,
+      sH: 2,
+      sW: 2,
+      dH: 1,
+      dW: 1,
+    });
   });
 
   it('NCHW shapes and depthwise channel multipliers', () => {
-    expect(convGeometry([2, 3, 9, 7], [3, 3, 3, 5], { strides: 1, pad: 'valid', dataFormat: 'NCHW' }, false)).toMatchObject({ batch: 2, inH: 9, inW: 7, inC: 3, outH: 7, outW: 5, outC: 5 });
-    expect(convGeometry([1, 9, 7, 3], [3, 3, 3, 2], { strides: 1, dilations: 2, pad: 'same' }, true)).toMatchObject({ outC: 6, dH: 2, top: 2, left: 2 });
+    expect(
+      convGeometry([2, 3, 9, 7], [3, 3, 3, 5], { strides: 1, pad: 'valid', dataFormat: 'NCHW' }, false),
+    ).toMatchObject({ batch: 2, inH: 9, inW: 7, inC: 3, outH: 7, outW: 5, outC: 5 });
+    expect(convGeometry([1, 9, 7, 3], [3, 3, 3, 2], { strides: 1, dilations: 2, pad: 'same' }, true)).toMatchObject({
+      outC: 6,
+      dH: 2,
+      top: 2,
+      left: 2,
+    });
   });
 });

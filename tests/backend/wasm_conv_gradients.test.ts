@@ -54,7 +54,11 @@ async function compareBackends(label: string, fn: () => tf.Tensor[]): Promise<vo
 }
 
 /** Gradients of Σ r·op(x, w) with respect to x and w, r a fixed random tensor. */
-function gradsOf(op: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, xShape: number[], wShape: number[]): () => tf.Tensor[] {
+function gradsOf(
+  op: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
+  xShape: number[],
+  wShape: number[],
+): () => tf.Tensor[] {
   return () => {
     const x = seededTensor(xShape, 11) as tf.Tensor4D;
     const w = seededTensor(wShape, 12) as tf.Tensor4D;
@@ -72,7 +76,10 @@ describe('conv2d gradients on wasm equal the cpu backend (kernel 1/3/5/7 × stri
         for (const pad of PADS) {
           for (const b of [1, 4]) {
             const label = `k${k} s${s} pad ${padName(pad)} batch ${b}`;
-            await compareBackends(label, gradsOf((x, w) => tf.conv2d(x, w, s, pad), [b, 9, 7, 3], [k, k, 3, 5]));
+            await compareBackends(
+              label,
+              gradsOf((x, w) => tf.conv2d(x, w, s, pad), [b, 9, 7, 3], [k, k, 3, 5]),
+            );
           }
         }
       });
@@ -88,7 +95,10 @@ describe('depthwiseConv2d gradients on wasm equal the cpu backend (… × channe
           for (const b of [1, 4]) {
             for (const m of [1, 2]) {
               const label = `k${k} s${s} pad ${padName(pad)} batch ${b} multiplier ${m}`;
-              await compareBackends(label, gradsOf((x, w) => tf.depthwiseConv2d(x, w, s, pad), [b, 9, 7, 5], [k, k, 5, m]));
+              await compareBackends(
+                label,
+                gradsOf((x, w) => tf.depthwiseConv2d(x, w, s, pad), [b, 9, 7, 5], [k, k, 5, m]),
+              );
             }
           }
         }
@@ -104,9 +114,13 @@ describe('conv2dTranspose gradients on wasm equal the cpu backend', () => {
         for (const pad of ['same', 'valid'] as const) {
           for (const b of [1, 4]) {
             const [h, w] = [5, 4];
-            const out: [number, number, number, number] = pad === 'same' ? [b, h * s, w * s, 3] : [b, (h - 1) * s + k, (w - 1) * s + k, 3];
+            const out: [number, number, number, number] =
+              pad === 'same' ? [b, h * s, w * s, 3] : [b, (h - 1) * s + k, (w - 1) * s + k, 3];
             const label = `k${k} s${s} ${pad} batch ${b}`;
-            await compareBackends(label, gradsOf((x, f) => tf.conv2dTranspose(x, f, out, s, pad), [b, h, w, 6], [k, k, 3, 6]));
+            await compareBackends(
+              label,
+              gradsOf((x, f) => tf.conv2dTranspose(x, f, out, s, pad), [b, h, w, 6], [k, k, 3, 6]),
+            );
           }
         }
       }
@@ -126,10 +140,31 @@ describe('backprop kernels called directly with attributes the layers API does n
       const common = { strides: [2, 2], pad: 1, dimRoundingMode: mode, dataFormat: 'NHWC', dilations: [1, 1] };
       const x = (): tf.Tensor => seededTensor([2, 8, 8, 3], 1);
       const dy = (c: number) => (): tf.Tensor => seededTensor([2, outRows, outRows, c], 2);
-      await compareBackends(`Conv2DBackpropFilter ${mode}`, kernel('Conv2DBackpropFilter', () => ({ x: x(), dy: dy(4)() }), { ...common, filterShape: [3, 3, 3, 4] }));
-      await compareBackends(`Conv2DBackpropInput ${mode}`, kernel('Conv2DBackpropInput', () => ({ dy: dy(4)(), filter: seededTensor([3, 3, 3, 4], 3) }), { ...common, inputShape: [2, 8, 8, 3] }));
-      await compareBackends(`DepthwiseBackpropFilter ${mode}`, kernel('DepthwiseConv2dNativeBackpropFilter', () => ({ x: x(), dy: dy(6)() }), { ...common, filterShape: [3, 3, 3, 2] }));
-      await compareBackends(`DepthwiseBackpropInput ${mode}`, kernel('DepthwiseConv2dNativeBackpropInput', () => ({ dy: dy(6)(), filter: seededTensor([3, 3, 3, 2], 3) }), { ...common, inputShape: [2, 8, 8, 3] }));
+      await compareBackends(
+        `Conv2DBackpropFilter ${mode}`,
+        kernel('Conv2DBackpropFilter', () => ({ x: x(), dy: dy(4)() }), { ...common, filterShape: [3, 3, 3, 4] }),
+      );
+      await compareBackends(
+        `Conv2DBackpropInput ${mode}`,
+        kernel('Conv2DBackpropInput', () => ({ dy: dy(4)(), filter: seededTensor([3, 3, 3, 4], 3) }), {
+          ...common,
+          inputShape: [2, 8, 8, 3],
+        }),
+      );
+      await compareBackends(
+        `DepthwiseBackpropFilter ${mode}`,
+        kernel('DepthwiseConv2dNativeBackpropFilter', () => ({ x: x(), dy: dy(6)() }), {
+          ...common,
+          filterShape: [3, 3, 3, 2],
+        }),
+      );
+      await compareBackends(
+        `DepthwiseBackpropInput ${mode}`,
+        kernel('DepthwiseConv2dNativeBackpropInput', () => ({ dy: dy(6)(), filter: seededTensor([3, 3, 3, 2], 3) }), {
+          ...common,
+          inputShape: [2, 8, 8, 3],
+        }),
+      );
     }
   });
 
@@ -139,11 +174,19 @@ describe('backprop kernels called directly with attributes the layers API does n
       const common = { strides: [2, 2], pad, dataFormat: 'NCHW' };
       await compareBackends(
         `Conv2DBackpropFilter NCHW ${pad}`,
-        kernel('Conv2DBackpropFilter', () => ({ x: seededTensor([2, 3, 7, 8], 4), dy: seededTensor([2, 5, ...outSize], 5) }), { ...common, filterShape: [3, 3, 3, 5] }),
+        kernel(
+          'Conv2DBackpropFilter',
+          () => ({ x: seededTensor([2, 3, 7, 8], 4), dy: seededTensor([2, 5, ...outSize], 5) }),
+          { ...common, filterShape: [3, 3, 3, 5] },
+        ),
       );
       await compareBackends(
         `Conv2DBackpropInput NCHW ${pad}`,
-        kernel('Conv2DBackpropInput', () => ({ dy: seededTensor([2, 5, ...outSize], 5), filter: seededTensor([3, 3, 3, 5], 6) }), { ...common, inputShape: [2, 3, 7, 8] }),
+        kernel(
+          'Conv2DBackpropInput',
+          () => ({ dy: seededTensor([2, 5, ...outSize], 5), filter: seededTensor([3, 3, 3, 5], 6) }),
+          { ...common, inputShape: [2, 3, 7, 8] },
+        ),
       );
     }
   });
@@ -163,11 +206,19 @@ describe('backprop kernels called directly with attributes the layers API does n
     ] as const) {
       await compareBackends(
         `Conv2DBackpropFilter ci ${ci} co ${co}`,
-        kernel('Conv2DBackpropFilter', () => ({ x: seededTensor([3, 9, 7, ci], 7), dy: seededTensor([3, 6, 4, co], 8) }), { ...common, filterShape: [3, 3, ci, co] }),
+        kernel(
+          'Conv2DBackpropFilter',
+          () => ({ x: seededTensor([3, 9, 7, ci], 7), dy: seededTensor([3, 6, 4, co], 8) }),
+          { ...common, filterShape: [3, 3, ci, co] },
+        ),
       );
       await compareBackends(
         `Conv2DBackpropInput ci ${ci} co ${co}`,
-        kernel('Conv2DBackpropInput', () => ({ dy: seededTensor([3, 6, 4, co], 8), filter: seededTensor([3, 3, ci, co], 9) }), { ...common, inputShape: [3, 9, 7, ci] }),
+        kernel(
+          'Conv2DBackpropInput',
+          () => ({ dy: seededTensor([3, 6, 4, co], 8), filter: seededTensor([3, 3, ci, co], 9) }),
+          { ...common, inputShape: [3, 9, 7, ci] },
+        ),
       );
     }
   });
@@ -200,7 +251,17 @@ describe('depthwise gradients with dilations (the cpu kernels ignore dilations, 
           const wShape: [number, number, number, number] = [k, k, 3, m];
           const info = tf.backend_util.computeConv2DInfo(xShape, wShape, 1, dilations, pad, undefined, true);
           if (info.outHeight <= 0 || info.outWidth <= 0) continue;
-          const ref: RefConv = { xShape, wShape, depthwise: true, strides: [1, 1], dilations, top: info.padInfo.top, left: info.padInfo.left, outH: info.outHeight, outW: info.outWidth };
+          const ref: RefConv = {
+            xShape,
+            wShape,
+            depthwise: true,
+            strides: [1, 1],
+            dilations,
+            top: info.padInfo.top,
+            left: info.padInfo.left,
+            outH: info.outHeight,
+            outW: info.outWidth,
+          };
           const label = `k${k} pad ${padName(pad)} dilations ${dilations} batch ${b} multiplier ${m}`;
           const x = seededTensor(xShape, 21);
           const w = seededTensor(wShape, 22);
@@ -212,8 +273,20 @@ describe('depthwise gradients with dilations (the cpu kernels ignore dilations, 
           expectClose(y, refForward(ref, xv, wv), 0, RTOL, `${label} forward`);
           const { dx, dw } = refGradients(ref, xv, wv, dy.dataSync() as Float32Array);
           const attrs = { strides: [1, 1], pad, dilations } as unknown as tf.NamedAttrMap;
-          const gotDw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: wShape }) as tf.Tensor;
-          const gotDx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape }) as tf.Tensor;
+          const gotDw = tf
+            .engine()
+            .runKernel(
+              'DepthwiseConv2dNativeBackpropFilter',
+              { x, dy },
+              { ...attrs, filterShape: wShape },
+            ) as tf.Tensor;
+          const gotDx = tf
+            .engine()
+            .runKernel(
+              'DepthwiseConv2dNativeBackpropInput',
+              { dy, filter: w },
+              { ...attrs, inputShape: xShape },
+            ) as tf.Tensor;
           expectClose(gotDw, dw, 0, RTOL, `${label} filter gradient`);
           expectClose(gotDx, dx, 0, RTOL, `${label} input gradient`);
           tf.dispose([x, w, dy, y, gotDw, gotDx]);
@@ -230,24 +303,52 @@ describe('central finite differences of the wasm forward pass', () => {
   // difference (L(v + ε) − L(v − ε)) / 2ε equals the derivative exactly up to float32 rounding.
   const cases: { name: string; op: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D; x: number[]; w: number[] }[] = [
     { name: 'conv2d k3 s2 same', op: (x, w) => tf.conv2d(x, w, 2, 'same'), x: [2, 7, 6, 3], w: [3, 3, 3, 4] },
-    { name: 'depthwiseConv2d k3 s2 valid, multiplier 2', op: (x, w) => tf.depthwiseConv2d(x, w, 2, 'valid'), x: [2, 7, 6, 3], w: [3, 3, 3, 2] },
-    { name: 'depthwiseConv2d k3 dilation 2 same', op: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same', 'NHWC', 2), x: [1, 7, 6, 3], w: [3, 3, 3, 1] },
-    { name: 'conv2dTranspose k4 s2 same', op: (x, w) => tf.conv2dTranspose(x, w, [2, 8, 6, 3], 2, 'same'), x: [2, 4, 3, 5], w: [4, 4, 3, 5] },
+    {
+      name: 'depthwiseConv2d k3 s2 valid, multiplier 2',
+      op: (x, w) => tf.depthwiseConv2d(x, w, 2, 'valid'),
+      x: [2, 7, 6, 3],
+      w: [3, 3, 3, 2],
+    },
+    {
+      name: 'depthwiseConv2d k3 dilation 2 same',
+      op: (x, w) => tf.depthwiseConv2d(x, w, 1, 'same', 'NHWC', 2),
+      x: [1, 7, 6, 3],
+      w: [3, 3, 3, 1],
+    },
+    {
+      name: 'conv2dTranspose k4 s2 same',
+      op: (x, w) => tf.conv2dTranspose(x, w, [2, 8, 6, 3], 2, 'same'),
+      x: [2, 4, 3, 5],
+      w: [4, 4, 3, 5],
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       await tf.setBackend('wasm');
       const x = seededTensor(c.x, 31) as tf.Tensor4D;
       const w = seededTensor(c.w, 32) as tf.Tensor4D;
-      const loss = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar => tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(c.op(a, b)))));
+      const loss = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar =>
+        tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(c.op(a, b)))));
       // The conv2d-with-dilation gradient asserts in tfjs-core, so dilated depthwise goes through the kernels.
       const [gx, gw] = c.name.includes('dilation')
         ? tf.tidy(() => {
             const y = c.op(x, w);
             const attrs = { strides: [1, 1], pad: 'same', dilations: [2, 2] } as unknown as tf.NamedAttrMap;
             return [
-              tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: y, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor,
-              tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: y }, { ...attrs, filterShape: c.w }) as tf.Tensor,
+              tf
+                .engine()
+                .runKernel(
+                  'DepthwiseConv2dNativeBackpropInput',
+                  { dy: y, filter: w },
+                  { ...attrs, inputShape: c.x },
+                ) as tf.Tensor,
+              tf
+                .engine()
+                .runKernel(
+                  'DepthwiseConv2dNativeBackpropFilter',
+                  { x, dy: y },
+                  { ...attrs, filterShape: c.w },
+                ) as tf.Tensor,
             ];
           })
         : tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([x, w]);
@@ -268,7 +369,10 @@ describe('central finite differences of the wasm forward pass', () => {
             return value;
           };
           const fd = (shifted(eps) - shifted(-eps)) / (2 * eps);
-          expect(Math.abs(fd - (g[i] as number)), `${c.name} d/d${target}[${i}]: finite difference ${fd}, gradient ${g[i]}`).toBeLessThanOrEqual(2e-3 * scale);
+          expect(
+            Math.abs(fd - (g[i] as number)),
+            `${c.name} d/d${target}[${i}]: finite difference ${fd}, gradient ${g[i]}`,
+          ).toBeLessThanOrEqual(2e-3 * scale);
         }
       };
       check('x', gx as tf.Tensor);

@@ -65,7 +65,12 @@ export function refForward(c: RefConv, x: Float32Array, w: Float32Array): Float6
 }
 
 /** Gradients of Σ dy·y with respect to x and w. */
-export function refGradients(c: RefConv, x: Float32Array, w: Float32Array, dy: Float32Array): { dx: Float64Array; dw: Float64Array } {
+export function refGradients(
+  c: RefConv,
+  x: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+): { dx: Float64Array; dw: Float64Array } {
   const dx = new Float64Array(x.length);
   const dw = new Float64Array(w.length);
   forEachProduct(c, (xi, wi, yi) => {

@@ -11,16 +11,41 @@ import { expectClose, seededTensor } from '../helpers/tensors.js';
 function buildModel(): tfl.LayersModel {
   const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
   const input = tfl.input({ shape: [9, 9, 3] });
-  let h = tfl.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tfl.SymbolicTensor;
-  h = tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, depthMultiplier: 2, padding: 'same', activation: 'tanh', depthwiseInitializer: init(2) }).apply(h) as tfl.SymbolicTensor;
-  h = tfl.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'valid', depthMultiplier: 2, activation: 'relu', depthwiseInitializer: init(3), pointwiseInitializer: init(4) }).apply(h) as tfl.SymbolicTensor;
-  const out = tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(5) }).apply(h) as tfl.SymbolicTensor;
+  let h = tfl.layers
+    .conv2d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) })
+    .apply(input) as tfl.SymbolicTensor;
+  h = tfl.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      strides: 2,
+      depthMultiplier: 2,
+      padding: 'same',
+      activation: 'tanh',
+      depthwiseInitializer: init(2),
+    })
+    .apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers
+    .separableConv2d({
+      filters: 6,
+      kernelSize: 3,
+      padding: 'valid',
+      depthMultiplier: 2,
+      activation: 'relu',
+      depthwiseInitializer: init(3),
+      pointwiseInitializer: init(4),
+    })
+    .apply(h) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(5) })
+    .apply(h) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   model.compile({ optimizer: tf.train.sgd(0.25), loss: 'meanSquaredError' });
   return model;
 }
 
-async function trainedWeights(backend: 'cpu' | 'wasm'): Promise<{ initial: Float32Array[]; final: Float32Array[]; losses: number[] }> {
+async function trainedWeights(
+  backend: 'cpu' | 'wasm',
+): Promise<{ initial: Float32Array[]; final: Float32Array[]; losses: number[] }> {
   await tf.setBackend(backend);
   const model = buildModel();
   const initial = model.getWeights().map((w) => w.dataSync() as Float32Array);
@@ -49,10 +74,11 @@ describe('model.fit with Conv2D, DepthwiseConv2D, SeparableConv2D and Conv2DTran
     let moved = 0;
     wasm.final.forEach((w, i) => {
       expectClose(w, cpu.final[i] as Float32Array, 1e-4, 0, `weight ${i} after 3 steps`);
-      for (let j = 0; j < w.length; j++) moved = Math.max(moved, Math.abs((w[j] as number) - ((wasm.initial[i] as Float32Array)[j] as number)));
+      for (let j = 0; j < w.length; j++)
+        moved = Math.max(moved, Math.abs((w[j] as number) - ((wasm.initial[i] as Float32Array)[j] as number)));
     });
     // Training really happened: weights moved by far more than the tolerance and the loss fell.
-    expect(moved, "largest weight change").toBeGreaterThan(5e-3);
+    expect(moved, 'largest weight change').toBeGreaterThan(5e-3);
     expect(wasm.losses[2]).toBeLessThan(wasm.losses[0] as number);
     expectClose(wasm.losses, cpu.losses, 0, 1e-5, 'losses');
   });

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the op gradients
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BackendError, ConfigError, initBackend, registerWasmTrainingKernels, ShapeError, WASM_TRAINING_KERNELS } from '../../src/index.js';
+import {
+  BackendError,
+  ConfigError,
+  initBackend,
+  registerWasmTrainingKernels,
+  ShapeError,
+  WASM_TRAINING_KERNELS,
+} from '../../src/index.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
 
 // The kernels every other backend has, captured before the wasm backend is set up.
@@ -25,7 +32,10 @@ describe('registerWasmTrainingKernels', () => {
     for (const name of WASM_TRAINING_KERNELS) {
       const config = tf.getKernel(name, 'wasm');
       expect(config, name).toBeDefined();
-      expect((config?.kernelFunc as unknown as Record<symbol, unknown>)[Symbol.for('gancompress.wasmTrainingKernel')], name).toBe(true);
+      expect(
+        (config?.kernelFunc as unknown as Record<symbol, unknown>)[Symbol.for('gancompress.wasmTrainingKernel')],
+        name,
+      ).toBe(true);
     }
   });
 
@@ -64,12 +74,24 @@ describe('bad kernel inputs get clear errors instead of reading stray memory', (
     const call = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>) => () =>
       tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap);
     expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow(ShapeError);
-    expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow('Conv2DBackpropFilter: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]');
-    expect(call('Conv2DBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 3] })).toThrow('Conv2DBackpropInput: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]');
-    expect(call('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 1] })).toThrow(/DepthwiseConv2dNativeBackpropFilter: dy: got shape \[1,5,4,4\], expected \[1,4,4,3\]/);
-    expect(call('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 5] })).toThrow(/filter: got shape \[3,3,3,4\], expected \[3,3,5,4\]/);
-    expect(() => tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0, 1], 'int32') }, { numSegments: 2 })).toThrow(/segmentIds: got shape \[2\], expected \[1\]/);
-    expect(() => tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0], 'int32') }, { numSegments: -1 })).toThrow(ConfigError);
+    expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow(
+      'Conv2DBackpropFilter: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]',
+    );
+    expect(call('Conv2DBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 3] })).toThrow(
+      'Conv2DBackpropInput: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]',
+    );
+    expect(call('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 1] })).toThrow(
+      /DepthwiseConv2dNativeBackpropFilter: dy: got shape \[1,5,4,4\], expected \[1,4,4,3\]/,
+    );
+    expect(call('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { inputShape: [1, 8, 8, 5] })).toThrow(
+      /filter: got shape \[3,3,3,4\], expected \[3,3,5,4\]/,
+    );
+    expect(() =>
+      tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0, 1], 'int32') }, { numSegments: 2 }),
+    ).toThrow(/segmentIds: got shape \[2\], expected \[1\]/);
+    expect(() =>
+      tf.engine().runKernel('UnsortedSegmentSum', { x, segmentIds: tf.tensor1d([0], 'int32') }, { numSegments: -1 }),
+    ).toThrow(ConfigError);
     tf.dispose([x, dy, filter]);
   });
 });
@@ -83,8 +105,17 @@ describe('no leaks', () => {
     const tw = seededTensor([3, 3, 3, 3], 4) as tf.Tensor4D;
     const losses = [
       (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
-      (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, [[0, 0], [2, 1], [1, 3], [0, 0]])),
-      (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 19, 17, 3], 2, 'valid')),
+      (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(
+          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, [
+            [0, 0],
+            [2, 1],
+            [1, 3],
+            [0, 0],
+          ]),
+        ),
+      (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 19, 17, 3], 2, 'valid')),
     ];
     const filters = [w, dw, tw];
     const buffers = wasmBuffers();
@@ -170,7 +201,9 @@ describe('UnsortedSegmentSum and the gradient of tf.gather on wasm', () => {
         const indices = tf.tensor2d([3, 1, 3, 6, 0, 3, 1, 2], [2, 4], 'int32');
         const r = seededTensor([2, 4, 5], 7);
         const g0 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, indices, 0), r)))(table);
-        const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([4, 0, 4], 'int32'), 1))))(table);
+        const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([4, 0, 4], 'int32'), 1))))(
+          table,
+        );
         return [g0.dataSync() as Float32Array, g1.dataSync() as Float32Array];
       });
     await tf.setBackend('cpu');

@@ -15,7 +15,12 @@ const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 
 function run(cmd: string, args: string[], cwd: string): string {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_loglevel: 'error' },
+    });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`);
@@ -25,10 +30,14 @@ function run(cmd: string, args: string[], cwd: string): string {
 beforeAll(() => {
   // Build first (prepack would print the build log into pack's JSON output).
   run('npm', ['run', 'build'], repo);
-  const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], repo)) as { filename: string }[];
+  const packed = JSON.parse(
+    run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], repo),
+  ) as { filename: string }[];
   const tarball = (packed[0] as { filename: string }).filename;
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-  const tfjs = ['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'tfjs-backend-wasm'].map((p) => `@tensorflow/${p}@${pkg.devDependencies[`@tensorflow/${p}`]}`);
+  const tfjs = ['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'tfjs-backend-wasm'].map(
+    (p) => `@tensorflow/${p}@${pkg.devDependencies[`@tensorflow/${p}`]}`,
+  );
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`, ...tfjs], scratch);
   for (const f of readdirSync(join(here, 'project'))) copyFileSync(join(here, 'project', f), join(scratch, f));
 }, 300_000);
@@ -42,7 +51,9 @@ describe('the packed library in a consumer project', () => {
     expect(out.tfjsCoreCopies).toBe(1);
     expect(out.losses[1]).toBeLessThan(out.losses[0]);
     expect(out.roundTripMaxDiff).toBe(0);
-    expect(out.exports).toEqual(expect.arrayContaining(['initBackend', 'fileSystem', 'measureLatency', 'Random', 'GanCompressError']));
+    expect(out.exports).toEqual(
+      expect.arrayContaining(['initBackend', 'fileSystem', 'measureLatency', 'Random', 'GanCompressError']),
+    );
   });
 
   it('works through `require` (CJS) with the same exports', () => {
@@ -55,15 +66,32 @@ describe('the packed library in a consumer project', () => {
 
   it('type-checks consumer code under nodenext (ESM and CJS) and node10 (tslab) resolution', () => {
     const common = ['--noEmit', '--strict', '--target', 'es2020', '--lib', 'es2020,dom'];
-    expect(typeErrors([...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.mts', 'types.cts'])).toEqual([]);
-    expect(typeErrors([...common, '--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop', 'types-node10.ts'])).toEqual([]);
+    expect(
+      typeErrors([...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.mts', 'types.cts']),
+    ).toEqual([]);
+    expect(
+      typeErrors([
+        ...common,
+        '--module',
+        'commonjs',
+        '--moduleResolution',
+        'node10',
+        '--esModuleInterop',
+        'types-node10.ts',
+      ]),
+    ).toEqual([]);
   });
 
   it('fails type-checking on a wrong use, so the check above is real', () => {
-    writeFileSync(join(scratch, 'wrong.mts'), "import { initBackend } from 'gancompress';\nconst n: number = initBackend('cpu');\nexport { n };\n");
-    expect(typeErrors(['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'wrong.mts']).join('\n')).toMatch(
-      /wrong\.mts.*Type 'Promise<string>' is not assignable to type 'number'/,
+    writeFileSync(
+      join(scratch, 'wrong.mts'),
+      "import { initBackend } from 'gancompress';\nconst n: number = initBackend('cpu');\nexport { n };\n",
     );
+    expect(
+      typeErrors(['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'wrong.mts']).join(
+        '\n',
+      ),
+    ).toMatch(/wrong\.mts.*Type 'Promise<string>' is not assignable to type 'number'/);
   });
 });
 

@@ -12,7 +12,11 @@ export const TEST_BACKENDS: readonly ('cpu' | 'wasm')[] = (process.env['GANCOMPR
  * Declares `body` once per test backend, each copy inside its own `describe` whose `beforeAll`
  * makes that backend current. Tests in a file run in order, so the copies never interleave.
  */
-export function describeBackends(title: string, body: (backend: 'cpu' | 'wasm') => void, backends: readonly ('cpu' | 'wasm')[] = TEST_BACKENDS): void {
+export function describeBackends(
+  title: string,
+  body: (backend: 'cpu' | 'wasm') => void,
+  backends: readonly ('cpu' | 'wasm')[] = TEST_BACKENDS,
+): void {
   for (const backend of backends) {
     describe(`${title} [${backend}]`, () => {
       beforeAll(async () => {

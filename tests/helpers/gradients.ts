@@ -5,7 +5,13 @@ import { expectClose } from './tensors.js';
  * Compares tfjs's gradient of the scalar `f(p)` at `p` with central finite differences (in
  * float64 arithmetic on the float32 losses), element by element.
  */
-export function checkGradient(f: (p: tf.Tensor) => tf.Scalar, p: tf.Tensor, step = 1e-2, atol = 1e-3, label = ''): void {
+export function checkGradient(
+  f: (p: tf.Tensor) => tf.Scalar,
+  p: tf.Tensor,
+  step = 1e-2,
+  atol = 1e-3,
+  label = '',
+): void {
   const analytic = tf.tidy(() => tf.grad(f)(p));
   const base = Float32Array.from(p.dataSync());
   const numeric = new Float64Array(base.length);

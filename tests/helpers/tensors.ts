@@ -49,7 +49,9 @@ export function expectClose(actual: Numeric, expected: Numeric, atol = 1e-5, rto
     }
   }
   if (worstDiff > tol) {
-    throw new Error(`${label} not close: max |diff| ${worstDiff} > ${tol} at flat index ${worst} (actual ${a.values[worst]}, expected ${b.values[worst]})`);
+    throw new Error(
+      `${label} not close: max |diff| ${worstDiff} > ${tol} at flat index ${worst} (actual ${a.values[worst]}, expected ${b.values[worst]})`,
+    );
   }
 }
 

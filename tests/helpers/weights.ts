@@ -11,7 +11,12 @@ export const shortName = (v: tfl.LayerVariable): string => v.originalName.split(
  * ends in one of `positive` get 0.5 + |value| (variances), kernel-transform matrices (`7to5`,
  * ...) get identity + values, so the transforms are not the identity.
  */
-export function randomizeWeights(layer: tfl.layers.Layer, seed: number, scale = 0.5, positive = ['moving_variance']): void {
+export function randomizeWeights(
+  layer: tfl.layers.Layer,
+  seed: number,
+  scale = 0.5,
+  positive = ['moving_variance'],
+): void {
   const values = layer.weights.map((w, i) =>
     tf.tidy(() => {
       const r = seededTensor(w.shape as number[], seed + 17 * i, scale);
@@ -34,7 +39,14 @@ export function randomizeModulated(layer: tfl.layers.Layer, seed: number): void 
   layer.weights.forEach((v, i) => {
     const name = shortName(v);
     const r = seededTensor(v.shape as number[], seed + 31 * i);
-    values[name] = name === 'affineBias' || name === 'styleInv' ? tf.add(tf.mul(r, 0.3), 1) : name === 'noiseStrength' ? tf.fill(v.shape as number[], 0.5) : name === 'bias' ? tf.mul(r, 0.2) : r;
+    values[name] =
+      name === 'affineBias' || name === 'styleInv'
+        ? tf.add(tf.mul(r, 0.3), 1)
+        : name === 'noiseStrength'
+          ? tf.fill(v.shape as number[], 0.5)
+          : name === 'bias'
+            ? tf.mul(r, 0.2)
+            : r;
     if (values[name] !== r) r.dispose();
   });
   setByName(layer, values);

@@ -13,14 +13,18 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function buildModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 3] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv' }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv' })
+    .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.batchNormalization({ name: 'bn' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 5, name: 'dense' }).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   // Non-trivial BN statistics, so a round trip that dropped non-trainable weights would show.
   const bn = model.getLayer('bn');
-  bn.setWeights(bn.getWeights().map((w, i) => tf.tidy(() => tf.add(seededTensor(w.shape, 10 + i, 0.5), i === 3 ? 1 : 0))));
+  bn.setWeights(
+    bn.getWeights().map((w, i) => tf.tidy(() => tf.add(seededTensor(w.shape, 10 + i, 0.5), i === 3 ? 1 : 0))),
+  );
   return model;
 }
 
@@ -36,7 +40,9 @@ describeBackends('fileSystem()', () => {
 
     // The tfjs-node file:// layout: model.json with one manifest group pointing at weights.bin.
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    expect(Object.keys(json)).toEqual(expect.arrayContaining(['modelTopology', 'weightsManifest', 'format', 'generatedBy']));
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining(['modelTopology', 'weightsManifest', 'format', 'generatedBy']),
+    );
     expect(json.weightsManifest).toHaveLength(1);
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
     expect(statSync(join(dir, 'weights.bin')).size).toBe(result.modelArtifactsInfo.weightDataBytes);
@@ -47,7 +53,9 @@ describeBackends('fileSystem()', () => {
     expect(b.map((w) => w.shape)).toEqual(a.map((w) => w.shape));
     for (let i = 0; i < a.length; i++) {
       // Bit-exact: compare the raw float32 bytes.
-      expect(Buffer.from((b[i] as tf.Tensor).dataSync().buffer)).toEqual(Buffer.from((a[i] as tf.Tensor).dataSync().buffer));
+      expect(Buffer.from((b[i] as tf.Tensor).dataSync().buffer)).toEqual(
+        Buffer.from((a[i] as tf.Tensor).dataSync().buffer),
+      );
     }
     const x = seededTensor([2, 8, 8, 3], 7);
     const ya = model.predict(x) as tf.Tensor;

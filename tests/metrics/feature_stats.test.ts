@@ -34,7 +34,8 @@ describe('FeatureStats', () => {
     const ref = twoPass(x, n, d);
     for (const chunk of [1, 13, 256, 300, 700]) {
       const s = new FeatureStats(d);
-      for (let i = 0; i < n; i += chunk) s.updateRows(x.subarray(i * d, Math.min(n, i + chunk) * d), Math.min(chunk, n - i));
+      for (let i = 0; i < n; i += chunk)
+        s.updateRows(x.subarray(i * d, Math.min(n, i + chunk) * d), Math.min(chunk, n - i));
       expect(s.count).toBe(n);
       expect(maxRel(s.mean(), ref.mu)).toBeLessThan(1e-13);
       expect(maxRel(s.covariance(), ref.sigma)).toBeLessThan(1e-13);
@@ -101,23 +102,39 @@ describe('FeatureStats', () => {
     const fromPython = FeatureStats.fromJSON({ count: 40, mu: json.mu, sigma: json.sigma });
     expect(fromPython.count).toBe(40);
     // Fewer than two vectors: sigma is all zeros.
-    expect(new FeatureStats(2).update([[1, 2]]).toJSON().sigma).toEqual([[0, 0], [0, 0]]);
+    expect(new FeatureStats(2).update([[1, 2]]).toJSON().sigma).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   it('rejects bad constructors, serialised data and inputs', () => {
     expect(() => new FeatureStats(0)).toThrow(/dim: got 0, expected an integer >= 1/);
-    expect(() => FeatureStats.fromBinary(new Uint8Array(40))).toThrow(/data: got '40 bytes', expected FeatureStats binary data starting with 'GCFS'/);
-    const bytes = new FeatureStats(3).update([[1, 2, 3], [3, 2, 1]]).toBinary();
-    expect(() => FeatureStats.fromBinary(bytes.subarray(0, bytes.length - 8))).toThrow(/expected 104 bytes for dimension 3/);
+    expect(() => FeatureStats.fromBinary(new Uint8Array(40))).toThrow(
+      /data: got '40 bytes', expected FeatureStats binary data starting with 'GCFS'/,
+    );
+    const bytes = new FeatureStats(3)
+      .update([
+        [1, 2, 3],
+        [3, 2, 1],
+      ])
+      .toBinary();
+    expect(() => FeatureStats.fromBinary(bytes.subarray(0, bytes.length - 8))).toThrow(
+      /expected 104 bytes for dimension 3/,
+    );
     const wrongVersion = bytes.slice();
     wrongVersion[4] = 9;
     expect(() => FeatureStats.fromBinary(wrongVersion)).toThrow(/data version: got 9, expected 1/);
     expect(() => FeatureStats.fromBinary('x' as never)).toThrow(ConfigError);
     expect(() => FeatureStats.fromJSON({ count: 1.5, mu: [0], sigma: [[1]] })).toThrow(/json.count: got 1.5/);
-    expect(() => FeatureStats.fromJSON({ count: 3, mu: [0, 1], sigma: [[1]] })).toThrow(/json.sigma: got shape \[1\], expected 2 rows of 2/);
+    expect(() => FeatureStats.fromJSON({ count: 3, mu: [0, 1], sigma: [[1]] })).toThrow(
+      /json.sigma: got shape \[1\], expected 2 rows of 2/,
+    );
     expect(() => new FeatureStats(2).updateRows([1, 2, 3], 2)).toThrow(/data.length: got 3, expected n · dim = 4/);
     expect(() => FeatureStats.fromFeatures([])).toThrow(/features: got '0 rows', expected at least one feature vector/);
-    expect(() => new FeatureStats(2).update([[1, 2], [3]])).toThrow(/features\[1\]: got shape \[1\], expected \[2\] like features\[0\]/);
+    expect(() => new FeatureStats(2).update([[1, 2], [3]])).toThrow(
+      /features\[1\]: got shape \[1\], expected \[2\] like features\[0\]/,
+    );
   });
 });
 
@@ -125,7 +142,15 @@ describeBackends('FeatureStats from tensors', () => {
   it('update reads [n, d] tensors (float32 or int32) without disposing or leaking', async () => {
     const x = features(21, 40, 6, 2);
     const t = tf.tensor2d(Float32Array.from(x), [40, 6]);
-    const i = tf.tensor2d([[1, 2], [3, 5], [4, 4]], undefined, 'int32');
+    const i = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 5],
+        [4, 4],
+      ],
+      undefined,
+      'int32',
+    );
     const s = await expectNoLeak(() => new FeatureStats(6).update(t));
     const ref = new FeatureStats(6).update(toRows(Float32Array.from(x), 40, 6));
     expect(Array.from(s.covariance())).toEqual(Array.from(ref.covariance()));
@@ -133,8 +158,12 @@ describeBackends('FeatureStats from tensors', () => {
     expect(mean[0]).toBeCloseTo(8 / 3, 15);
     expect(mean[1]).toBeCloseTo(11 / 3, 15);
     expect(t.isDisposed).toBe(false);
-    expect(() => new FeatureStats(6).update(tf.zeros([2, 3, 1]) as never)).toThrow(/features: got shape \[2,3,1\], expected rank 2/);
-    expect(() => new FeatureStats(2).update(tf.tensor2d([[true, false]], undefined, 'bool') as never)).toThrow(/features.dtype: got 'bool'/);
+    expect(() => new FeatureStats(6).update(tf.zeros([2, 3, 1]) as never)).toThrow(
+      /features: got shape \[2,3,1\], expected rank 2/,
+    );
+    expect(() => new FeatureStats(2).update(tf.tensor2d([[true, false]], undefined, 'bool') as never)).toThrow(
+      /features.dtype: got 'bool'/,
+    );
     tf.dispose([t, i]);
   });
 });

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, FeatureStats, fid, frechetDistance, frechetDistanceTerms, GanCompressError, ShapeError } from '../../src/index.js';
+import {
+  ConfigError,
+  FeatureStats,
+  fid,
+  frechetDistance,
+  frechetDistanceTerms,
+  GanCompressError,
+  ShapeError,
+} from '../../src/index.js';
 import { setKernelChoice } from '../../src/metrics/linalg/heap.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak } from '../helpers/tensors.js';
@@ -19,7 +27,10 @@ interface FidCase extends FeaturePairSpec {
   sumA: number;
   sumB: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics_fid.json', import.meta.url), 'utf8')) as { cases: FidCase[]; float32: { fid: number } };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics_fid.json', import.meta.url), 'utf8')) as {
+  cases: FidCase[];
+  float32: { fid: number };
+};
 
 function statsOf(data: Float64Array, n: number, d: number): FeatureStats {
   // Uneven chunks exercise the streaming path (buffer flushes at 256 rows, merges of partial blocks).
@@ -109,39 +120,143 @@ describeBackends('fid from tensors', () => {
 });
 
 describe('frechetDistance input errors', () => {
-  const good = { mu: [0, 0], sigma: [[1, 0], [0, 1]] };
+  const good = {
+    mu: [0, 0],
+    sigma: [
+      [1, 0],
+      [0, 1],
+    ],
+  };
   it('names NaN / Inf features with their position', () => {
-    expect(() => fid([[0, 1], [1, NaN], [2, 2]], [[0, 1], [1, 1]])).toThrow(/featuresA\[1\]\[1\]: got NaN, expected a finite number/);
-    expect(() => fid([[0, 1], [1, 2]], [[0, Infinity], [1, 1]])).toThrow(/featuresB\[0\]\[1\]: got Infinity/);
+    expect(() =>
+      fid(
+        [
+          [0, 1],
+          [1, NaN],
+          [2, 2],
+        ],
+        [
+          [0, 1],
+          [1, 1],
+        ],
+      ),
+    ).toThrow(/featuresA\[1\]\[1\]: got NaN, expected a finite number/);
+    expect(() =>
+      fid(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        [
+          [0, Infinity],
+          [1, 1],
+        ],
+      ),
+    ).toThrow(/featuresB\[0\]\[1\]: got Infinity/);
     expect(() => new FeatureStats(2).updateRows([0, 1, NaN, 2], 2)).toThrow(/data\[2\] \(row 1, column 0\): got NaN/);
   });
   it('rejects mismatched dimensions', () => {
-    expect(() => fid([[0, 1], [1, 2]], [[0, 1, 2], [1, 1, 2]])).toThrow(ShapeError);
-    expect(() => fid([[0, 1], [1, 2]], [[0, 1, 2], [1, 1, 2]])).toThrow(/featuresB: got shape \[2,3\], expected \[n, 2\] like featuresA/);
-    expect(() => frechetDistance(good, { mu: [0, 0, 0], sigma: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] })).toThrow(/b.mu: got shape \[3\], expected \[2\]/);
-    expect(() => frechetDistance(good, { mu: [0, 0], sigma: [[1, 0, 0], [0, 1, 0]] })).toThrow(/b.sigma\[0\]: got shape \[3\], expected \[2\]/);
+    expect(() =>
+      fid(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        [
+          [0, 1, 2],
+          [1, 1, 2],
+        ],
+      ),
+    ).toThrow(ShapeError);
+    expect(() =>
+      fid(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        [
+          [0, 1, 2],
+          [1, 1, 2],
+        ],
+      ),
+    ).toThrow(/featuresB: got shape \[2,3\], expected \[n, 2\] like featuresA/);
+    expect(() =>
+      frechetDistance(good, {
+        mu: [0, 0, 0],
+        sigma: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      }),
+    ).toThrow(/b.mu: got shape \[3\], expected \[2\]/);
+    expect(() =>
+      frechetDistance(good, {
+        mu: [0, 0],
+        sigma: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+      }),
+    ).toThrow(/b.sigma\[0\]: got shape \[3\], expected \[2\]/);
     expect(() => new FeatureStats(3).update([[1, 2]])).toThrow(/features: got shape \[1,2\], expected \[n, 3\]/);
     expect(() => new FeatureStats(2).merge(new FeatureStats(3))).toThrow(/other.dim: got 3, expected 2/);
   });
   it('needs at least two samples per set', () => {
-    expect(() => fid([[0, 1]], [[0, 1], [1, 1]])).toThrow(/featuresA: got '1 row', expected at least 2 feature vectors/);
+    expect(() =>
+      fid(
+        [[0, 1]],
+        [
+          [0, 1],
+          [1, 1],
+        ],
+      ),
+    ).toThrow(/featuresA: got '1 row', expected at least 2 feature vectors/);
     const one = new FeatureStats(2).update([[1, 2]]);
     expect(() => frechetDistance(good, one)).toThrow(/b.count: got 1, expected at least 2/);
     expect(() => one.covariance()).toThrow(ConfigError);
   });
   it('rejects asymmetric, non-finite and indefinite covariances', () => {
-    expect(() => frechetDistance(good, { mu: [0, 0], sigma: [[1, 0.5], [0, 1]] })).toThrow(/b.sigma\[1\]\[0\]: got 0, expected 0.5 like b.sigma\[0\]\[1\]/);
+    expect(() =>
+      frechetDistance(good, {
+        mu: [0, 0],
+        sigma: [
+          [1, 0.5],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/b.sigma\[1\]\[0\]: got 0, expected 0.5 like b.sigma\[0\]\[1\]/);
     expect(() => frechetDistance({ mu: [0, NaN], sigma: good.sigma }, good)).toThrow(/a.mu\[1\]: got NaN/);
-    expect(() => frechetDistance(good, { mu: [0, 0], sigma: [[1, 0], [0, Infinity]] })).toThrow(/b.sigma\[1\]\[1\]: got Infinity/);
+    expect(() =>
+      frechetDistance(good, {
+        mu: [0, 0],
+        sigma: [
+          [1, 0],
+          [0, Infinity],
+        ],
+      }),
+    ).toThrow(/b.sigma\[1\]\[1\]: got Infinity/);
     // Both indefinite: the eigenvalues of Σ₁Σ₂ need not be real; pytorch-fid would fail too.
-    const indefinite = { mu: [0, 0], sigma: [[0, 1], [1, 0]] };
+    const indefinite = {
+      mu: [0, 0],
+      sigma: [
+        [0, 1],
+        [1, 0],
+      ],
+    };
     expect(() => frechetDistance(indefinite, indefinite)).toThrow(GanCompressError);
     expect(() => frechetDistance(indefinite, indefinite)).toThrow(/both indefinite/);
     // One indefinite, one definite: Σ₁Σ₂ has a negative eigenvalue −1 → imaginary trace 1 per 2 dims.
     expect(() => frechetDistance(indefinite, good)).toThrow(/Imaginary component/);
   });
   it('reports overflow instead of a number (pytorch-fid fails there too)', () => {
-    const huge = { mu: [0, 0], sigma: [[1e300, 0], [0, 1e300]] };
+    const huge = {
+      mu: [0, 0],
+      sigma: [
+        [1e300, 0],
+        [0, 1e300],
+      ],
+    };
     expect(() => frechetDistance(huge, huge)).toThrow(/tr √\(Σ₁Σ₂\) is NaN even with eps = 0.000001 on the diagonals/);
   });
   it('rejects a bad eps and bad inputs', () => {
@@ -163,7 +278,11 @@ describe('frechetDistance hand-derived values', () => {
   it('a rank-one Σ₁ against a full Σ₂: tr √(Σ₁Σ₂) = √(vᵀΣ₂v)', () => {
     // Σ₁ = vvᵀ has rank 1, so Σ₁Σ₂ has one nonzero eigenvalue vᵀΣ₂v.
     const v = [1, 2, -1];
-    const s2 = [[2, 0.5, 0], [0.5, 1, 0.25], [0, 0.25, 3]];
+    const s2 = [
+      [2, 0.5, 0],
+      [0.5, 1, 0.25],
+      [0, 0.25, 3],
+    ];
     const s1 = v.map((x) => v.map((y) => x * y));
     const quad = v.reduce((s, x, i) => s + x * v.reduce((t, y, j) => t + (s2[i]![j] as number) * y, 0), 0);
     const terms = frechetDistanceTerms({ mu: [0, 0, 0], sigma: s1 }, { mu: [0, 0, 0], sigma: s2 });

@@ -30,11 +30,14 @@ export function blur(img: Image): Image {
   const { h, w, c } = img;
   const out = new Int32Array(h * w * c);
   const clamp = (v: number, n: number): number => Math.min(n - 1, Math.max(0, v));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {
-    let s = 0;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += img.data[(clamp(y + dy, h) * w + clamp(x + dx, w)) * c + ch] as number;
-    out[(y * w + x) * c + ch] = Math.floor(s / 9);
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) s += img.data[(clamp(y + dy, h) * w + clamp(x + dx, w)) * c + ch] as number;
+        out[(y * w + x) * c + ch] = Math.floor(s / 9);
+      }
   return { ...img, data: out };
 }
 
@@ -44,7 +47,8 @@ export function posterise(img: Image): Image {
 
 export function crop(img: Image, y0: number, x0: number, h: number, w: number): Image {
   const out = new Int32Array(h * w * img.c);
-  for (let y = 0; y < h; y++) out.set(img.data.subarray(((y0 + y) * img.w + x0) * img.c, ((y0 + y) * img.w + x0 + w) * img.c), y * w * img.c);
+  for (let y = 0; y < h; y++)
+    out.set(img.data.subarray(((y0 + y) * img.w + x0) * img.c, ((y0 + y) * img.w + x0 + w) * img.c), y * w * img.c);
   return { h, w, c: img.c, data: out };
 }
 

@@ -5,7 +5,18 @@ import { ConfigError, ConfusionMatrix, meanIoU, psnr, ShapeError, ssim } from '.
 import { gaussianFilter2d, gaussianKernel1d, reflectIndex } from '../../src/metrics/gaussian_filter.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak } from '../helpers/tensors.js';
-import { blur, checksum, crop, firstChannel, loadPhoto, noise, PHOTOS, posterise, segmentation, type Image } from './image_generator.js';
+import {
+  blur,
+  checksum,
+  crop,
+  firstChannel,
+  loadPhoto,
+  noise,
+  PHOTOS,
+  posterise,
+  segmentation,
+  type Image,
+} from './image_generator.js';
 
 // Written by tests/fixtures/scripts/metrics_image.py with scikit-image 0.19 and numpy.
 interface Scores {
@@ -27,10 +38,17 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics_image.json'
 
 // The requirement is 1e-4; float64 JavaScript holds far tighter (PSNR exact, SSIM ~4e-14).
 const TOL = 1e-9;
-const tensor = (img: Image, scale = 1): tf.Tensor3D => tf.tensor3d(Float32Array.from(img.data, (v) => v * scale), [img.h, img.w, img.c]);
+const tensor = (img: Image, scale = 1): tf.Tensor3D =>
+  tf.tensor3d(
+    Float32Array.from(img.data, (v) => v * scale),
+    [img.h, img.w, img.c],
+  );
 const photos = Object.fromEntries(PHOTOS.map((n) => [n, loadPhoto(n)])) as Record<(typeof PHOTOS)[number], Image>;
 
-function expectIoU(actual: { meanIoU: number; perClassIoU: number[]; pixelAccuracy: number }, expected: IoUFixture): void {
+function expectIoU(
+  actual: { meanIoU: number; perClassIoU: number[]; pixelAccuracy: number },
+  expected: IoUFixture,
+): void {
   expect(Math.abs(actual.meanIoU - expected.meanIoU)).toBeLessThan(TOL);
   expect(Math.abs(actual.pixelAccuracy - expected.pixelAccuracy)).toBeLessThan(TOL);
   expected.perClassIoU.forEach((v, c) => {
@@ -118,7 +136,10 @@ describeBackends('meanIoU and ConfusionMatrix equal numpy on maps derived from r
 describe('meanIoU on synthetic maps', () => {
   const t = (v: number[][]): tf.Tensor2D => tf.tensor2d(v, undefined, 'int32');
   it('perfect prediction: IoU 1 for present classes, NaN for absent ones', () => {
-    const label = t([[0, 0, 2], [2, 2, 0]]);
+    const label = t([
+      [0, 0, 2],
+      [2, 2, 0],
+    ]);
     const r = meanIoU(label, label, 4);
     expect(r.meanIoU).toBe(1);
     expect(r.perClassIoU[0]).toBe(1);
@@ -156,15 +177,25 @@ describe('meanIoU on synthetic maps', () => {
     const a = new ConfusionMatrix(2).update(t([[0, 1]]), t([[0, 0]]));
     const b = new ConfusionMatrix(2).update(t([[1]]), t([[1]]));
     expect(Array.from(a.merge(b).counts)).toEqual([1, 1, 0, 1]);
-    expect(() => a.merge(new ConfusionMatrix(3))).toThrow(/other: got 'a ConfusionMatrix of 3 classes', expected a ConfusionMatrix of 2 classes/);
+    expect(() => a.merge(new ConfusionMatrix(3))).toThrow(
+      /other: got 'a ConfusionMatrix of 3 classes', expected a ConfusionMatrix of 2 classes/,
+    );
   });
 
   it('rejects out-of-range labels and predictions, bad dtypes, shapes and class counts', () => {
-    expect(() => meanIoU(t([[0, 1]]), t([[0, 5]]), 2)).toThrow(/label\[0,1\]: got 5, expected a class index in \[0, 2\) or the ignore index 255/);
-    expect(() => meanIoU(t([[0, 2]]), t([[0, 1]]), 2)).toThrow(/pred\[0,1\]: got 2, expected a class index in \[0, 2\)/);
-    expect(() => meanIoU(t([[0, 0]]), t([[0, -1]]), 2, { ignoreIndex: null })).toThrow(/label\[0,1\]: got -1, expected a class index in \[0, 2\)$/);
+    expect(() => meanIoU(t([[0, 1]]), t([[0, 5]]), 2)).toThrow(
+      /label\[0,1\]: got 5, expected a class index in \[0, 2\) or the ignore index 255/,
+    );
+    expect(() => meanIoU(t([[0, 2]]), t([[0, 1]]), 2)).toThrow(
+      /pred\[0,1\]: got 2, expected a class index in \[0, 2\)/,
+    );
+    expect(() => meanIoU(t([[0, 0]]), t([[0, -1]]), 2, { ignoreIndex: null })).toThrow(
+      /label\[0,1\]: got -1, expected a class index in \[0, 2\)$/,
+    );
     expect(() => meanIoU(tf.tensor2d([[0, 1]]), t([[0, 1]]), 2)).toThrow(/pred.dtype: got 'float32', expected 'int32'/);
-    expect(() => meanIoU(t([[0, 1]]), t([[0], [1]]), 2)).toThrow(/label: got shape \[2,1\], expected \[1,2\], the shape of pred/);
+    expect(() => meanIoU(t([[0, 1]]), t([[0], [1]]), 2)).toThrow(
+      /label: got shape \[2,1\], expected \[1,2\], the shape of pred/,
+    );
     expect(() => meanIoU(t([[0]]), t([[0]]), 0)).toThrow(/numClasses: got 0, expected an integer >= 1/);
     expect(() => meanIoU(t([[0]]), t([[0]]), 2.5)).toThrow(ConfigError);
     const cm = new ConfusionMatrix(2);
@@ -212,7 +243,9 @@ describe('psnr and ssim by hand', () => {
     expect(() => ssim(a, a, {} as never)).toThrow(/options.maxVal: got undefined, expected a finite number > 0/);
     expect(() => psnr(tf.zeros([12, 12]), tf.zeros([12, 12]), 1)).toThrow(/a: got shape \[12,12\], expected rank 3/);
     const small = tf.zeros([10, 12, 1]);
-    expect(() => ssim(small, small, { maxVal: 1 })).toThrow(/a: got shape \[10,12,1\], expected images of at least 11×11/);
+    expect(() => ssim(small, small, { maxVal: 1 })).toThrow(
+      /a: got shape \[10,12,1\], expected images of at least 11×11/,
+    );
     tf.dispose([a, b, small]);
   });
 });

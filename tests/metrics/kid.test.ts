@@ -20,7 +20,16 @@ interface KidCase extends FeaturePairSpec {
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics_kid.json', import.meta.url), 'utf8')) as {
   cases: KidCase[];
-  same: { d: number; seed: number; n: number; rank: number; subsetIndices: Subsets; values: number[]; mean: number; std: number };
+  same: {
+    d: number;
+    seed: number;
+    n: number;
+    rank: number;
+    subsetIndices: Subsets;
+    values: number[];
+    mean: number;
+    std: number;
+  };
 };
 
 describe('kid equals a numpy implementation of the same estimator on the same subsets', () => {
@@ -41,7 +50,9 @@ describe('kid equals a numpy implementation of the same estimator on the same su
     const s = fixture.same;
     const x = features(s.seed, s.n, s.d, s.rank);
     const half = (s.n / 2) * s.d;
-    const result = kid(toRows(x.subarray(0, half), s.n / 2, s.d), toRows(x.subarray(half), s.n / 2, s.d), { subsetIndices: s.subsetIndices });
+    const result = kid(toRows(x.subarray(0, half), s.n / 2, s.d), toRows(x.subarray(half), s.n / 2, s.d), {
+      subsetIndices: s.subsetIndices,
+    });
     expect(Math.abs(result.mean - s.mean)).toBeLessThan(1e-9);
     expect(Math.abs(result.std - s.std)).toBeLessThan(1e-9);
     expect(Math.abs(result.mean)).toBeLessThan(result.std);
@@ -82,17 +93,38 @@ describe('kid by hand and by invariants', () => {
   });
 
   it('rejects bad options and inputs with the argument named', () => {
-    const x = [[0, 1], [1, 0], [2, 2]];
+    const x = [
+      [0, 1],
+      [1, 0],
+      [2, 2],
+    ];
     expect(() => kid(x, x, { subsetSize: 4 })).toThrow(/options.subsetSize: got 4, expected at most 3/);
     expect(() => kid(x, x)).toThrow(/options.subsetSize: got 1000, expected at most 3/);
     expect(() => kid(x, x, { subsetSize: 1 })).toThrow(/options.subsetSize: got 1, expected an integer >= 2/);
     expect(() => kid(x, x, { subsets: 0, subsetSize: 2 })).toThrow(/options.subsets: got 0/);
     expect(() => kid(x, [[0, 1, 2]], { subsetSize: 2 })).toThrow(/featuresB: got shape \[1,3\], expected \[n, 2\]/);
-    expect(() => kid(x, [[0, NaN], [1, 1]], { subsetSize: 2 })).toThrow(/featuresB\[0\]\[1\]: got NaN/);
-    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 0]] } })).toThrow(/options.subsetIndices.b\[0\] entry: got 0, expected distinct indices/);
-    expect(() => kid(x, x, { subsetIndices: { a: [[0, 3]], b: [[0, 1]] } })).toThrow(/options.subsetIndices.a\[0\] entry: got 3, expected an integer row index in \[0, 3\)/);
-    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 1, 2]] } })).toThrow(/options.subsetIndices.b\[0\]: got \[0,1,2\], expected an array of 2 row indices/);
-    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 1]] }, subsetSize: 3 })).toThrow(/options.subsetSize: got 3, expected 2/);
+    expect(() =>
+      kid(
+        x,
+        [
+          [0, NaN],
+          [1, 1],
+        ],
+        { subsetSize: 2 },
+      ),
+    ).toThrow(/featuresB\[0\]\[1\]: got NaN/);
+    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 0]] } })).toThrow(
+      /options.subsetIndices.b\[0\] entry: got 0, expected distinct indices/,
+    );
+    expect(() => kid(x, x, { subsetIndices: { a: [[0, 3]], b: [[0, 1]] } })).toThrow(
+      /options.subsetIndices.a\[0\] entry: got 3, expected an integer row index in \[0, 3\)/,
+    );
+    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 1, 2]] } })).toThrow(
+      /options.subsetIndices.b\[0\]: got \[0,1,2\], expected an array of 2 row indices/,
+    );
+    expect(() => kid(x, x, { subsetIndices: { a: [[0, 1]], b: [[0, 1]] }, subsetSize: 3 })).toThrow(
+      /options.subsetSize: got 3, expected 2/,
+    );
   });
 });
 

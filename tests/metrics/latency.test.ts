@@ -48,12 +48,16 @@ describeBackends('measureLatency', () => {
   });
 
   it('accepts async functions and named tensor maps', async () => {
-    const stats = await expectNoLeak(() => measureLatency(async () => ({ a: tf.scalar(1), b: tf.zeros([3]) }), { warmup: 0, runs: 3 }));
+    const stats = await expectNoLeak(() =>
+      measureLatency(async () => ({ a: tf.scalar(1), b: tf.zeros([3]) }), { warmup: 0, runs: 3 }),
+    );
     expect(stats.runs).toBe(3);
   });
 
   it('rejects bad options', async () => {
-    await expect(measureLatency(() => undefined, { runs: 0 })).rejects.toThrow(/options.runs: got 0, expected an integer >= 1/);
+    await expect(measureLatency(() => undefined, { runs: 0 })).rejects.toThrow(
+      /options.runs: got 0, expected an integer >= 1/,
+    );
     await expect(measureLatency(() => undefined, { warmup: -1 })).rejects.toThrow(/options.warmup: got -1/);
     await expect(measureLatency(42 as never)).rejects.toThrow(/fn: got 42, expected a function/);
   });

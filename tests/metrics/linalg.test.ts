@@ -57,11 +57,15 @@ for (const kernels of ['wasm', 'js'] as const) {
           h.kernels.dotAxpy2(x + start, z + start, y + start, w + start, n, 1, 3, out);
           expect(h.f64[out]).toBeCloseTo(dot, 13);
           expect(h.f64[out + 1]).toBeCloseTo(0.5 * dot, 13);
-          for (let i = 0; i < 40; i++) expect(h.f64[w + i]).toBeCloseTo(i >= start && i < start + n ? 2.5 * (vx[i] as number) : 0, 14);
+          for (let i = 0; i < 40; i++)
+            expect(h.f64[w + i]).toBeCloseTo(i >= start && i < start + n ? 2.5 * (vx[i] as number) : 0, 14);
           h.kernels.axpy(-2, x + start, y + start, n);
           for (let i = 0; i < 40; i++) {
             const inside = i >= start && i < start + n;
-            expect(h.f64[y + i]).toBeCloseTo(inside ? (vy[i] as number) - 2 * (vx[i] as number) : (vy[i] as number), 14);
+            expect(h.f64[y + i]).toBeCloseTo(
+              inside ? (vy[i] as number) - 2 * (vx[i] as number) : (vy[i] as number),
+              14,
+            );
             expect(h.f64[z + i]).toBeCloseTo(inside ? 0.5 * (vx[i] as number) : 0, 14);
           }
         }
@@ -71,7 +75,12 @@ for (const kernels of ['wasm', 'js'] as const) {
     it('gemm equals the triple loop for odd sizes, transposed operands, alpha and a column-major C', () => {
       setKernelChoice(kernels);
       // m, n, k chosen to cross the 4×4 tile, 256-deep and 512-wide packing boundaries.
-      for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [37, 529, 300], [130, 9, 517]] as const) {
+      for (const [m, n, k] of [
+        [1, 1, 1],
+        [5, 7, 3],
+        [37, 529, 300],
+        [130, 9, 517],
+      ] as const) {
         const A = randomMatrix(m, k, m + n);
         const B = randomMatrix(k, n, k);
         const C0 = randomMatrix(m, n, 7);
@@ -102,13 +111,20 @@ for (const kernels of ['wasm', 'js'] as const) {
       h.f64.set(B, b);
       gemmLower(h, n, k, 1, rowMajor(a, k), rowMajor(b, k), rowMajor(c, n));
       let worst = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) worst = Math.max(worst, Math.abs((h.f64[c + i * n + j] as number) - (full[i * n + j] as number)));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++)
+          worst = Math.max(worst, Math.abs((h.f64[c + i * n + j] as number) - (full[i * n + j] as number)));
       expect(worst).toBeLessThan(1e-12);
     });
 
     it('pivoted Cholesky reproduces full-rank and rank-deficient matrices with their rank', () => {
       setKernelChoice(kernels);
-      for (const [d, rank, nb] of [[150, 90, 16], [150, 300, 16], [70, 70, 64], [9, 3, 4]] as const) {
+      for (const [d, rank, nb] of [
+        [150, 90, 16],
+        [150, 300, 16],
+        [70, 70, 64],
+        [9, 3, 4],
+      ] as const) {
         const S = randomCovariance(d, rank, d + rank);
         const h = createHeap(d * d);
         const s = h.alloc(d * d);
@@ -121,10 +137,13 @@ for (const kernels of ['wasm', 'js'] as const) {
         for (let j = 0; j < r; j++) for (let i = j; i < d; i++) L[i * r + j] = h.f64[s + i + j * d] as number;
         const LLt = matmul(L, transpose(L, d, r), d, r, d);
         const permuted = new Float64Array(d * d);
-        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) permuted[i * d + j] = S[(chol.piv[i] as number) * d + (chol.piv[j] as number)] as number;
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < d; j++)
+            permuted[i * d + j] = S[(chol.piv[i] as number) * d + (chol.piv[j] as number)] as number;
         expect(maxDiff(LLt, permuted)).toBeLessThan(1e-12);
         // Complete pivoting: the diagonal of L is non-increasing.
-        for (let j = 1; j < r; j++) expect(h.f64[s + j + j * d]).toBeLessThanOrEqual((h.f64[s + (j - 1) * (d + 1)] as number) * (1 + 1e-12));
+        for (let j = 1; j < r; j++)
+          expect(h.f64[s + j + j * d]).toBeLessThanOrEqual((h.f64[s + (j - 1) * (d + 1)] as number) * (1 + 1e-12));
       }
     });
 
@@ -141,7 +160,12 @@ for (const kernels of ['wasm', 'js'] as const) {
 
     it('tridiagonalisation preserves the eigenvalues (against Jacobi rotations)', () => {
       setKernelChoice(kernels);
-      for (const [n, nb] of [[1, 4], [2, 4], [77, 8], [130, 32]] as const) {
+      for (const [n, nb] of [
+        [1, 4],
+        [2, 4],
+        [77, 8],
+        [130, 32],
+      ] as const) {
         const X = randomCovariance(n, n + 20, n);
         for (let i = 0; i < n; i++) X[i * n + i] -= 1; // indefinite, to test signs too
         const h = createHeap(n * n + tridiagonalizeSlots(n, nb));
@@ -155,20 +179,37 @@ for (const kernels of ['wasm', 'js'] as const) {
 
     it('QL finds the eigenvalues of hand-made tridiagonals', () => {
       // [[2,1],[1,2]] → 1, 3; the path graph's Laplacian-like [2,-1,…] has 2 − 2cos(kπ/(n+1)).
-      expect(Array.from(tridiagonalEigenvalues({ diagonal: Float64Array.of(2, 2), offDiagonal: Float64Array.of(1) }).sort())).toEqual([1, 3].map((v) => expect.closeTo(v, 14)));
+      expect(
+        Array.from(tridiagonalEigenvalues({ diagonal: Float64Array.of(2, 2), offDiagonal: Float64Array.of(1) }).sort()),
+      ).toEqual([1, 3].map((v) => expect.closeTo(v, 14)));
       const n = 50;
-      const ev = tridiagonalEigenvalues({ diagonal: new Float64Array(n).fill(2), offDiagonal: new Float64Array(n - 1).fill(-1) }).sort();
-      const expected = Float64Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1))).sort();
+      const ev = tridiagonalEigenvalues({
+        diagonal: new Float64Array(n).fill(2),
+        offDiagonal: new Float64Array(n - 1).fill(-1),
+      }).sort();
+      const expected = Float64Array.from(
+        { length: n },
+        (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)),
+      ).sort();
       expect(maxDiff(ev, expected)).toBeLessThan(1e-13);
       // Already diagonal (zero off-diagonal) and a zero matrix.
-      expect(Array.from(tridiagonalEigenvalues({ diagonal: Float64Array.of(3, -1, 2), offDiagonal: Float64Array.of(0, 0) }))).toEqual([3, -1, 2]);
-      expect(Array.from(tridiagonalEigenvalues({ diagonal: new Float64Array(3), offDiagonal: new Float64Array(2) }))).toEqual([0, 0, 0]);
+      expect(
+        Array.from(tridiagonalEigenvalues({ diagonal: Float64Array.of(3, -1, 2), offDiagonal: Float64Array.of(0, 0) })),
+      ).toEqual([3, -1, 2]);
+      expect(
+        Array.from(tridiagonalEigenvalues({ diagonal: new Float64Array(3), offDiagonal: new Float64Array(2) })),
+      ).toEqual([0, 0, 0]);
     });
 
     it('traceSqrtProduct equals Σ√λ of Σ₁Σ₂ for full-rank and rank-deficient pairs', () => {
       setKernelChoice(kernels);
       // Σ₁ = G₁G₁ᵀ/k₁: the nonzero eigenvalues of Σ₁Σ₂ are those of G₁ᵀΣ₂G₁/k₁ (k₁×k₁), found by Jacobi.
-      for (const [d, k1, k2] of [[60, 100, 80], [60, 30, 40], [60, 40, 30], [140, 200, 150]] as const) {
+      for (const [d, k1, k2] of [
+        [60, 100, 80],
+        [60, 30, 40],
+        [60, 40, 30],
+        [140, 200, 150],
+      ] as const) {
         const G1 = randomMatrix(d, k1, 7);
         const S1 = matmul(G1, transpose(G1, d, k1), d, k1, d).map((v) => v / k1);
         const S2 = randomCovariance(d, k2, 8);

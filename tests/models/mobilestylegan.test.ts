@@ -65,7 +65,15 @@ function styleRow(layer: tfl.layers.Layer): number | null {
 function small(styleMode: 'w' | 'wplus', seed = 3): tfl.LayersModel {
   const g = MobileSynthesisNetwork({ channels: [16, 16, 8], styleDim: 8, styleMode, seed });
   // Seeded by name, so the W and W+ models (which differ by their SelectStyle layers) get the same weights.
-  g.layers.forEach((l) => l.weights.length > 0 && l.getClassName() !== 'IDWTUpsample' && randomizeModulated(l, [...l.name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 100003, 7)));
+  g.layers.forEach(
+    (l) =>
+      l.weights.length > 0 &&
+      l.getClassName() !== 'IDWTUpsample' &&
+      randomizeModulated(
+        l,
+        [...l.name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 100003, 7),
+      ),
+  );
   setNoise(g, { seed: 5 });
   return g;
 }
@@ -111,7 +119,10 @@ describeBackends(
       });
       expect(countMacs(g, [1, 512]).total).toBe(macs.total + products);
       expect(macs.total + products).toBe(7704816272);
-      expect(g.outputs.map((o) => o.shape)).toEqual([[null, 1024, 1024, 3], ...[4, 8, 16, 32, 64, 128, 256, 512].map((s) => [null, s, s, 12])]);
+      expect(g.outputs.map((o) => o.shape)).toEqual([
+        [null, 1024, 1024, 3],
+        ...[4, 8, 16, 32, 64, 128, 256, 512].map((s) => [null, s, s, 12]),
+      ]);
       g.dispose();
     });
 
@@ -122,10 +133,18 @@ describeBackends(
       const rows: Record<string, number | null> = {};
       for (const l of g.layers) if (l.inboundNodes[0]?.inboundLayers.length === 2) rows[l.name] = styleRow(l);
       const expected: Record<string, number> = { stem_conv: 0, stem_towavelets: 1 };
-      for (let b = 0; b < 7; b++) Object.assign(expected, { [`block${b}_up`]: 3 * b + 1, [`block${b}_conv1`]: 3 * b + 1, [`block${b}_conv2`]: 3 * b + 2, [`block${b}_towavelets`]: 3 * b + 3 });
+      for (let b = 0; b < 7; b++)
+        Object.assign(expected, {
+          [`block${b}_up`]: 3 * b + 1,
+          [`block${b}_conv1`]: 3 * b + 1,
+          [`block${b}_conv2`]: 3 * b + 2,
+          [`block${b}_towavelets`]: 3 * b + 3,
+        });
       expect(rows).toEqual(expected);
       expect(Math.max(...Object.values(expected))).toBe(21);
-      expect(noiseLayers(g).map((l) => l.noiseMapShape()?.[1])).toEqual([4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256, 512, 512]);
+      expect(noiseLayers(g).map((l) => l.noiseMapShape()?.[1])).toEqual([
+        4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 256, 256, 512, 512,
+      ]);
       g.dispose();
     });
 
@@ -136,7 +155,11 @@ describeBackends(
       // torchprofile: + the pixel norm's mean and product (2 per element) + the √2 gain after each layer's leaky ReLU.
       expect(countMacs(mapping, [1, 512]).total).toBe(8 * 512 * 512 + 2 * 512 + 8 * 512);
       mapping.dispose();
-      const teacher = StyleGan2SynthesisNetwork({ channels: [...STYLEGAN2_CONFIG_F_CHANNELS], styleDim: 512, styleMode: 'wplus' });
+      const teacher = StyleGan2SynthesisNetwork({
+        channels: [...STYLEGAN2_CONFIG_F_CHANNELS],
+        styleDim: 512,
+        styleMode: 'wplus',
+      });
       expect(countParams(teacher)).toBe(28268812);
       // MACs from the widths: the stem conv and ToRGB at 4², then per block (r → 2r) the affine maps,
       // the up-sampling conv (exact: the transposed conv at its input; torchprofile: at its
@@ -201,7 +224,9 @@ describeBackends('MobileStyleGAN networks', () => {
     const style = seededTensor([2, 8], 1);
     const rows = tf.tile(tf.reshape(style, [2, 1, 8]), [1, mobileSynthesisStyleCount([16, 16, 8]), 1]);
     const fromW = w.predict(style) as tf.Tensor[];
-    (wplus.predict(rows) as tf.Tensor[]).forEach((t, i) => expectClose(t, fromW[i] as tf.Tensor, 1e-6, 1e-6, `W+ output ${i}`));
+    (wplus.predict(rows) as tf.Tensor[]).forEach((t, i) =>
+      expectClose(t, fromW[i] as tf.Tensor, 1e-6, 1e-6, `W+ output ${i}`),
+    );
     for (const [model, input] of [
       [w, style],
       [wplus, seededTensor([2, 8, 8], 2)],
@@ -214,36 +239,66 @@ describeBackends('MobileStyleGAN networks', () => {
       const dir = join(root, `fused-${model.inputs[0]?.shape.length}`);
       await fused.save(fileSystem(dir));
       const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json')));
-      (loaded.predict(input) as tf.Tensor[]).forEach((t, i) => expectClose(t, actual[i] as tf.Tensor, 0, 0, `loaded fused output ${i}`));
+      (loaded.predict(input) as tf.Tensor[]).forEach((t, i) =>
+        expectClose(t, actual[i] as tf.Tensor, 0, 0, `loaded fused output ${i}`),
+      );
     }
   });
 
   it('at a sub-network (narrower conv1 widths): extractSubnet and fuseDemodulation equal the supernet', () => {
     const g = small('wplus', 4);
-    expect(getElasticLayers(g).map((l) => l.name)).toEqual(['stem_conv', 'block0_conv1', 'block0_conv2', 'block1_conv1', 'block1_conv2']);
-    const config = { block0_conv1: { outChannels: 6 }, block1_conv1: { outChannels: 3 }, block1_conv2: { outChannels: 5 } };
+    expect(getElasticLayers(g).map((l) => l.name)).toEqual([
+      'stem_conv',
+      'block0_conv1',
+      'block0_conv2',
+      'block1_conv1',
+      'block1_conv2',
+    ]);
+    const config = {
+      block0_conv1: { outChannels: 6 },
+      block1_conv1: { outChannels: 3 },
+      block1_conv2: { outChannels: 5 },
+    };
     setSubnet(g, config);
     const styles = seededTensor([2, 8, 8], 3);
     const expected = g.predict(styles) as tf.Tensor[];
     const sub = extractSubnet(g);
-    (sub.predict(styles) as tf.Tensor[]).forEach((t, i) => expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `extracted output ${i}`));
+    (sub.predict(styles) as tf.Tensor[]).forEach((t, i) =>
+      expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `extracted output ${i}`),
+    );
     expect(countParams(sub)).toBe(countParams(g));
     const fused = fuseDemodulation(g);
-    (fused.predict(styles) as tf.Tensor[]).forEach((t, i) => expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `fused output ${i}`));
+    (fused.predict(styles) as tf.Tensor[]).forEach((t, i) =>
+      expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `fused output ${i}`),
+    );
     // Sorting channels by importance re-orders the blocks' conv1 → conv2 channels and keeps the output.
-    setSubnet(g, { block0_conv1: { outChannels: 16 }, block1_conv1: { outChannels: 8 }, block1_conv2: { outChannels: 8 } });
+    setSubnet(g, {
+      block0_conv1: { outChannels: 16 },
+      block1_conv1: { outChannels: 8 },
+      block1_conv2: { outChannels: 8 },
+    });
     const full = g.predict(styles) as tf.Tensor[];
     const report = sortChannelsByImportance(g);
     expect(report.sorted.map((r) => r.layers)).toEqual([['block0_conv1'], ['block1_conv1'], ['block1_conv2']]);
-    (g.predict(styles) as tf.Tensor[]).forEach((t, i) => expectClose(t, full[i] as tf.Tensor, 1e-5, 1e-5, `sorted output ${i}`));
+    (g.predict(styles) as tf.Tensor[]).forEach((t, i) =>
+      expectClose(t, full[i] as tf.Tensor, 1e-5, 1e-5, `sorted output ${i}`),
+    );
     // Narrowing a width that feeds an IDWT upsampler is refused by setSubnet, naming both.
-    expect(() => setSubnet(g, { block0_conv2: { outChannels: 8 } })).toThrow(/block0_conv2\.outChannels: got 8, expected 16, the width of the input of layer 'block1_up'/);
+    expect(() => setSubnet(g, { block0_conv2: { outChannels: 8 } })).toThrow(
+      /block0_conv2\.outChannels: got 8, expected 16, the width of the input of layer 'block1_up'/,
+    );
   });
 
   it('noise: random per call by default, fixed with setNoise({ seed }), 1 + 2·blocks maps of [1, r, r, 1]', async () => {
     const g = MobileSynthesisNetwork({ channels: [16, 16, 8], styleDim: 8, seed: 1 });
     g.layers.forEach((l, i) => l.getClassName() === 'StyledConv' && randomizeModulated(l, 300 + i));
-    expect(noiseLayers(g).map((l) => l.noiseMapShape())).toEqual([[1, 4, 4, 1], [1, 8, 8, 1], [1, 8, 8, 1], [1, 16, 16, 1], [1, 16, 16, 1]]);
+    expect(noiseLayers(g).map((l) => l.noiseMapShape())).toEqual([
+      [1, 4, 4, 1],
+      [1, 8, 8, 1],
+      [1, 8, 8, 1],
+      [1, 16, 16, 1],
+      [1, 16, 16, 1],
+    ]);
     const style = seededTensor([1, 8], 1);
     setNoise(g, 'random');
     const [a] = g.predict(style) as tf.Tensor[];
@@ -260,7 +315,9 @@ describeBackends('MobileStyleGAN networks', () => {
     const g = small('w', 6);
     const style = seededTensor([2, 8], 4);
     const r = seededTensor([2, 32, 32, 3], 5);
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul((g.apply(style, { training: true }) as tf.Tensor[])[0] as tf.Tensor, r)));
+    const { value, grads } = tf.variableGrads(() =>
+      tf.sum(tf.mul((g.apply(style, { training: true }) as tf.Tensor[])[0] as tf.Tensor, r)),
+    );
     // Every trainable weight but those of the coarser heads (which feed only the pyramid outputs).
     const reaching = g.trainableWeights.map((w) => w.name).filter((n) => !/^(stem|block0)_towavelets\//.test(n));
     expect(reaching.length).toBe(g.trainableWeights.length - 8);
@@ -274,11 +331,19 @@ describeBackends('MobileStyleGAN networks', () => {
   });
 
   it('rejects bad options by name', () => {
-    expect(() => MobileSynthesisNetwork({ channels: [16, 10, 8], styleDim: 8 })).toThrow(/options.channels\[1\]: got 10, expected a multiple of 4/);
-    expect(() => MobileSynthesisNetwork({ channels: [16, 16], styleDim: 8, resolution: 32 })).toThrow(/options.resolution: got 32, expected 16/);
+    expect(() => MobileSynthesisNetwork({ channels: [16, 10, 8], styleDim: 8 })).toThrow(
+      /options.channels\[1\]: got 10, expected a multiple of 4/,
+    );
+    expect(() => MobileSynthesisNetwork({ channels: [16, 16], styleDim: 8, resolution: 32 })).toThrow(
+      /options.resolution: got 32, expected 16/,
+    );
     expect(() => MobileSynthesisNetwork({ channels: [], styleDim: 8 })).toThrow(ConfigError);
-    expect(() => MobileSynthesisNetwork({ channels: [16], styleDim: 8, styleMode: 'w+' as never })).toThrow(/options.styleMode: got 'w\+', expected one of 'w', 'wplus'/);
-    expect(() => MobileSynthesisNetwork({ channels: [16], styleDim: 8, size: 8 } as never)).toThrow(/options.size: got 8, expected no such option/);
+    expect(() => MobileSynthesisNetwork({ channels: [16], styleDim: 8, styleMode: 'w+' as never })).toThrow(
+      /options.styleMode: got 'w\+', expected one of 'w', 'wplus'/,
+    );
+    expect(() => MobileSynthesisNetwork({ channels: [16], styleDim: 8, size: 8 } as never)).toThrow(
+      /options.size: got 8, expected no such option/,
+    );
     expect(() => StyleGan2SynthesisNetwork({ channels: [8, 8], styleDim: 0 })).toThrow(/options.styleDim: got 0/);
     expect(() => MappingNetwork({ numLayers: 0 })).toThrow(/options.numLayers: got 0/);
   });

@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { ConfigError, MobileResnetGenerator, ResnetGenerator, countMacs, countParams, fileSystem } from '../../src/index.js';
+import {
+  ConfigError,
+  MobileResnetGenerator,
+  ResnetGenerator,
+  countMacs,
+  countParams,
+  fileSystem,
+} from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { expectClose, expectNoLeak } from '../helpers/tensors.js';
@@ -61,7 +68,8 @@ describeBackends('ResNet generators: GAN Compression sizes', () => {
     const up2 = 256 * 256 * 64 * 128 * 9 - 128 * 128 * 128 * 64 * 9;
     // Instance norm: one per output element in torchprofile, 0 exact. Stem, down 1–2, 18 in the
     // blocks, up 1–2.
-    const norms = 256 * 256 * 64 + 128 * 128 * 128 + 64 * 64 * 256 + 18 * 64 * 64 * 256 + 128 * 128 * 128 + 256 * 256 * 64;
+    const norms =
+      256 * 256 * 64 + 128 * 128 * 128 + 64 * 64 * 256 + 18 * 64 * 64 * 256 + 128 * 128 * 128 + 256 * 256 * 64;
     expect(up1).toBe(3_623_878_656);
     expect(up2).toBe(3_623_878_656);
     expect(norms).toBe(32_505_856);
@@ -80,7 +88,8 @@ describeBackends('ResNet generators: GAN Compression sizes', () => {
     for (let b = 1; b <= 9; b++) expected.push(`block${b}`, `block${b}_conv1`, `block${b}_conv1_dw`, `block${b}_conv2`);
     for (const n of expected) expect(names.has(n), n).toBe(true);
     const shapes = countMacs(g, [1, 64, 48, 3]).perLayer;
-    for (const point of ['down2_relu', 'block3', 'block6', 'block9']) expect(shapes.find((l) => l.name === point)?.outputShape).toEqual([1, 16, 12, 32]);
+    for (const point of ['down2_relu', 'block3', 'block6', 'block9'])
+      expect(shapes.find((l) => l.name === point)?.outputShape).toEqual([1, 16, 12, 32]);
     g.dispose();
   });
 
@@ -94,7 +103,15 @@ describeBackends('ResNet generators: GAN Compression sizes', () => {
 
 describeBackends('ResNet generators: PyTorch parity', () => {
   const ref = readFixture<TorchReference>('resnet_generators_torch');
-  const input = (): tf.Tensor => tf.tensor(hashedValues(ref.inputShape.reduce((a, b) => a * b, 1), nameSalt('input'), 3), ref.inputShape);
+  const input = (): tf.Tensor =>
+    tf.tensor(
+      hashedValues(
+        ref.inputShape.reduce((a, b) => a * b, 1),
+        nameSalt('input'),
+        3,
+      ),
+      ref.inputShape,
+    );
 
   for (const key of ['resnet', 'mobile'] as const) {
     it(`${key}: output and distillation features equal GAN Compression's PyTorch layer list (ngf ${ref.ngf}, ${ref.nBlocks} blocks)`, async () => {
@@ -103,7 +120,10 @@ describeBackends('ResNet generators: PyTorch parity', () => {
       fillHashedWeights(g);
       expect(g.countParams()).toBe(ref[key].params);
       const points = Object.keys(ref[key].features);
-      const probe = tfl.model({ inputs: g.inputs, outputs: [...g.outputs, ...points.map((p) => g.getLayer(p).output as tfl.SymbolicTensor)] });
+      const probe = tfl.model({
+        inputs: g.inputs,
+        outputs: [...g.outputs, ...points.map((p) => g.getLayer(p).output as tfl.SymbolicTensor)],
+      });
       const x = input();
       await expectNoLeak(() => {
         const outs = probe.predict(x) as tf.Tensor[];

@@ -67,7 +67,9 @@ describeBackends('SuperMobileResnetGenerator and config strings', () => {
       expect((countParams(superG, { subnet }) / 1e6).toFixed(3), config).toBe(mparams);
     }
     // Fast GAN Compression's CycleGAN: the exact integer quoted in the reference.
-    expect(countMacs(superG, IMAGE, { subnet: resnetConfigFromString('16_16_24_16_32_64_16_24') }).total).toBe(2_640_576_512);
+    expect(countMacs(superG, IMAGE, { subnet: resnetConfigFromString('16_16_24_16_32_64_16_24') }).total).toBe(
+      2_640_576_512,
+    );
   });
 
   it('restores the previous sub-network after counting, also when the subnet is rejected', () => {
@@ -77,22 +79,31 @@ describeBackends('SuperMobileResnetGenerator and config strings', () => {
     countMacs(superG, IMAGE, { subnet: resnetConfigFromString('16_16_32_16_32_32_16_16') });
     expect(getSubnet(superG)).toEqual(before);
     // 4·c2 = 320 > 256: rejected before anything changes, naming the argument and the layer.
-    expect(() => countMacs(superG, IMAGE, { subnet: resnetConfigFromString('16_16_80_16_16_16_16_16') })).toThrow(/options.subnet: .*down2_conv.outChannels: got 320/);
+    expect(() => countMacs(superG, IMAGE, { subnet: resnetConfigFromString('16_16_80_16_16_16_16_16') })).toThrow(
+      /options.subnet: .*down2_conv.outChannels: got 320/,
+    );
     expect(() => countParams(superG, { subnet: { nope: { outChannels: 3 } } })).toThrow(/options.subnet: config.nope/);
     expect(getSubnet(superG)).toEqual(before);
     setSubnet(superG, resnetConfigFromString('64_64_64_64_64_64_64_64'));
   });
 
   it('config strings round-trip, the legacy 6-integer form is read as 8', () => {
-    for (const s of ['16_16_32_16_32_32_16_16', '32_32_48_32_48_48_16_16', '8_16_24_32_40_48_56_64']) expect(resnetConfigToString(resnetConfigFromString(s))).toBe(s);
+    for (const s of ['16_16_32_16_32_32_16_16', '32_32_48_32_48_48_16_16', '8_16_24_32_40_48_56_64'])
+      expect(resnetConfigToString(resnetConfigFromString(s))).toBe(s);
     expect(resnetConfigToString(resnetConfigFromString('24_24_24_32_20_16'))).toBe('24_24_24_32_32_32_20_16');
     const c = resnetConfigFromString('16_16_32_16_32_48_8_24');
     expect(c['stem_conv']).toEqual({ outChannels: 16 });
     expect(c['down1_conv']).toEqual({ outChannels: 32 });
     expect(c['down2_conv']).toEqual({ outChannels: 128 });
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => c[`block${i}_conv1`]?.outChannels)).toEqual([64, 64, 64, 128, 128, 128, 192, 192, 192]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => c[`block${i}_conv1`]?.outChannels)).toEqual([
+      64, 64, 64, 128, 128, 128, 192, 192, 192,
+    ]);
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9].every((i) => c[`block${i}_conv2`]?.outChannels === 128)).toBe(true);
-    expect([c['up1_convt'], c['up2_convt'], c['head_conv']]).toEqual([{ outChannels: 16 }, { outChannels: 24 }, { outChannels: 3 }]);
+    expect([c['up1_convt'], c['up2_convt'], c['head_conv']]).toEqual([
+      { outChannels: 16 },
+      { outChannels: 24 },
+      { outChannels: 3 },
+    ]);
     expect(Object.keys(c)).toHaveLength(3 + 18 + 3);
     // Fewer blocks: groups of n//3, n//3 and the rest.
     const five = resnetConfigFromString('8_8_8_1_2_3_8_8', { nBlocks: 5 });
@@ -100,23 +111,46 @@ describeBackends('SuperMobileResnetGenerator and config strings', () => {
   });
 
   it('rejects strings and configs not of that form, naming the offending layer', () => {
-    for (const bad of ['16_16_32', '16_16_32_16_32_32_16_16_8', '16-16-32-16-32-32-16-16', '0_16_32_16_32_32_16_16', '', 'a_b']) {
+    for (const bad of [
+      '16_16_32',
+      '16_16_32_16_32_32_16_16_8',
+      '16-16-32-16-32-32-16-16',
+      '0_16_32_16_32_32_16_16',
+      '',
+      'a_b',
+    ]) {
       expect(() => resnetConfigFromString(bad), bad).toThrow(ConfigError);
     }
-    const ok = (): Record<string, { outChannels?: number; kernelSize?: number }> => resnetConfigFromString('16_16_32_16_32_32_16_16');
-    const with_ = (name: string, setting: { outChannels?: number; kernelSize?: number } | undefined): Record<string, { outChannels?: number; kernelSize?: number }> => {
+    const ok = (): Record<string, { outChannels?: number; kernelSize?: number }> =>
+      resnetConfigFromString('16_16_32_16_32_32_16_16');
+    const with_ = (
+      name: string,
+      setting: { outChannels?: number; kernelSize?: number } | undefined,
+    ): Record<string, { outChannels?: number; kernelSize?: number }> => {
       const c = ok();
       if (setting === undefined) delete c[name];
       else c[name] = setting;
       return c;
     };
-    expect(() => resnetConfigToString(with_('block5_conv1', { outChannels: 64 }))).toThrow(/config.block5_conv1.outChannels: got 64, expected 128, the hidden width of block4_conv1/);
-    expect(() => resnetConfigToString(with_('block2_conv2', { outChannels: 64 }))).toThrow(/config.block2_conv2.outChannels: got 64, expected 128, the residual width/);
-    expect(() => resnetConfigToString(with_('down1_conv', { outChannels: 31 }))).toThrow(/config.down1_conv.outChannels: got 31, expected a multiple of 2/);
+    expect(() => resnetConfigToString(with_('block5_conv1', { outChannels: 64 }))).toThrow(
+      /config.block5_conv1.outChannels: got 64, expected 128, the hidden width of block4_conv1/,
+    );
+    expect(() => resnetConfigToString(with_('block2_conv2', { outChannels: 64 }))).toThrow(
+      /config.block2_conv2.outChannels: got 64, expected 128, the residual width/,
+    );
+    expect(() => resnetConfigToString(with_('down1_conv', { outChannels: 31 }))).toThrow(
+      /config.down1_conv.outChannels: got 31, expected a multiple of 2/,
+    );
     expect(() => resnetConfigToString(with_('up1_convt', undefined))).toThrow(/config.up1_convt: got undefined/);
-    expect(() => resnetConfigToString(with_('block10_conv1', { outChannels: 64 }))).toThrow(/config.block10_conv1: .*no such layer/);
-    expect(() => resnetConfigToString(with_('stem_conv', { outChannels: 16, kernelSize: 5 }))).toThrow(/config.stem_conv.kernelSize: got 5, expected 7/);
-    expect(() => resnetConfigToString(with_('head_conv', { outChannels: 4 }))).toThrow(/config.head_conv.outChannels: got 4, expected 3/);
+    expect(() => resnetConfigToString(with_('block10_conv1', { outChannels: 64 }))).toThrow(
+      /config.block10_conv1: .*no such layer/,
+    );
+    expect(() => resnetConfigToString(with_('stem_conv', { outChannels: 16, kernelSize: 5 }))).toThrow(
+      /config.stem_conv.kernelSize: got 5, expected 7/,
+    );
+    expect(() => resnetConfigToString(with_('head_conv', { outChannels: 4 }))).toThrow(
+      /config.head_conv.outChannels: got 4, expected 3/,
+    );
   });
 });
 
@@ -138,7 +172,9 @@ describeBackends('extractSubnet(SuperMobileResnetGenerator) is SubMobileResnetGe
       expect(countParams(sub)).toBe(params);
       expect(sub.countParams()).toBe(params);
       expect(countParams(superG, { subnet })).toBe(params);
-      expect(countMacs(sub, IMAGE, { convention: 'exact' }).total).toBe(countMacs(superG, IMAGE, { convention: 'exact', subnet }).total);
+      expect(countMacs(sub, IMAGE, { convention: 'exact' }).total).toBe(
+        countMacs(superG, IMAGE, { convention: 'exact', subnet }).total,
+      );
       expect(getSubnet(superG)).toEqual(before);
       sub.dispose();
     });
@@ -156,7 +192,10 @@ describeBackends('extractSubnet of a fully convolutional supernet (unknown input
     // The second inference call at a setting caches the sliced weights (see docs/elastic-layers.md).
     const warm = tf.zeros([1, 8, 8, 3]);
     tf.dispose([superG.predict(warm) as tf.Tensor, superG.predict(warm) as tf.Tensor, warm]);
-    for (const [h, w] of [[16, 12], [24, 32]] as const) {
+    for (const [h, w] of [
+      [16, 12],
+      [24, 32],
+    ] as const) {
       const x = tf.tensor(hashedValues(h * w * 3, nameSalt(`input${h}`), 2), [1, h, w, 3]);
       await expectNoLeak(() => {
         const [a, b] = [superG.predict(x) as tf.Tensor, sub.predict(x) as tf.Tensor];
@@ -192,8 +231,22 @@ describeBackends('SuperMobileResnetGenerator computes', () => {
     fillHashedWeights(superG);
     const subnet = resnetConfigFromString('4_4_6_2_4_8_4_6', { nBlocks: 3 });
     setSubnet(superG, subnet);
-    const names = ['stem_relu', 'down1_relu', 'down2_relu', 'block1_relu', 'block2_relu', 'block3_relu', 'block3', 'up1_relu', 'up2_relu', 'head_tanh'];
-    const probe = tfl.model({ inputs: superG.inputs, outputs: names.map((n) => superG.getLayer(n).output as tfl.SymbolicTensor) });
+    const names = [
+      'stem_relu',
+      'down1_relu',
+      'down2_relu',
+      'block1_relu',
+      'block2_relu',
+      'block3_relu',
+      'block3',
+      'up1_relu',
+      'up2_relu',
+      'head_tanh',
+    ];
+    const probe = tfl.model({
+      inputs: superG.inputs,
+      outputs: names.map((n) => superG.getLayer(n).output as tfl.SymbolicTensor),
+    });
     const x = tf.zeros([1, 16, 12, 3]);
     const ys = probe.predict(x) as tf.Tensor[];
     const counted = countMacs(superG, [1, 16, 12, 3]).perLayer;

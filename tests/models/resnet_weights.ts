@@ -22,7 +22,14 @@ export function fillHashedWeights(model: tfl.LayersModel): void {
     if (layer.weights.length === 0) continue;
     const values = layer.weights.map((w, k) => {
       const shape = w.shape as number[];
-      return tf.tensor(hashedValues(shape.reduce((a, b) => a * b, 1), nameSalt(`${layer.name}/${k}`), 0.4), shape);
+      return tf.tensor(
+        hashedValues(
+          shape.reduce((a, b) => a * b, 1),
+          nameSalt(`${layer.name}/${k}`),
+          0.4,
+        ),
+        shape,
+      );
     });
     layer.setWeights(values);
     tf.dispose(values);

@@ -70,14 +70,28 @@ const FIXED_WIDTH = (layer: string, reader: string, value: number, width: number
 describeBackends('channel relations: IDWT upsamplers and layers that need one input width', () => {
   it('setSubnet refuses a width feeding a style-modulated IDWTUpsample, naming the layer, the value and the upsampler, before anything changes', () => {
     const g = synthesis();
-    expect((g.getLayer('block1_up') as IDWTUpsample).channelRole()).toEqual({ kind: 'follow', divisor: 4, fixedInputWidth: true });
+    expect((g.getLayer('block1_up') as IDWTUpsample).channelRole()).toEqual({
+      kind: 'follow',
+      divisor: 4,
+      fixedInputWidth: true,
+    });
     const before = getSubnet(g);
-    expect(() => setSubnet(g, { block0_conv1: { outChannels: 6 }, block0_conv2: { outChannels: 8 } })).toThrow(ConfigError);
-    expect(() => setSubnet(g, { block0_conv1: { outChannels: 6 }, block0_conv2: { outChannels: 8 } })).toThrow(FIXED_WIDTH('block0_conv2', "'block1_up' (IDWTUpsample)", 8, 16));
-    expect(() => setSubnet(g, { stem_conv: { outChannels: 12 } })).toThrow(FIXED_WIDTH('stem_conv', "'block0_up' (IDWTUpsample)", 12, 16));
+    expect(() => setSubnet(g, { block0_conv1: { outChannels: 6 }, block0_conv2: { outChannels: 8 } })).toThrow(
+      ConfigError,
+    );
+    expect(() => setSubnet(g, { block0_conv1: { outChannels: 6 }, block0_conv2: { outChannels: 8 } })).toThrow(
+      FIXED_WIDTH('block0_conv2', "'block1_up' (IDWTUpsample)", 8, 16),
+    );
+    expect(() => setSubnet(g, { stem_conv: { outChannels: 12 } })).toThrow(
+      FIXED_WIDTH('stem_conv', "'block0_up' (IDWTUpsample)", 12, 16),
+    );
     expect(getSubnet(g)).toEqual(before);
     // The widths the upsamplers do not read stay free; the network runs at them.
-    setSubnet(g, { block0_conv1: { outChannels: 6 }, block1_conv1: { outChannels: 3 }, block1_conv2: { outChannels: 5 } });
+    setSubnet(g, {
+      block0_conv1: { outChannels: 6 },
+      block1_conv1: { outChannels: 3 },
+      block1_conv2: { outChannels: 5 },
+    });
     const styles = seededTensor([1, 8, 8], 2);
     const outputs = g.predict(styles) as tf.Tensor[];
     expect(outputs.map((t) => t.shape)).toEqual([
@@ -99,7 +113,13 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
       block1_conv1: { outChannels: 8 },
       block1_conv2: { outChannels: 8 },
     });
-    expect(minSubnet(g, { stem_conv: { outChannels: [16] }, block0_conv1: { outChannels: [4, 8] }, block1_conv2: { outChannels: [2, 4] } })).toEqual({
+    expect(
+      minSubnet(g, {
+        stem_conv: { outChannels: [16] },
+        block0_conv1: { outChannels: [4, 8] },
+        block1_conv2: { outChannels: [2, 4] },
+      }),
+    ).toEqual({
       stem_conv: { outChannels: 16 },
       block0_conv1: { outChannels: 4 },
       block0_conv2: { outChannels: 16 },
@@ -117,7 +137,8 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
     const styles = seededTensor([2, 8, 8], 4);
     const before = g.predict(styles) as tf.Tensor[];
     const report = await expectNoLeak(() => sortChannelsByImportance(g));
-    const groups = (up: string): string => `layer '${up}' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer`;
+    const groups = (up: string): string =>
+      `layer '${up}' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer`;
     expect(report.skipped).toEqual([
       { layers: ['stem_conv'], reason: groups('block0_up') },
       { layers: ['block0_conv2'], reason: groups('block1_up') },
@@ -137,18 +158,25 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
 
   it('an upsampler without style pins its input too (its sub-bands are blocks of the full width); its output width reaches what it is added to', () => {
     const model = groupedNet(new IDWTUpsample({ name: 'up', channelLayout: 'interleaved' }));
-    expect(() => setSubnet(model, { a: { outChannels: 8 }, b: { outChannels: 2 } })).toThrow(FIXED_WIDTH('a', "'up' (IDWTUpsample)", 8, 16));
+    expect(() => setSubnet(model, { a: { outChannels: 8 }, b: { outChannels: 2 } })).toThrow(
+      FIXED_WIDTH('a', "'up' (IDWTUpsample)", 8, 16),
+    );
     expect(() => setSubnet(model, { b: { outChannels: 2 } })).toThrow(
       "b.outChannels: got 2, expected 4, the width of the output of layer 'up' (its input width / 4): their output channels are tied (added together or merged), so the widths must be equal",
     );
     // b follows the upsampler's output (16 / 4), not its own smallest choice.
-    expect(minSubnet(model, { b: { outChannels: [1, 2, 4] } })).toEqual({ a: { outChannels: 16, kernelSize: 3 }, b: { outChannels: 4, kernelSize: 1 } });
+    expect(minSubnet(model, { b: { outChannels: [1, 2, 4] } })).toEqual({
+      a: { outChannels: 16, kernelSize: 3 },
+      b: { outChannels: 4, kernelSize: 1 },
+    });
     model.dispose();
   });
 
   it('a divisor without a fixed width takes multiples of it and passes width / d on: the sub-network is the first channels of the full one', () => {
     const model = groupedNet(new GroupSum4({ name: 'group' }));
-    expect(() => setSubnet(model, { a: { outChannels: 10 }, b: { outChannels: 2 } })).toThrow("a.outChannels: got 10, expected a multiple of 4: layer 'group' combines its input channels in groups of 4");
+    expect(() => setSubnet(model, { a: { outChannels: 10 }, b: { outChannels: 2 } })).toThrow(
+      "a.outChannels: got 10, expected a multiple of 4: layer 'group' combines its input channels in groups of 4",
+    );
     expect(() => setSubnet(model, { a: { outChannels: 8 } })).toThrow(
       "b.outChannels: got 4, expected 2, the width of the output of layer 'group' (its input width / 4): their output channels are tied (added together or merged), so the widths must be equal",
     );
@@ -162,15 +190,22 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
     expectClose(sub, firstTwo, 1e-5, 1e-5, 'sub-network vs first channels of the full network');
     expect(maxSubnet(model)).toEqual({ a: { outChannels: 16, kernelSize: 3 }, b: { outChannels: 4, kernelSize: 1 } });
     // 6 is not a multiple of 4; b follows a's choice through the layer (8 / 4), not its own minimum.
-    expect(minSubnet(model, { a: { outChannels: [6, 8, 12] }, b: { outChannels: [1, 2, 3] } })).toEqual({ a: { outChannels: 8, kernelSize: 3 }, b: { outChannels: 2, kernelSize: 1 } });
+    expect(minSubnet(model, { a: { outChannels: [6, 8, 12] }, b: { outChannels: [1, 2, 3] } })).toEqual({
+      a: { outChannels: 8, kernelSize: 3 },
+      b: { outChannels: 2, kernelSize: 1 },
+    });
     tf.dispose([...inputs, full, sub, firstTwo]);
     model.dispose();
     const headed = groupedNet(new GroupSum4({ name: 'group' }), true);
     const report = sortChannelsByImportance(headed);
     expect(report.sorted).toEqual([]);
     expect(report.skipped.map((r) => r.layers)).toEqual([['a'], ['b'], ['head']]);
-    expect(report.skipped[0]?.reason).toBe("layer 'group' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer");
-    expect(report.skipped[1]?.reason).toBe("its channels are also the output of layer 'group', which derives them from its input's channels: they can only move with those");
+    expect(report.skipped[0]?.reason).toBe(
+      "layer 'group' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer",
+    );
+    expect(report.skipped[1]?.reason).toBe(
+      "its channels are also the output of layer 'group', which derives them from its input's channels: they can only move with those",
+    );
     headed.dispose();
   });
 
@@ -179,9 +214,7 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
     const a = new OnceForAllConv({ name: 'a', filters: 8, kernelSize: 3, padding: 'same' }).apply(x) as ST;
     const b = tfl.layers.conv2d({ name: 'b', filters: 4, kernelSize: 1 }).apply(a) as ST;
     const model = tfl.model({ inputs: x, outputs: b });
-    expect(() => setSubnet(model, { a: { outChannels: 4 } })).toThrow(
-      FIXED_WIDTH('a', "'b' (Conv2D)", 4, 8),
-    );
+    expect(() => setSubnet(model, { a: { outChannels: 4 } })).toThrow(FIXED_WIDTH('a', "'b' (Conv2D)", 4, 8));
     expect(minSubnet(model, {})).toEqual({ a: { outChannels: 8, kernelSize: 3 } });
     model.dispose();
   });
@@ -196,7 +229,9 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
     const x = tfl.input({ shape: [4, 4, 8] });
     const a = new OnceForAllConv({ name: 'a', filters: 8, kernelSize: 1 }).apply(x) as ST;
     const model = tfl.model({ inputs: x, outputs: new BadRole({ name: 'bad' }).apply(a) as ST });
-    expect(() => setSubnet(model, { a: { outChannels: 4 } })).toThrow("layer 'bad' channelRole().divisor: got 0, expected an integer >= 1");
+    expect(() => setSubnet(model, { a: { outChannels: 4 } })).toThrow(
+      "layer 'bad' channelRole().divisor: got 0, expected an integer >= 1",
+    );
     model.dispose();
   });
 });

@@ -57,7 +57,9 @@ function staticReaders(): tfl.LayersModel {
   const x = tfl.input({ shape: [6, 6, 3] });
   const a = producer().apply(x) as ST;
   let y = new InstanceNorm({ name: 'in_affine', affine: true }).apply(a) as ST;
-  y = new ConvTranspose2d({ name: 'ct', filters: 5, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }).apply(y) as ST;
+  y = new ConvTranspose2d({ name: 'ct', filters: 5, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }).apply(
+    y,
+  ) as ST;
   y = new OnceForAllConv({ name: 'c', filters: 4, kernelSize: 3, padding: 'same' }).apply(y) as ST;
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(a) as ST;
   const fc = new EqualLinear({ name: 'fc', units: 6, activation: 'lrelu', seed: 1 }).apply(pooled) as ST;
@@ -139,7 +141,11 @@ describeBackends('channel roles of the library layers', () => {
   it('setSubnet refuses to narrow what a fixed-width reader reads, naming it, and changes nothing', () => {
     const readers: [tfl.layers.Layer, boolean, string][] = [
       [new InstanceNorm({ name: 'norm', affine: true }), false, "'norm' (InstanceNorm)"],
-      [new ConvTranspose2d({ name: 'up', filters: 3, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }), false, "'up' (ConvTranspose2d)"],
+      [
+        new ConvTranspose2d({ name: 'up', filters: 3, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }),
+        false,
+        "'up' (ConvTranspose2d)",
+      ],
       [new HaarIDWT({ name: 'idwt' }), false, "'idwt' (HaarIDWT)"],
       [new HaarIDWT({ name: 'idwt', channelLayout: 'interleaved' }), false, "'idwt' (HaarIDWT)"],
       [new HaarDWT({ name: 'dwt' }), false, "'dwt' (HaarDWT)"],
@@ -168,7 +174,11 @@ describeBackends('channel roles of the library layers', () => {
     expect(new HaarIDWT().channelRole()).toEqual(new IDWTUpsample().channelRole());
     const idwt = readBy(new HaarIDWT({ name: 'idwt' }));
     expect(sortChannelsByImportance(idwt).skipped).toEqual([
-      { layers: ['a'], reason: "layer 'idwt' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer" },
+      {
+        layers: ['a'],
+        reason:
+          "layer 'idwt' combines these channels in groups of 4 (its output channel i reads 4 of them), and channels are not sorted across such a layer",
+      },
       { layers: ['b'], reason: 'its channels are fixed by model output 0' },
     ]);
     idwt.dispose();
@@ -177,7 +187,8 @@ describeBackends('channel roles of the library layers', () => {
     expect(report.sorted).toEqual([]);
     expect(report.skipped[0]).toEqual({
       layers: ['a'],
-      reason: "its channels are fixed by layer 'dwt' (HaarDWT): its output channels are the sub-bands of its input channels in blocks of the input width, which channels cannot be sorted or narrowed across",
+      reason:
+        "its channels are fixed by layer 'dwt' (HaarDWT): its output channels are the sub-bands of its input channels in blocks of the input width, which channels cannot be sorted or narrowed across",
     });
     dwt.dispose();
   });

@@ -9,20 +9,38 @@ import { buildSupernet } from './supernet.js';
 
 /** L1 norm of each output filter (last axis) of a kernel. */
 function filterL1(kernel: tf.Tensor): number[] {
-  return tf.tidy(() => Array.from(tf.sum(tf.abs(kernel), kernel.shape.slice(0, -1).map((_, i) => i)).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      tf
+        .sum(
+          tf.abs(kernel),
+          kernel.shape.slice(0, -1).map((_, i) => i),
+        )
+        .dataSync(),
+    ),
+  );
 }
 
 /** An elastic producer feeding built-in BatchNormalization, DepthwiseConv2D (multiplier 2), Conv2D, pooling and Dense. */
 function builtinNet(): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 6, 3] });
-  const p = new OnceForAllConv({ name: 'p', filters: 5, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
+  const p = new OnceForAllConv({ name: 'p', filters: 5, kernelSize: 3, padding: 'same' }).apply(
+    input,
+  ) as tfl.SymbolicTensor;
   let x = tfl.layers.batchNormalization({ name: 'bn' }).apply(p) as tfl.SymbolicTensor;
-  x = tfl.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, depthMultiplier: 2, padding: 'same' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .depthwiseConv2d({ name: 'dw', kernelSize: 3, depthMultiplier: 2, padding: 'same' })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.batchNormalization({ name: 'bn_dw' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.conv2d({ name: 'conv', filters: 4, kernelSize: 1 }).apply(x) as tfl.SymbolicTensor;
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(p) as tfl.SymbolicTensor;
   const dense = tfl.layers.dense({ name: 'dense', units: 4 }).apply(pooled) as tfl.SymbolicTensor;
-  const out = tfl.layers.add({ name: 'sum' }).apply([x, tfl.layers.reshape({ name: 'r', targetShape: [1, 1, 4] }).apply(dense) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .add({ name: 'sum' })
+    .apply([
+      x,
+      tfl.layers.reshape({ name: 'r', targetShape: [1, 1, 4] }).apply(dense) as tfl.SymbolicTensor,
+    ]) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   for (const [i, l] of model.layers.entries()) if (l.weights.length > 0) randomizeWeights(l, 300 + i);
   return model;
@@ -40,7 +58,8 @@ describeBackends('sortChannelsByImportance', () => {
       // stem, sep2 and conv3 write the same (residually added) channels: one shared permutation.
       expect(report.sorted.map((s) => s.layers)).toEqual([['stem', 'sep2', 'conv3'], ['sep1'], ['up']]);
       expect(report.skipped).toEqual([{ layers: ['head'], reason: expect.stringContaining('model output 0') }]);
-      for (const s of report.sorted) expect([...s.permutation].sort((a, b) => a - b)).toEqual([...Array(s.width).keys()]);
+      for (const s of report.sorted)
+        expect([...s.permutation].sort((a, b) => a - b)).toEqual([...Array(s.width).keys()]);
       if (importance === 'producer') {
         // After sorting, the summed output-filter L1 norm of the tie decreases along the channels.
         const sums = ['stem/kernel', 'sep2/pointwiseKernel', 'conv3/kernel']
@@ -86,7 +105,9 @@ describeBackends('sortChannelsByImportance', () => {
     after.forEach((t, i) => expectClose(t, before[i] as tf.Tensor, 1e-5, 0, `output ${i}`));
     expect(() => sortChannelsByImportance(model, [['a', 'zz']])).toThrow(/groups: got 'zz', expected names of layers/);
     expect(() => sortChannelsByImportance(model, 'a' as never)).toThrow(/groups: got 'a'/);
-    expect(() => sortChannelsByImportance(model, [], { importance: 'l2' as never })).toThrow(/options\.importance: got 'l2'/);
+    expect(() => sortChannelsByImportance(model, [], { importance: 'l2' as never })).toThrow(
+      /options\.importance: got 'l2'/,
+    );
     tf.dispose([x, ...before, ...after]);
     model.dispose();
   });

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { ConfigError, ElasticSeparableConv2d, getElasticLayers, getSubnet, maxSubnet, minSubnet, OnceForAllConv, setSubnet } from '../../src/index.js';
+import {
+  ConfigError,
+  ElasticSeparableConv2d,
+  getElasticLayers,
+  getSubnet,
+  maxSubnet,
+  minSubnet,
+  OnceForAllConv,
+  setSubnet,
+} from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeak, seededTensor } from '../helpers/tensors.js';
 import { buildSupernet, ELASTIC_NAMES } from './supernet.js';
@@ -27,7 +36,13 @@ describeBackends('sub-network API', () => {
 
   it('setSubnet applies a config (partial: the rest keeps its setting) and the network runs at it', async () => {
     const model = buildSupernet();
-    setSubnet(model, { stem: { outChannels: 5, kernelSize: 3 }, sep2: { outChannels: 5 }, conv3: { outChannels: 5 }, sep1: { outChannels: 4, kernelSize: 1 }, up: { outChannels: 2 } });
+    setSubnet(model, {
+      stem: { outChannels: 5, kernelSize: 3 },
+      sep2: { outChannels: 5 },
+      conv3: { outChannels: 5 },
+      sep1: { outChannels: 4, kernelSize: 1 },
+      up: { outChannels: 2 },
+    });
     expect(getSubnet(model)['stem']).toEqual({ outChannels: 5, kernelSize: 3 });
     expect(getSubnet(model)['head']).toEqual({ outChannels: 3, kernelSize: 3 });
     const x = seededTensor([2, 8, 8, 3], 1);
@@ -46,16 +61,25 @@ describeBackends('sub-network API', () => {
     const model = buildSupernet();
     const before = getSubnet(model);
     const cases: [unknown, RegExp][] = [
-      [{ stme: { outChannels: 4 } }, /config\.stme: got \{"outChannels":4\}, expected the name of an elastic layer of model 'supernet': 'stme' is not one/],
+      [
+        { stme: { outChannels: 4 } },
+        /config\.stme: got \{"outChannels":4\}, expected the name of an elastic layer of model 'supernet': 'stme' is not one/,
+      ],
       [{ stem: { outChannels: 0 } }, /stem\.outChannels: got 0, expected an integer in \[1, 8\]/],
       [{ sep1: { outChannels: 13 } }, /sep1\.outChannels: got 13, expected an integer in \[1, 12\]/],
       [{ up: { outChannels: 2.5 } }, /up\.outChannels: got 2\.5, expected an integer in \[1, 6\]/],
-      [{ stem: { kernelSize: 4 } }, /stem\.kernelSize: got 4, expected one of the kernel sizes the layer offers: \[3,5\]/],
+      [
+        { stem: { kernelSize: 4 } },
+        /stem\.kernelSize: got 4, expected one of the kernel sizes the layer offers: \[3,5\]/,
+      ],
       [{ dw: { outChannels: 4 } }, /dw\.outChannels: got 4, expected nothing: this layer has no elastic output width/],
       [{ head: '3' }, /head: got '3', expected a setting object/],
       [[1, 2], /config: got \[1,2\]/],
       // The residual adds tie stem, sep2 and conv3: every one must have the same width.
-      [{ stem: { outChannels: 6 }, sep2: { outChannels: 6 } }, /stem\.outChannels: got 6, expected 8, the width of 'conv3': their output channels are tied/],
+      [
+        { stem: { outChannels: 6 }, sep2: { outChannels: 6 } },
+        /stem\.outChannels: got 6, expected 8, the width of 'conv3': their output channels are tied/,
+      ],
       [{ sep2: { outChannels: 4 }, stem: { outChannels: 4, kernelSize: 9 } }, /stem\.kernelSize: got 9/],
     ];
     for (const [config, message] of cases) {
@@ -86,10 +110,16 @@ describeBackends('sub-network API', () => {
     });
     setSubnet(model, min);
     expect(getSubnet(model)).toEqual(min);
-    expect(() => minSubnet(model, { stem: { outChannels: [4] }, sep2: { outChannels: [6] } })).toThrow(/widths that tied layers 'stem', 'sep2', 'conv3'/);
-    expect(() => minSubnet(model, { nope: { outChannels: [4] } })).toThrow(/choices\.nope: got \{"outChannels":\[4\]\}, expected the name of an elastic layer/);
+    expect(() => minSubnet(model, { stem: { outChannels: [4] }, sep2: { outChannels: [6] } })).toThrow(
+      /widths that tied layers 'stem', 'sep2', 'conv3'/,
+    );
+    expect(() => minSubnet(model, { nope: { outChannels: [4] } })).toThrow(
+      /choices\.nope: got \{"outChannels":\[4\]\}, expected the name of an elastic layer/,
+    );
     expect(() => minSubnet(model, { stem: { outChannels: [0, 4] } })).toThrow(/stem\.outChannels: got 0/);
-    expect(() => minSubnet(model, { stem: { outChannels: [] } })).toThrow(/choices\.stem\.outChannels: got \[\], expected a non-empty array/);
+    expect(() => minSubnet(model, { stem: { outChannels: [] } })).toThrow(
+      /choices\.stem\.outChannels: got \[\], expected a non-empty array/,
+    );
     model.dispose();
   });
 
@@ -105,10 +135,16 @@ describeBackends('sub-network API', () => {
     expect(getElasticLayers(seq).map((l) => l.name)).toEqual(['s1', 's2']);
     setSubnet(seq, { s1: { outChannels: 2 }, s2: { outChannels: 3 } });
     const input = tfl.input({ shape: [6, 6, 2] });
-    const out = new OnceForAllConv({ name: 'outer', filters: 5, kernelSize: 1 }).apply(seq.apply(input) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const out = new OnceForAllConv({ name: 'outer', filters: 5, kernelSize: 1 }).apply(
+      seq.apply(input) as tfl.SymbolicTensor,
+    ) as tfl.SymbolicTensor;
     const nested = tfl.model({ inputs: input, outputs: out });
     expect(getElasticLayers(nested).map((l) => l.name)).toEqual(['s1', 's2', 'outer']);
-    expect(getSubnet(nested)).toEqual({ s1: { outChannels: 2, kernelSize: 3 }, s2: { outChannels: 3, kernelSize: 3 }, outer: { outChannels: 5, kernelSize: 1 } });
+    expect(getSubnet(nested)).toEqual({
+      s1: { outChannels: 2, kernelSize: 3 },
+      s2: { outChannels: 3, kernelSize: 3 },
+      outer: { outChannels: 5, kernelSize: 1 },
+    });
     setSubnet(nested, { outer: { outChannels: 1 } });
     const x = seededTensor([1, 6, 6, 2], 3);
     const y = nested.predict(x) as tf.Tensor;

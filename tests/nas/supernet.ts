@@ -1,5 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv, type Random, type SubnetConfig } from '../../src/index.js';
+import {
+  ElasticBatchNorm,
+  ElasticConv2dTranspose,
+  ElasticDepthwiseConv2d,
+  ElasticInstanceNorm,
+  ElasticSeparableConv2d,
+  OnceForAllConv,
+  type Random,
+  type SubnetConfig,
+} from '../../src/index.js';
 import { randomizeWeights } from '../helpers/weights.js';
 
 const st = (x: unknown): tfl.SymbolicTensor => x as tfl.SymbolicTensor;
@@ -11,21 +20,55 @@ const st = (x: unknown): tfl.SymbolicTensor => x as tfl.SymbolicTensor;
  */
 export function buildSupernet(seed = 1, size = 8, dropoutRate = 0.3): tfl.LayersModel {
   const input = tfl.input({ shape: [size, size, 3] });
-  let x = st(new OnceForAllConv({ name: 'stem', filters: 8, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2, padMode: 'reflect' }).apply(input));
+  let x = st(
+    new OnceForAllConv({
+      name: 'stem',
+      filters: 8,
+      kernelSize: 5,
+      kernelSizeChoices: [3, 5],
+      padding: 2,
+      padMode: 'reflect',
+    }).apply(input),
+  );
   x = st(new ElasticBatchNorm({ name: 'stem_bn', momentum: 0.9, epsilon: 1e-5 }).apply(x));
   const a = st(tfl.layers.reLU({ name: 'stem_relu' }).apply(x));
-  let h = st(new ElasticSeparableConv2d({ name: 'sep1', filters: 12, kernelSize: 3, kernelSizeChoices: [1, 3], padding: 1 }).apply(a));
+  let h = st(
+    new ElasticSeparableConv2d({
+      name: 'sep1',
+      filters: 12,
+      kernelSize: 3,
+      kernelSizeChoices: [1, 3],
+      padding: 1,
+    }).apply(a),
+  );
   h = st(tfl.layers.activation({ name: 'sep1_act', activation: 'relu' }).apply(h));
   h = st(tfl.layers.dropout({ name: 'drop', rate: dropoutRate }).apply(h));
   h = st(new ElasticSeparableConv2d({ name: 'sep2', filters: 8, kernelSize: 3, padding: 1 }).apply(h));
   h = st(new ElasticInstanceNorm({ name: 'sep2_in', affine: true }).apply(h));
   const b = st(tfl.layers.add({ name: 'add1' }).apply([a, h]));
-  let d = st(new ElasticDepthwiseConv2d({ name: 'dw', kernelSize: 3, kernelSizeChoices: [1, 3], depthMultiplier: 2, padding: 'same' }).apply(b));
+  let d = st(
+    new ElasticDepthwiseConv2d({
+      name: 'dw',
+      kernelSize: 3,
+      kernelSizeChoices: [1, 3],
+      depthMultiplier: 2,
+      padding: 'same',
+    }).apply(b),
+  );
   d = st(tfl.layers.zeroPadding2d({ name: 'zpad', padding: 1 }).apply(d));
   d = st(new OnceForAllConv({ name: 'conv3', filters: 8, kernelSize: 3 }).apply(d));
   d = st(new ElasticBatchNorm({ name: 'bn2' }).apply(d));
   const c = st(tfl.layers.add({ name: 'add2' }).apply([b, d]));
-  let u = st(new ElasticConv2dTranspose({ name: 'up', filters: 6, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }).apply(c));
+  let u = st(
+    new ElasticConv2dTranspose({
+      name: 'up',
+      filters: 6,
+      kernelSize: 3,
+      strides: 2,
+      padding: 1,
+      outputPadding: 1,
+    }).apply(c),
+  );
   u = st(tfl.layers.leakyReLU({ name: 'up_act', alpha: 0.2 }).apply(u));
   u = st(new OnceForAllConv({ name: 'head', filters: 3, kernelSize: 3, padding: 1 }).apply(u));
   u = st(tfl.layers.batchNormalization({ name: 'head_bn', axis: -1 }).apply(u));

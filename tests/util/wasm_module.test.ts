@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compileModule, F32, F32_ADD, f32, f32Load, f32Store, F32X4_MUL, F32X4_SPLAT, get, I32, moduleBytes, set, sleb, uleb, V128, v128Load, v128Store,
+  compileModule,
+  F32,
+  F32_ADD,
+  f32,
+  f32Load,
+  f32Store,
+  F32X4_MUL,
+  F32X4_SPLAT,
+  get,
+  I32,
+  moduleBytes,
+  set,
+  sleb,
+  uleb,
+  V128,
+  v128Load,
+  v128Store,
 } from '../../src/util/wasm_module.js';
 
 describe('WebAssembly emitter', () => {
@@ -25,20 +41,44 @@ describe('WebAssembly emitter', () => {
         params: [I32],
         results: [],
         locals: [[1, F32]] as [number, number][],
-        body: [...get(0), ...f32Load(0), ...get(0), ...f32Load(4), ...F32_ADD, ...f32(0.25), ...F32_ADD, ...set(1), ...get(0), ...get(1), ...f32Store(8)],
+        body: [
+          ...get(0),
+          ...f32Load(0),
+          ...get(0),
+          ...f32Load(4),
+          ...F32_ADD,
+          ...f32(0.25),
+          ...F32_ADD,
+          ...set(1),
+          ...get(0),
+          ...get(1),
+          ...f32Store(8),
+        ],
       },
       {
         name: 'scale4',
         params: [I32, F32],
         results: [],
         locals: [[1, V128]] as [number, number][],
-        body: [...get(1), ...F32X4_SPLAT, ...set(2), ...get(0), ...get(0), ...v128Load(0, 2), ...get(2), ...F32X4_MUL, ...v128Store(0, 2)],
+        body: [
+          ...get(1),
+          ...F32X4_SPLAT,
+          ...set(2),
+          ...get(0),
+          ...get(0),
+          ...v128Load(0, 2),
+          ...get(2),
+          ...F32X4_MUL,
+          ...v128Store(0, 2),
+        ],
       },
     ];
     for (const shared of [false, true]) {
       const module = compileModule(moduleBytes(defs, { shared }));
       expect(module, `shared ${shared}`).not.toBeNull();
-      const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }) : new WebAssembly.Memory({ initial: 1 });
+      const memory = shared
+        ? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true })
+        : new WebAssembly.Memory({ initial: 1 });
       const { add3, scale4 } = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory } }).exports as {
         add3(p: number): void;
         scale4(p: number, s: number): void;

@@ -35,8 +35,17 @@ describeBackends('haarDwt / haarIdwt', (backend) => {
   });
 
   it(`both formulations give the loop reference on ${backend} (even, odd and prime block counts)`, () => {
-    for (const shape of [[2, 6, 8, 3], [1, 6, 10, 2], [3, 2, 30, 5], [1, 4, 4, 1], [1, 8, 16, 7]]) {
-      const x = seededTensor(shape, shape.reduce((a, b) => a * b, 0)) as tf.Tensor4D;
+    for (const shape of [
+      [2, 6, 8, 3],
+      [1, 6, 10, 2],
+      [3, 2, 30, 5],
+      [1, 4, 4, 1],
+      [1, 8, 16, 7],
+    ]) {
+      const x = seededTensor(
+        shape,
+        shape.reduce((a, b) => a * b, 0),
+      ) as tf.Tensor4D;
       const expected = loopDwt(x.dataSync() as Float32Array, shape);
       for (const s of STRATEGIES) {
         const y = haarAnalysis(x, s);
@@ -51,7 +60,11 @@ describeBackends('haarDwt / haarIdwt', (backend) => {
   });
 
   it('phase blocks: both phase methods agree with the index definition and invert each other', () => {
-    for (const shape of [[2, 4, 6, 3], [1, 2, 16, 4], [1, 6, 6, 1]]) {
+    for (const shape of [
+      [2, 4, 6, 3],
+      [1, 2, 16, 4],
+      [1, 6, 6, 1],
+    ]) {
       const [n, hh, ww, c] = shape as [number, number, number, number];
       const x = seededTensor(shape, 7) as tf.Tensor4D;
       const xv = x.dataSync();
@@ -61,7 +74,9 @@ describeBackends('haarDwt / haarIdwt', (backend) => {
           for (let j = 0; j < ww / 2; j++)
             for (let p = 0; p < 4; p++)
               for (let ch = 0; ch < c; ch++)
-                expected[(((b * hh) / 2 + i) * (ww / 2) + j) * 4 * c + p * c + ch] = xv[((b * hh + 2 * i + (p >> 1)) * ww + 2 * j + (p & 1)) * c + ch] as number;
+                expected[(((b * hh) / 2 + i) * (ww / 2) + j) * 4 * c + p * c + ch] = xv[
+                  ((b * hh + 2 * i + (p >> 1)) * ww + 2 * j + (p & 1)) * c + ch
+                ] as number;
       for (const method of ['depthToSpace', 'transpose'] as const) {
         const p = toPhases(x, method);
         expect(Array.from(p.dataSync())).toEqual(Array.from(expected));
@@ -96,8 +111,16 @@ describeBackends('haarDwt / haarIdwt', (backend) => {
     const s = seededTensor([1, 4, 6, 2], 24) as tf.Tensor4D;
     checkGradient((p) => tf.sum(tf.mul(tf.tanh(haarIdwt(p as tf.Tensor4D)), s)), y, 1e-2, 1e-3, 'idwt');
     // second order: d/dx of a gradient that itself went through the transform
-    const g2 = tf.tidy(() => tf.grad((p: tf.Tensor) => tf.sum(tf.grad((q: tf.Tensor) => tf.sum(tf.square(haarDwt(q as tf.Tensor4D))))(p)))(x));
-    expectClose(g2, tf.tidy(() => tf.fill(x.shape, 2)), 1e-5, 0, 'second-order gradient of |dwt(x)|²');
+    const g2 = tf.tidy(() =>
+      tf.grad((p: tf.Tensor) => tf.sum(tf.grad((q: tf.Tensor) => tf.sum(tf.square(haarDwt(q as tf.Tensor4D))))(p)))(x),
+    );
+    expectClose(
+      g2,
+      tf.tidy(() => tf.fill(x.shape, 2)),
+      1e-5,
+      0,
+      'second-order gradient of |dwt(x)|²',
+    );
     tf.dispose([r, x, y, s, g2]);
   });
 

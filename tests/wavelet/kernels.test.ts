@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, haarDwt, haarIdwt, ShapeError } from '../../src/index.js';
 import { setWasmHaarChoice, wasmHaarImplementation, type WasmHaarChoice } from '../../src/wavelet/haar_kernel_wasm.js';
-import { HAAR_KERNEL_BACKENDS, HAAR_KERNEL_NAMES, registerHaarKernels, runHaarKernel } from '../../src/wavelet/haar_kernels.js';
+import {
+  HAAR_KERNEL_BACKENDS,
+  HAAR_KERNEL_NAMES,
+  registerHaarKernels,
+  runHaarKernel,
+} from '../../src/wavelet/haar_kernels.js';
 import { haarPass } from '../../src/wavelet/haar_pass.js';
 import { haarAnalysis, haarSynthesis, preferredStrategy } from '../../src/wavelet/haar_transform.js';
 import { haarKernelOver, haarModuleBytes, kernelArguments } from '../../src/wavelet/haar_wasm_module.js';
@@ -40,7 +45,10 @@ function hashValues(n: number, seed: number): Float32Array {
 function wideTensor(shape: number[], seed: number): tf.Tensor4D {
   const n = shape.reduce((a, b) => a * b, 1);
   const [base, scale] = [hashValues(n, seed), hashValues(n, seed + 1000)];
-  return tf.tensor4d(base.map((v, i) => v * 2 ** (8 * (scale[i] as number))), shape as [number, number, number, number]);
+  return tf.tensor4d(
+    base.map((v, i) => v * 2 ** (8 * (scale[i] as number))),
+    shape as [number, number, number, number],
+  );
 }
 
 /** Float32 rounding of the float64 reference, the exact result of the JavaScript loop's arithmetic. */
@@ -61,8 +69,17 @@ describe('the WebAssembly SIMD module', () => {
   it('transforms between arbitrary (unaligned) offsets of a plain or shared memory and writes nothing else (C = 1…9, 1…5 blocks a row)', () => {
     // every channel count around the 4-lane width, with and without full groups, against every row length
     const grid: number[][] = [];
-    for (let c = 1; c <= 9; c++) for (let cols = 1; cols <= 5; cols++) for (const [n, h] of [[1, 2], [2, 4]]) grid.push([n as number, h as number, 2 * cols, c]);
-    const memories = [new WebAssembly.Memory({ initial: 1 }), new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true })];
+    for (let c = 1; c <= 9; c++)
+      for (let cols = 1; cols <= 5; cols++)
+        for (const [n, h] of [
+          [1, 2],
+          [2, 4],
+        ])
+          grid.push([n as number, h as number, 2 * cols, c]);
+    const memories = [
+      new WebAssembly.Memory({ initial: 1 }),
+      new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true }),
+    ];
     for (const memory of memories) {
       const kernel = haarKernelOver(memory);
       expect(kernel).not.toBeNull();
@@ -70,7 +87,10 @@ describe('the WebAssembly SIMD module', () => {
       for (const shape of grid) {
         const heap = new Float32Array(memory.buffer);
         heap.fill(Number.NaN);
-        const x = hashValues(shape.reduce((a, b) => a * b, 1), 5);
+        const x = hashValues(
+          shape.reduce((a, b) => a * b, 1),
+          5,
+        );
         const [src, dst] = [5, 14 + x.length]; // element offsets, deliberately not 16-byte aligned, 9 apart
         heap.set(x, src);
         const dwt = haarPass('analysis', shape);
@@ -79,16 +99,27 @@ describe('the WebAssembly SIMD module', () => {
         expectWithinRounding(y, loopDwt(x, shape), termMagnitudes(x, shape, 'dwt'), 2 ** -22, `dwt ${shape}`);
         const guards = (at: number): number[] => [-4, -3, -2, -1, 0, 1, 2, 3].map((i) => at + i);
         const untouched = (...elements: number[]): boolean => elements.every((i) => Number.isNaN(heap[i] as number));
-        expect(untouched(...guards(dst - 4), ...guards(dst + x.length + 4)), 'four elements either side of the output').toBe(true);
+        expect(
+          untouched(...guards(dst - 4), ...guards(dst + x.length + 4)),
+          'four elements either side of the output',
+        ).toBe(true);
         // and back, over the input's place
         kernel?.(...kernelArguments(haarPass('synthesis', dwt.outShape), 4 * dst, 4 * src));
-        expectWithinRounding(heap.slice(src, src + x.length), loopIdwt(y, dwt.outShape), termMagnitudes(y, dwt.outShape, 'idwt'), 2 ** -22, `idwt ${shape}`);
-        expect(untouched(0, 1, 2, 3, 4, ...guards(src + x.length + 4)), 'four elements either side of the input').toBe(true);
+        expectWithinRounding(
+          heap.slice(src, src + x.length),
+          loopIdwt(y, dwt.outShape),
+          termMagnitudes(y, dwt.outShape, 'idwt'),
+          2 ** -22,
+          `idwt ${shape}`,
+        );
+        expect(untouched(0, 1, 2, 3, 4, ...guards(src + x.length + 4)), 'four elements either side of the input').toBe(
+          true,
+        );
       }
     }
   });
 
-  it("finds the memory of single-threaded (asm.memory) and threaded (wasmMemory) wasm builds, else falls back to JavaScript", () => {
+  it('finds the memory of single-threaded (asm.memory) and threaded (wasmMemory) wasm builds, else falls back to JavaScript', () => {
     const plain = new WebAssembly.Memory({ initial: 1 });
     const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
     const heap = { HEAPU8: new Uint8Array(plain.buffer) };
@@ -112,8 +143,10 @@ describe('registerHaarKernels', () => {
   it('registers both directions for cpu and wasm only, at module load', () => {
     expect(HAAR_KERNEL_BACKENDS).toEqual(['cpu', 'wasm']);
     for (const name of [DWT, IDWT]) {
-      for (const backend of HAAR_KERNEL_BACKENDS) expect(tf.getKernel(name, backend), `${name}/${backend}`).toBeDefined();
-      for (const backend of ['webgl', 'webgpu', 'tensorflow']) expect(tf.getKernel(name, backend), `${name}/${backend}`).toBeUndefined();
+      for (const backend of HAAR_KERNEL_BACKENDS)
+        expect(tf.getKernel(name, backend), `${name}/${backend}`).toBeDefined();
+      for (const backend of ['webgl', 'webgpu', 'tensorflow'])
+        expect(tf.getKernel(name, backend), `${name}/${backend}`).toBeUndefined();
     }
   });
 
@@ -125,11 +158,18 @@ describe('registerHaarKernels', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it("adds its two kernels and touches no other kernel of any backend; keeps a kernel someone else registered under its name", () => {
-    const ours = HAAR_KERNEL_BACKENDS.flatMap((b) => [tf.getKernel(DWT, b), tf.getKernel(IDWT, b)]) as tf.KernelConfig[];
+  it('adds its two kernels and touches no other kernel of any backend; keeps a kernel someone else registered under its name', () => {
+    const ours = HAAR_KERNEL_BACKENDS.flatMap((b) => [
+      tf.getKernel(DWT, b),
+      tf.getKernel(IDWT, b),
+    ]) as tf.KernelConfig[];
     for (const k of ours) tf.unregisterKernel(k.kernelName, k.backendName);
     const snapshot = new Map(HAAR_KERNEL_BACKENDS.map((b) => [b, tf.getKernelsForBackend(b)]));
-    const someoneElses: tf.KernelConfig = { kernelName: IDWT, backendName: 'cpu', kernelFunc: () => ({ dataId: {}, shape: [], dtype: 'float32' }) };
+    const someoneElses: tf.KernelConfig = {
+      kernelName: IDWT,
+      backendName: 'cpu',
+      kernelFunc: () => ({ dataId: {}, shape: [], dtype: 'float32' }),
+    };
     tf.registerKernel(someoneElses);
     try {
       expect(registerHaarKernels().sort()).toEqual([`${DWT}/cpu`, `${DWT}/wasm`, `${IDWT}/wasm`].sort());
@@ -140,7 +180,8 @@ describe('registerHaarKernels', () => {
         for (const k of kernels) expect(tf.getKernel(k.kernelName, backend), `${k.kernelName}/${backend}`).toBe(k);
       }
     } finally {
-      for (const k of [...ours, someoneElses]) if (tf.getKernel(k.kernelName, k.backendName) != null) tf.unregisterKernel(k.kernelName, k.backendName);
+      for (const k of [...ours, someoneElses])
+        if (tf.getKernel(k.kernelName, k.backendName) != null) tf.unregisterKernel(k.kernelName, k.backendName);
       for (const k of ours) tf.registerKernel(k);
     }
   });
@@ -160,7 +201,9 @@ describeBackends('Haar kernels', (backend) => {
 
   for (const choice of implementations) {
     const exact = backend === 'cpu' || choice === 'js';
-    const what = exact ? 'the float64 sums rounded once, bit for bit' : 'the float64 reference within float32 rounding (2⁻²² · ½Σ|terms|)';
+    const what = exact
+      ? 'the float64 sums rounded once, bit for bit'
+      : 'the float64 reference within float32 rounding (2⁻²² · ½Σ|terms|)';
     it(`${backend === 'wasm' ? `${choice === 'js' ? 'JavaScript fallback' : 'SIMD'}: ` : ''}both directions give ${what}`, () => {
       const previous = setWasmHaarChoice(choice);
       try {
@@ -171,14 +214,31 @@ describeBackends('Haar kernels', (backend) => {
           const cv = c.dataSync() as Float32Array;
           const y = runHaarKernel('analysis', x) as tf.Tensor4D;
           const back = runHaarKernel('synthesis', c) as tf.Tensor4D;
-          expect(y.shape).toEqual([shape[0], (shape[1] as number) / 2, (shape[2] as number) / 2, 4 * (shape[3] as number)]);
+          expect(y.shape).toEqual([
+            shape[0],
+            (shape[1] as number) / 2,
+            (shape[2] as number) / 2,
+            4 * (shape[3] as number),
+          ]);
           expect(back.shape).toEqual(shape);
           if (exact) {
             expect(Array.from(y.dataSync()), `dwt ${shape}`).toEqual(rounded(loopDwt(xv, shape)));
             expect(Array.from(back.dataSync()), `idwt ${shape}`).toEqual(rounded(loopIdwt(cv, c.shape)));
           } else {
-            expectWithinRounding(y.dataSync(), loopDwt(xv, shape), termMagnitudes(xv, shape, 'dwt'), 2 ** -22, `dwt ${shape}`);
-            expectWithinRounding(back.dataSync(), loopIdwt(cv, c.shape), termMagnitudes(cv, c.shape, 'idwt'), 2 ** -22, `idwt ${shape}`);
+            expectWithinRounding(
+              y.dataSync(),
+              loopDwt(xv, shape),
+              termMagnitudes(xv, shape, 'dwt'),
+              2 ** -22,
+              `dwt ${shape}`,
+            );
+            expectWithinRounding(
+              back.dataSync(),
+              loopIdwt(cv, c.shape),
+              termMagnitudes(cv, c.shape, 'idwt'),
+              2 ** -22,
+              `idwt ${shape}`,
+            );
           }
           tf.dispose([x, c, y, back]);
         }
@@ -200,8 +260,20 @@ describeBackends('Haar kernels', (backend) => {
         expect(Array.from(back.dataSync()), `idwt ${shape}`).toEqual(Array.from(recomposed.dataSync()));
       } else {
         // each is within 2⁻²² · ½Σ|terms| of the exact value, so they are within twice that of each other
-        expectWithinRounding(y.dataSync(), composed.dataSync(), termMagnitudes(x.dataSync() as Float32Array, shape, 'dwt'), 2 ** -21, `dwt ${shape}`);
-        expectWithinRounding(back.dataSync(), recomposed.dataSync(), termMagnitudes(y.dataSync() as Float32Array, y.shape, 'idwt'), 2 ** -21, `idwt ${shape}`);
+        expectWithinRounding(
+          y.dataSync(),
+          composed.dataSync(),
+          termMagnitudes(x.dataSync() as Float32Array, shape, 'dwt'),
+          2 ** -21,
+          `dwt ${shape}`,
+        );
+        expectWithinRounding(
+          back.dataSync(),
+          recomposed.dataSync(),
+          termMagnitudes(y.dataSync() as Float32Array, y.shape, 'idwt'),
+          2 ** -21,
+          `idwt ${shape}`,
+        );
       }
       tf.dispose([x, y, composed, back, recomposed]);
     }
@@ -227,7 +299,11 @@ describeBackends('Haar kernels', (backend) => {
   });
 
   it('empty tensors keep their shapes', () => {
-    for (const shape of [[0, 2, 2, 3], [1, 0, 4, 2], [1, 2, 2, 0]] as [number, number, number, number][]) {
+    for (const shape of [
+      [0, 2, 2, 3],
+      [1, 0, 4, 2],
+      [1, 2, 2, 0],
+    ] as [number, number, number, number][]) {
       const x = tf.zeros(shape) as tf.Tensor4D;
       const y = haarDwt(x);
       const back = haarIdwt(y);
@@ -288,7 +364,8 @@ describeBackends('Haar kernels', (backend) => {
     for (const choice of ['auto', 'js'] as const) {
       it(`${choice === 'js' ? 'JavaScript fallback' : 'SIMD'}: stays correct when allocating the output grows the backend's memory`, () => {
         const previous = setWasmHaarChoice(choice);
-        const heap = (): ArrayBuffer => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer as ArrayBuffer;
+        const heap = (): ArrayBuffer =>
+          (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer as ArrayBuffer;
         try {
           // An input as large as the whole heap: the output cannot fit into the memory left.
           const c = Math.max(4, Math.ceil(heap().byteLength / 4 / (2 * 256 * 256)));
@@ -307,7 +384,14 @@ describeBackends('Haar kernels', (backend) => {
             const expected = loopDwt(rows, part);
             const actual = yv.slice(start, start + rowLen);
             if (choice === 'js') expect(Array.from(actual)).toEqual(rounded(expected));
-            else expectWithinRounding(actual, expected, termMagnitudes(rows, part, 'dwt'), 2 ** -22, `grown heap at ${start}`);
+            else
+              expectWithinRounding(
+                actual,
+                expected,
+                termMagnitudes(rows, part, 'dwt'),
+                2 ** -22,
+                `grown heap at ${start}`,
+              );
           }
           tf.dispose([x, y]);
         } finally {

@@ -31,7 +31,13 @@ describeBackends('MobileStyleGAN channel layout', () => {
     const v = Array.from({ length: 12 }, (_, k) => k * 10 + 1);
     const y = tf.tensor4d([...v, ...v.map((a) => -a)], [2, 1, 1, 12]);
     const out = toMobileStyleGanLayout(y);
-    const expected = [...permute(v, RGB_INTERLEAVED_FROM_BANDMAJOR), ...permute(v.map((a) => -a), RGB_INTERLEAVED_FROM_BANDMAJOR)];
+    const expected = [
+      ...permute(v, RGB_INTERLEAVED_FROM_BANDMAJOR),
+      ...permute(
+        v.map((a) => -a),
+        RGB_INTERLEAVED_FROM_BANDMAJOR,
+      ),
+    ];
     expect(Array.from(out.dataSync())).toEqual(expected);
     for (const c of [1, 2, 5, 32]) {
       const t = tf.range(0, 4 * c) as tf.Tensor1D;
@@ -88,7 +94,9 @@ describeBackends('MobileStyleGAN channel layout', () => {
   it('rejects a last axis that is not a multiple of 4', () => {
     const bad = tf.zeros([1, 2, 2, 6]);
     expect(() => toMobileStyleGanLayout(bad)).toThrow(ShapeError);
-    expect(() => fromMobileStyleGanLayout(bad)).toThrow('y: got shape [1,2,2,6], expected a tensor whose last axis has 4·C entries');
+    expect(() => fromMobileStyleGanLayout(bad)).toThrow(
+      'y: got shape [1,2,2,6], expected a tensor whose last axis has 4·C entries',
+    );
     expect(() => toMobileStyleGanLayout([1, 2, 3, 4] as unknown as tf.Tensor)).toThrow(ConfigError);
     bad.dispose();
   });

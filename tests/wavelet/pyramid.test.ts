@@ -39,13 +39,20 @@ describeBackends('waveletPyramid', () => {
     const levels = waveletPyramid(image, 3);
     expect(Array.from((levels[0] as WaveletPyramidLevel).image.dataSync())).toEqual(Array.from(image.dataSync()));
     for (let k = 0; k + 1 < levels.length; k++) {
-      const ll = tf.tidy(() => tf.mul(tf.slice((levels[k] as WaveletPyramidLevel).coeffs, [0, 0, 0, 0], [-1, -1, -1, 3]), 0.5));
+      const ll = tf.tidy(() =>
+        tf.mul(tf.slice((levels[k] as WaveletPyramidLevel).coeffs, [0, 0, 0, 0], [-1, -1, -1, 3]), 0.5),
+      );
       expectClose((levels[k + 1] as WaveletPyramidLevel).image, ll, 1e-6, 0, `level ${k + 1}`);
       ll.dispose();
     }
     // and 'bilinear' differs from it (a different low-pass), though both keep the mean roughly
     const bilinear = waveletPyramid(image, 2, { resize: 'bilinear' });
-    const d = tf.tidy(() => tf.max(tf.abs(tf.sub((bilinear[1] as WaveletPyramidLevel).image, (levels[1] as WaveletPyramidLevel).image))).dataSync()[0] as number);
+    const d = tf.tidy(
+      () =>
+        tf
+          .max(tf.abs(tf.sub((bilinear[1] as WaveletPyramidLevel).image, (levels[1] as WaveletPyramidLevel).image)))
+          .dataSync()[0] as number,
+    );
     expect(d).toBeGreaterThan(1e-3);
     tf.dispose(image);
     disposeLevels(levels);
@@ -65,7 +72,10 @@ describeBackends('waveletPyramid', () => {
       checkGradient(
         (p) => {
           const ls = waveletPyramid(p as tf.Tensor4D, 2, { resize });
-          return tf.add(tf.sum(tf.sin((ls[0] as WaveletPyramidLevel).coeffs)), tf.sum(tf.square((ls[1] as WaveletPyramidLevel).coeffs)));
+          return tf.add(
+            tf.sum(tf.sin((ls[0] as WaveletPyramidLevel).coeffs)),
+            tf.sum(tf.square((ls[1] as WaveletPyramidLevel).coeffs)),
+          );
         },
         image,
         1e-2,
@@ -88,9 +98,13 @@ describeBackends('waveletPyramid', () => {
   it('rejects sizes that do not allow the levels, and unknown options', () => {
     const image = tf.zeros([1, 12, 8, 3]) as tf.Tensor4D;
     expect(() => waveletPyramid(image, 3)).toThrow(ShapeError);
-    expect(() => waveletPyramid(image, 3)).toThrow('image: got shape [1,12,8,3], expected height and width divisible by 2^levels = 8');
+    expect(() => waveletPyramid(image, 3)).toThrow(
+      'image: got shape [1,12,8,3], expected height and width divisible by 2^levels = 8',
+    );
     expect(() => waveletPyramid(image, 0)).toThrow(ConfigError);
-    expect(() => waveletPyramid(image, 2, { resize: 'nearest' as 'haar' })).toThrow("options.resize: got 'nearest', expected one of 'haar', 'bilinear'");
+    expect(() => waveletPyramid(image, 2, { resize: 'nearest' as 'haar' })).toThrow(
+      "options.resize: got 'nearest', expected one of 'haar', 'bilinear'",
+    );
     image.dispose();
   });
 });

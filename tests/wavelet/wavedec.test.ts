@@ -55,7 +55,8 @@ describeBackends('haarWavedec / haarWaverec', () => {
     expect(dec.low.shape).toEqual([2, 3, 2, 3]);
     const back = haarWaverec(dec);
     expectClose(back, x, 1e-5, 0, 'round trip');
-    const energy = (ts: tf.Tensor[]): number => tf.tidy(() => ts.reduce((s, t) => s + (tf.sum(tf.square(t)).dataSync()[0] as number), 0));
+    const energy = (ts: tf.Tensor[]): number =>
+      tf.tidy(() => ts.reduce((s, t) => s + (tf.sum(tf.square(t)).dataSync()[0] as number), 0));
     expect(energy([dec.low, ...dec.details])).toBeCloseTo(energy([x]), 2);
     tf.dispose([x, dec.low, ...dec.details, back]);
   });
@@ -66,7 +67,10 @@ describeBackends('haarWavedec / haarWaverec', () => {
     checkGradient(
       (p) => {
         const { low, details } = haarWavedec(p as tf.Tensor4D, 2);
-        return tf.add(tf.sum(tf.mul(tf.sin(details[0] as tf.Tensor), r)), tf.sum(tf.square(tf.add(low, details[1] as tf.Tensor))));
+        return tf.add(
+          tf.sum(tf.mul(tf.sin(details[0] as tf.Tensor), r)),
+          tf.sum(tf.square(tf.add(low, details[1] as tf.Tensor))),
+        );
       },
       x,
       1e-2,
@@ -76,7 +80,13 @@ describeBackends('haarWavedec / haarWaverec', () => {
     const low = seededTensor([1, 2, 1, 2], 9) as tf.Tensor4D;
     const d0 = seededTensor([1, 4, 2, 6], 10) as tf.Tensor4D;
     const d1 = seededTensor([1, 2, 1, 6], 11) as tf.Tensor4D;
-    checkGradient((p) => tf.sum(tf.sin(haarWaverec({ low, details: [p as tf.Tensor4D, d1] }))), d0, 1e-2, 1e-3, 'waverec');
+    checkGradient(
+      (p) => tf.sum(tf.sin(haarWaverec({ low, details: [p as tf.Tensor4D, d1] }))),
+      d0,
+      1e-2,
+      1e-3,
+      'waverec',
+    );
     tf.dispose([x, r, low, d0, d1]);
   });
 
@@ -92,14 +102,18 @@ describeBackends('haarWavedec / haarWaverec', () => {
   it('reject level counts the size does not allow and decompositions that do not chain', () => {
     const x = tf.zeros([1, 12, 8, 2]) as tf.Tensor4D;
     expect(() => haarWavedec(x, 3)).toThrow(ShapeError);
-    expect(() => haarWavedec(x, 3)).toThrow('x: got shape [1,12,8,2], expected height and width divisible by 2^levels = 8 (levels = 3)');
+    expect(() => haarWavedec(x, 3)).toThrow(
+      'x: got shape [1,12,8,2], expected height and width divisible by 2^levels = 8 (levels = 3)',
+    );
     expect(() => haarWavedec(x, 0)).toThrow('levels: got 0, expected an integer >= 1');
     expect(() => haarWavedec(x, 1.5)).toThrow(ConfigError);
     const low = tf.zeros([1, 3, 2, 2]) as tf.Tensor4D;
     const good = tf.zeros([1, 3, 2, 6]) as tf.Tensor4D;
     const wrongChannels = tf.zeros([1, 6, 4, 4]) as tf.Tensor4D;
     const wrongSize = tf.zeros([1, 6, 5, 6]) as tf.Tensor4D;
-    expect(() => haarWaverec({ low, details: [wrongChannels, good] })).toThrow('dec.details[0]: got shape [1,6,4,4], expected [1, 6, 4, 6]');
+    expect(() => haarWaverec({ low, details: [wrongChannels, good] })).toThrow(
+      'dec.details[0]: got shape [1,6,4,4], expected [1, 6, 4, 6]',
+    );
     expect(() => haarWaverec({ low, details: [wrongSize, good] })).toThrow(ShapeError);
     expect(() => haarWaverec({ low, details: [] })).toThrow('dec.details: got [], expected a non-empty array');
     tf.dispose([x, low, good, wrongChannels, wrongSize]);

@@ -5,7 +5,15 @@ import { assertInt } from '../../util/checks.js';
 import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
 import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
-import { convTransposeChannelAxes, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from './conv_transpose_geometry.js';
+import {
+  convTransposeChannelAxes,
+  convTransposeConfig,
+  convTransposeCost,
+  convTransposeOutputShape,
+  resolveConvTransposeLayerOptions,
+  type ConvTransposeLayerOptions,
+  type ResolvedConvTransposeGeometry,
+} from './conv_transpose_geometry.js';
 import { convTranspose2d } from './conv_transpose_op.js';
 import { initializerConfig, resolveInitializer, type Initializer } from './initializer.js';
 import type { ConvWeightOptions, LayerArgs } from './layer_args.js';
@@ -46,18 +54,28 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer, Ha
 
   constructor(config: ConvTranspose2dConfig) {
     super(config);
-    ({ filters: this.filters, kernelSize: this.kernelSize, geometry: this.geometry } = resolveConvTransposeLayerOptions(this.name, config));
+    ({
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      geometry: this.geometry,
+    } = resolveConvTransposeLayerOptions(this.name, config));
     this.useBias = config.useBias ?? true;
     this.seed = config.seed;
     if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(`${this.name}.kernelInitializer`, config.kernelInitializer, 'glorotUniform', this.seed);
+    this.kernelInit = resolveInitializer(
+      `${this.name}.kernelInitializer`,
+      config.kernelInitializer,
+      'glorotUniform',
+      this.seed,
+    );
     this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const s = singleShape(inputShape, this.name);
     const cin = s[3];
-    if (s.length !== 4 || cin == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    if (s.length !== 4 || cin == null)
+      throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
     this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, cin], 'float32', this.kernelInit);
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInit);
     this.built = true;
@@ -66,17 +84,36 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer, Ha
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
-      return convTranspose2d(x, this.kernel?.read() as tf.Tensor4D, (this.bias?.read() as tf.Tensor1D | undefined) ?? null, this.geometry);
+      return convTranspose2d(
+        x,
+        this.kernel?.read() as tf.Tensor4D,
+        (this.bias?.read() as tf.Tensor1D | undefined) ?? null,
+        this.geometry,
+      );
     });
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    return convTransposeOutputShape(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters);
+    return convTransposeOutputShape(
+      this.name,
+      singleShape(inputShape, this.name),
+      this.kernelSize,
+      this.geometry,
+      this.filters,
+    );
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters, this.useBias, convention);
+    return convTransposeCost(
+      this.name,
+      singleShape(inputShape, this.name),
+      this.kernelSize,
+      this.geometry,
+      this.filters,
+      this.useBias,
+      convention,
+    );
   }
 
   /** A new channel space, read at the width the layer was built with (its kernel is not sliced). */

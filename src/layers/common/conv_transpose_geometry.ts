@@ -35,7 +35,11 @@ export function resolveConvTransposeGeometry(g: ConvTransposeGeometry, prefix = 
   const dilationRate = intPair(`${prefix}dilationRate`, g.dilationRate ?? 1, 1);
   for (let a = 0; a < 2; a++) {
     if ((outputPadding[a] as number) >= Math.max(strides[a] as number, dilationRate[a] as number)) {
-      throw new ConfigError(`${prefix}outputPadding`, g.outputPadding, `values smaller than the stride or the dilation (strides ${strides}, dilationRate ${dilationRate}), as PyTorch requires`);
+      throw new ConfigError(
+        `${prefix}outputPadding`,
+        g.outputPadding,
+        `values smaller than the stride or the dilation (strides ${strides}, dilationRate ${dilationRate}), as PyTorch requires`,
+      );
     }
   }
   return { strides, padding, outputPadding, dilationRate };
@@ -57,7 +61,10 @@ export interface ResolvedConvTransposeLayerOptions {
 }
 
 /** Checks and resolves a transposed-conv layer's options, naming each after the layer. */
-export function resolveConvTransposeLayerOptions(layerName: string, config: ConvTransposeLayerOptions): ResolvedConvTransposeLayerOptions {
+export function resolveConvTransposeLayerOptions(
+  layerName: string,
+  config: ConvTransposeLayerOptions,
+): ResolvedConvTransposeLayerOptions {
   assertInt(`${layerName}.filters`, config.filters, 1);
   return {
     filters: config.filters,
@@ -74,7 +81,14 @@ export function resolveConvTransposeLayerOptions(layerName: string, config: Conv
  * convTransposeOutputLength(64, 3, 2, 1, 1); // 128 (GAN Compression's up-sampling convs)
  * ```
  */
-export function convTransposeOutputLength(size: number | null, kernel: number, stride: number, padding: number, outputPadding: number, dilation = 1): number | null {
+export function convTransposeOutputLength(
+  size: number | null,
+  kernel: number,
+  stride: number,
+  padding: number,
+  outputPadding: number,
+  dilation = 1,
+): number | null {
   if (size == null) return null;
   return (size - 1) * stride - 2 * padding + effectiveKernel(kernel, dilation) + outputPadding;
 }
@@ -83,9 +97,23 @@ export function convTransposeOutputLength(size: number | null, kernel: number, s
  * NHWC output shape of a transposed conv with `channels` outputs (unknown sizes stay `null`),
  * after checking that layer `layerName`'s input shape `s` is rank 4.
  */
-export function convTransposeOutputShape(layerName: string, s: LayerShape, kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, channels: number): LayerShape {
+export function convTransposeOutputShape(
+  layerName: string,
+  s: LayerShape,
+  kernelSize: readonly [number, number],
+  g: ResolvedConvTransposeGeometry,
+  channels: number,
+): LayerShape {
   if (s.length !== 4) throw new ShapeError(`${layerName} input`, [...s], 'rank 4 (NHWC)');
-  const len = (a: 0 | 1): number | null => convTransposeOutputLength(s[a + 1] ?? null, kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
+  const len = (a: 0 | 1): number | null =>
+    convTransposeOutputLength(
+      s[a + 1] ?? null,
+      kernelSize[a],
+      g.strides[a],
+      g.padding[a],
+      g.outputPadding[a],
+      g.dilationRate[a],
+    );
   return [s[0] ?? null, len(0), len(1), channels];
 }
 
@@ -94,7 +122,15 @@ export function convTransposeOutputShape(layerName: string, s: LayerShape, kerne
  * `cout`: `'torchprofile'` counts `outElements · Cin · kh · kw` (torchprofile 0.0.1), `'exact'`
  * `inElements · Cout · kh · kw`.
  */
-export function convTransposeCost(layerName: string, s: LayerShape, kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry, cout: number, useBias: boolean, convention: MacConvention): LayerCost {
+export function convTransposeCost(
+  layerName: string,
+  s: LayerShape,
+  kernelSize: readonly [number, number],
+  g: ResolvedConvTransposeGeometry,
+  cout: number,
+  useBias: boolean,
+  convention: MacConvention,
+): LayerCost {
   const out = convTransposeOutputShape(layerName, s, kernelSize, g, cout);
   const cin = s[3] ?? Number.NaN;
   const taps = kernelSize[0] * kernelSize[1];
@@ -104,10 +140,25 @@ export function convTransposeCost(layerName: string, s: LayerShape, kernelSize: 
 
 /** The channel axes of a transposed conv's `[kh, kw, out, in]` kernel and its bias (tfjs's layout). */
 export function convTransposeChannelAxes(): ChannelAxes {
-  return { inputs: [{ weight: 'kernel', axis: 3 }], outputs: [{ weight: 'kernel', axis: 2 }, { weight: 'bias', axis: 0 }] };
+  return {
+    inputs: [{ weight: 'kernel', axis: 3 }],
+    outputs: [
+      { weight: 'kernel', axis: 2 },
+      { weight: 'bias', axis: 0 },
+    ],
+  };
 }
 
 /** The config entries of a transposed conv's kernel size and geometry. */
-export function convTransposeConfig(kernelSize: readonly [number, number], g: ResolvedConvTransposeGeometry): Record<string, number[]> {
-  return { kernelSize: [...kernelSize], strides: [...g.strides], padding: [...g.padding], outputPadding: [...g.outputPadding], dilationRate: [...g.dilationRate] };
+export function convTransposeConfig(
+  kernelSize: readonly [number, number],
+  g: ResolvedConvTransposeGeometry,
+): Record<string, number[]> {
+  return {
+    kernelSize: [...kernelSize],
+    strides: [...g.strides],
+    padding: [...g.padding],
+    outputPadding: [...g.outputPadding],
+    dilationRate: [...g.dilationRate],
+  };
 }

@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../../errors.js';
 import { assertRank } from '../../util/checks.js';
-import { convTransposeOutputLength, resolveConvTransposeGeometry, type ConvTransposeGeometry } from './conv_transpose_geometry.js';
+import {
+  convTransposeOutputLength,
+  resolveConvTransposeGeometry,
+  type ConvTransposeGeometry,
+} from './conv_transpose_geometry.js';
 import { effectiveKernel } from './geometry.js';
 
 /**
@@ -13,7 +17,14 @@ export function dilateKernel(kernel: tf.Tensor4D, dilation: [number, number]): t
   if (dh === 1 && dw === 1) return kernel;
   return tf.tidy(() => {
     const [kh, kw, a, b] = kernel.shape;
-    const spread = tf.pad(tf.reshape(kernel, [kh, 1, kw, 1, a, b]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+    const spread = tf.pad(tf.reshape(kernel, [kh, 1, kw, 1, a, b]), [
+      [0, 0],
+      [0, dh - 1],
+      [0, 0],
+      [0, dw - 1],
+      [0, 0],
+      [0, 0],
+    ]);
     const grid = tf.reshape(spread, [kh * dh, kw * dw, a, b]);
     return tf.slice(grid, [0, 0, 0, 0], [effectiveKernel(kh, dh), effectiveKernel(kw, dw), a, b]) as tf.Tensor4D;
   });
@@ -31,26 +42,61 @@ export function dilateKernel(kernel: tf.Tensor4D, dilation: [number, number]): t
  * const y = convTranspose2d(x, filter, bias, { strides: 2, padding: 1, outputPadding: 1 });
  * ```
  */
-export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, geometry: ConvTransposeGeometry = {}): tf.Tensor4D {
+export function convTranspose2d(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  geometry: ConvTransposeGeometry = {},
+): tf.Tensor4D {
   assertRank('x', x, 4);
   assertRank('filter', filter, 4);
   const g = resolveConvTransposeGeometry(geometry);
   const [n, h, w, cin] = x.shape;
   const [kh, kw, cout, fin] = filter.shape;
-  if (fin !== cin) throw new ShapeError('filter', filter.shape, `[kh, kw, out, ${cin}] (its last axis must match the ${cin} input channels)`);
-  if (bias != null && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new ShapeError('bias', bias.shape, `[${cout}]`);
-  const oh = convTransposeOutputLength(h, kh, g.strides[0], g.padding[0], g.outputPadding[0], g.dilationRate[0]) as number;
-  const ow = convTransposeOutputLength(w, kw, g.strides[1], g.padding[1], g.outputPadding[1], g.dilationRate[1]) as number;
-  if (oh < 1 || ow < 1) throw new ShapeError('x', x.shape, `a size whose transposed-conv output is positive (got ${oh}×${ow})`);
+  if (fin !== cin)
+    throw new ShapeError(
+      'filter',
+      filter.shape,
+      `[kh, kw, out, ${cin}] (its last axis must match the ${cin} input channels)`,
+    );
+  if (bias != null && (bias.rank !== 1 || bias.shape[0] !== cout))
+    throw new ShapeError('bias', bias.shape, `[${cout}]`);
+  const oh = convTransposeOutputLength(
+    h,
+    kh,
+    g.strides[0],
+    g.padding[0],
+    g.outputPadding[0],
+    g.dilationRate[0],
+  ) as number;
+  const ow = convTransposeOutputLength(
+    w,
+    kw,
+    g.strides[1],
+    g.padding[1],
+    g.outputPadding[1],
+    g.dilationRate[1],
+  ) as number;
+  if (oh < 1 || ow < 1)
+    throw new ShapeError('x', x.shape, `a size whose transposed-conv output is positive (got ${oh}×${ow})`);
   return tf.tidy(() => {
     const f = dilateKernel(filter, g.dilationRate);
     const [ekh, ekw] = f.shape;
     let y: tf.Tensor4D;
-    const direct = g.outputPadding[0] < g.strides[0] && g.outputPadding[1] < g.strides[1] && g.padding[0] < ekh && g.padding[1] < ekw;
+    const direct =
+      g.outputPadding[0] < g.strides[0] &&
+      g.outputPadding[1] < g.strides[1] &&
+      g.padding[0] < ekh &&
+      g.padding[1] < ekw;
     if (direct) {
       // The gradient of a conv padded by p whose forward output is exactly n (true when op < s):
       // output row i collects input j through tap t where i = j·s + t − p, PyTorch's definition.
-      const pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [g.padding[0], g.padding[0]], [g.padding[1], g.padding[1]], [0, 0]];
+      const pads: [[number, number], [number, number], [number, number], [number, number]] = [
+        [0, 0],
+        [g.padding[0], g.padding[0]],
+        [g.padding[1], g.padding[1]],
+        [0, 0],
+      ];
       y = tf.conv2dTranspose(x, f, [n, oh, ow, cout], g.strides, pads);
     } else {
       // op ≥ s (allowed when d > s) or p ≥ the kernel extent: take the full output, then crop p
@@ -58,7 +104,12 @@ export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
       const fh = (h - 1) * g.strides[0] + ekh;
       const fw = (w - 1) * g.strides[1] + ekw;
       const full = tf.conv2dTranspose(x, f, [n, fh, fw, cout], g.strides, 'valid');
-      const extended = tf.pad(full, [[0, 0], [0, Math.max(0, g.padding[0] + oh - fh)], [0, Math.max(0, g.padding[1] + ow - fw)], [0, 0]]);
+      const extended = tf.pad(full, [
+        [0, 0],
+        [0, Math.max(0, g.padding[0] + oh - fh)],
+        [0, Math.max(0, g.padding[1] + ow - fw)],
+        [0, 0],
+      ]);
       y = tf.slice(extended, [0, g.padding[0], g.padding[1], 0], [n, oh, ow, cout]);
     }
     return bias == null ? y : tf.add(y, bias);

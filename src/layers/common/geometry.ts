@@ -9,7 +9,11 @@ export type Padding2d = 'same' | 'valid' | number | Pads2d;
 /** Normalises `n | [a, b]` to a pair of integers `>= min`, naming `argument` in the error. */
 export function intPair(argument: string, value: unknown, min: number): [number, number] {
   const pair = typeof value === 'number' ? [value, value] : value;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= min)) {
+  if (
+    !Array.isArray(pair) ||
+    pair.length !== 2 ||
+    !pair.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= min)
+  ) {
     throw new ConfigError(argument, value, `an integer >= ${min} or a pair [h, w] of them`);
   }
   return [pair[0] as number, pair[1] as number];
@@ -18,7 +22,11 @@ export function intPair(argument: string, value: unknown, min: number): [number,
 /** Normalises `p | [t, b, l, r]` to four non-negative integers, naming `argument` in the error. */
 export function explicitPads(argument: string, value: unknown): Pads2d {
   const pads = typeof value === 'number' ? [value, value, value, value] : value;
-  if (!Array.isArray(pads) || pads.length !== 4 || !pads.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
+  if (
+    !Array.isArray(pads) ||
+    pads.length !== 4 ||
+    !pads.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0)
+  ) {
     throw new ConfigError(argument, value, 'a non-negative integer or [top, bottom, left, right] of them');
   }
   return [pads[0], pads[1], pads[2], pads[3]] as Pads2d;
@@ -43,7 +51,13 @@ export function samePads(size: number, stride: number, effectiveKernel: number):
 }
 
 /** Output length of a convolution over `size` after explicit pads (`null` stays unknown). */
-export function convOutputLength(size: number | null, padBefore: number, padAfter: number, effectiveKernel: number, stride: number): number | null {
+export function convOutputLength(
+  size: number | null,
+  padBefore: number,
+  padAfter: number,
+  effectiveKernel: number,
+  stride: number,
+): number | null {
   if (size == null) return null;
   return Math.floor((size + padBefore + padAfter - effectiveKernel) / stride) + 1;
 }

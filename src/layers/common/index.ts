@@ -1,7 +1,12 @@
 export { pad2d } from './pad_op.js';
 export { instanceNorm, type InstanceNormOptions } from './instance_norm_op.js';
 export { convTranspose2d } from './conv_transpose_op.js';
-export { convTransposeOutputLength, type ConvTransposeGeometry, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from './conv_transpose_geometry.js';
+export {
+  convTransposeOutputLength,
+  type ConvTransposeGeometry,
+  type ConvTransposeLayerOptions,
+  type ResolvedConvTransposeGeometry,
+} from './conv_transpose_geometry.js';
 export type { Pads2d, Padding2d, PadMode } from './geometry.js';
 export type { Initializer, InitializerSpec } from './initializer.js';
 export type { ConvWeightOptions, Kwargs, LayerArgs } from './layer_args.js';

@@ -49,11 +49,23 @@ const NAMED: Record<string, Factory> = {
 };
 
 /** Turns an {@link InitializerSpec} into an initializer; string names draw from `seed`. */
-export function resolveInitializer(argument: string, spec: InitializerSpec | undefined, fallback: string, seed?: number): Initializer {
+export function resolveInitializer(
+  argument: string,
+  spec: InitializerSpec | undefined,
+  fallback: string,
+  seed?: number,
+): Initializer {
   const value = spec ?? fallback;
   if (typeof value === 'string') {
     const factory = NAMED[value];
-    if (factory == null) throw new ConfigError(argument, value, `an initializer (one of ${Object.keys(NAMED).map((k) => `'${k}'`).join(', ')}, or a tf.initializers object)`);
+    if (factory == null)
+      throw new ConfigError(
+        argument,
+        value,
+        `an initializer (one of ${Object.keys(NAMED)
+          .map((k) => `'${k}'`)
+          .join(', ')}, or a tf.initializers object)`,
+      );
     return factory(seed);
   }
   if (value instanceof tf.serialization.Serializable) return value as Initializer;
@@ -72,7 +84,10 @@ export function serializeInitializer(init: Initializer): { className: string; co
 }
 
 /** Config entries for named initializers, plus `seed` when one was given. */
-export function initializerConfig(initializers: Record<string, Initializer>, seed: number | undefined): tf.serialization.ConfigDict {
+export function initializerConfig(
+  initializers: Record<string, Initializer>,
+  seed: number | undefined,
+): tf.serialization.ConfigDict {
   const config: tf.serialization.ConfigDict = {};
   for (const [key, init] of Object.entries(initializers)) config[key] = serializeInitializer(init);
   if (seed != null) config['seed'] = seed;

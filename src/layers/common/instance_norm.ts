@@ -56,7 +56,8 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const s = singleShape(inputShape, this.name);
     const c = s[3];
-    if (s.length !== 4 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    if (s.length !== 4 || c == null)
+      throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
     if (this.affine) {
       this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInit);
       this.beta = this.addWeight('beta', [c], 'float32', this.betaInit);
@@ -68,7 +69,11 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       if (!this.affine) return instanceNorm(x, { epsilon: this.epsilon });
-      return instanceNorm(x, { epsilon: this.epsilon, gamma: this.gamma?.read() as tf.Tensor1D, beta: this.beta?.read() as tf.Tensor1D });
+      return instanceNorm(x, {
+        epsilon: this.epsilon,
+        gamma: this.gamma?.read() as tf.Tensor1D,
+        beta: this.beta?.read() as tf.Tensor1D,
+      });
     });
   }
 
@@ -80,7 +85,11 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
     const s = singleShape(inputShape, this.name);
     const c = s[3];
-    return { macs: convention === 'torchprofile' ? numElements(s) : 0, params: this.affine ? 2 * (c ?? Number.NaN) : 0, outputShape: s };
+    return {
+      macs: convention === 'torchprofile' ? numElements(s) : 0,
+      params: this.affine ? 2 * (c ?? Number.NaN) : 0,
+      outputShape: s,
+    };
   }
 
   /**
@@ -93,7 +102,13 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
 
   /** `gamma` and `beta` (when `affine`) are indexed by channel. */
   channelAxes(): ChannelAxes {
-    return { inputs: [{ weight: 'gamma', axis: 0 }, { weight: 'beta', axis: 0 }], outputs: [] };
+    return {
+      inputs: [
+        { weight: 'gamma', axis: 0 },
+        { weight: 'beta', axis: 0 },
+      ],
+      outputs: [],
+    };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -28,8 +28,12 @@ export function instanceNorm(x: tf.Tensor4D, options: InstanceNormOptions = {}):
   const epsilon = options.epsilon ?? 1e-5;
   assertFinite('epsilon', epsilon, { positive: true });
   const c = x.shape[3];
-  for (const [name, p] of [['gamma', options.gamma], ['beta', options.beta]] as const) {
-    if (p != null && (p.rank !== 1 || p.shape[0] !== c)) throw new ShapeError(name, p.shape, `[${c}] (one value per channel of x)`);
+  for (const [name, p] of [
+    ['gamma', options.gamma],
+    ['beta', options.beta],
+  ] as const) {
+    if (p != null && (p.rank !== 1 || p.shape[0] !== c))
+      throw new ShapeError(name, p.shape, `[${c}] (one value per channel of x)`);
   }
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, [1, 2], true);

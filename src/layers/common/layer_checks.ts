@@ -7,7 +7,11 @@ import { ShapeError } from '../../errors.js';
 export function inputChannels(layerName: string, shape: readonly (number | null)[], max: number, rank = 4): number {
   const c = shape[shape.length - 1];
   if ((rank > 0 && shape.length !== rank) || (rank === 0 && shape.length < 2) || c == null || c > max) {
-    throw new ShapeError(`${layerName} input`, [...shape], `${rank > 0 ? `rank ${rank} (NHWC)` : 'rank >= 2'} with at most ${max} channels${rank === 0 ? ' (last axis)' : ''}`);
+    throw new ShapeError(
+      `${layerName} input`,
+      [...shape],
+      `${rank > 0 ? `rank ${rank} (NHWC)` : 'rank >= 2'} with at most ${max} channels${rank === 0 ? ' (last axis)' : ''}`,
+    );
   }
   return c;
 }

@@ -19,11 +19,20 @@ export function pad2d(x: tf.Tensor4D, pads: number | Pads2d, mode: PadMode = 'ze
   const [t, b, l, r] = explicitPads('pads', pads);
   assertOneOf('mode', mode, ['zeros', 'reflect'] as const);
   if (t === 0 && b === 0 && l === 0 && r === 0) return tf.clone(x);
-  const paddings: [number, number][] = [[0, 0], [t, b], [l, r], [0, 0]];
+  const paddings: [number, number][] = [
+    [0, 0],
+    [t, b],
+    [l, r],
+    [0, 0],
+  ];
   if (mode === 'zeros') return tf.pad(x, paddings);
   const [, h, w] = x.shape;
   if (Math.max(t, b) >= h || Math.max(l, r) >= w) {
-    throw new ShapeError('x', x.shape, `height > ${Math.max(t, b)} and width > ${Math.max(l, r)} for reflection pads [${t},${b},${l},${r}]`);
+    throw new ShapeError(
+      'x',
+      x.shape,
+      `height > ${Math.max(t, b)} and width > ${Math.max(l, r)} for reflection pads [${t},${b},${l},${r}]`,
+    );
   }
   return tf.mirrorPad(x, paddings, 'reflect');
 }

@@ -46,7 +46,12 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, Ha
     if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
     checkReflectFits(`${this.name}.padding`, s, this.pads);
     const [t, b, l, r] = this.pads;
-    return [s[0] ?? null, s[1] == null ? null : (s[1] as number) + t + b, s[2] == null ? null : (s[2] as number) + l + r, s[3] ?? null];
+    return [
+      s[0] ?? null,
+      s[1] == null ? null : (s[1] as number) + t + b,
+      s[2] == null ? null : (s[2] as number) + l + r,
+      s[3] ?? null,
+    ];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

@@ -20,7 +20,8 @@ export class ActiveWeightCache {
   get<T extends tf.Tensor[]>(key: string, sources: tf.Tensor[], training: boolean, compute: () => T): T {
     if (training || tf.engine().state.gradientDepth > 0) return compute();
     const ids = sources.map((t) => t.dataId);
-    const same = (e: { key: string; sources: object[] } | null): boolean => e != null && e.key === key && e.sources.length === ids.length && ids.every((id, i) => id === e.sources[i]);
+    const same = (e: { key: string; sources: object[] } | null): boolean =>
+      e != null && e.key === key && e.sources.length === ids.length && ids.every((id, i) => id === e.sources[i]);
     if (this.entry != null && same(this.entry)) return this.entry.tensors as T;
     this.clear();
     const value = compute();

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertFinite } from '../../util/checks.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import {
+  resolveInitializer,
+  serializeInitializer,
+  type Initializer,
+  type InitializerSpec,
+} from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { built, inputChannels } from '../common/layer_checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
@@ -71,18 +76,30 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
       beta: resolveInitializer(`${this.name}.betaInitializer`, config.betaInitializer, 'zeros'),
       gamma: resolveInitializer(`${this.name}.gammaInitializer`, config.gammaInitializer, 'ones'),
       movingMean: resolveInitializer(`${this.name}.movingMeanInitializer`, config.movingMeanInitializer, 'zeros'),
-      movingVariance: resolveInitializer(`${this.name}.movingVarianceInitializer`, config.movingVarianceInitializer, 'ones'),
+      movingVariance: resolveInitializer(
+        `${this.name}.movingVarianceInitializer`,
+        config.movingVarianceInitializer,
+        'ones',
+      ),
     };
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const s = singleShape(inputShape, this.name);
     const c = s[s.length - 1];
-    if (s.length < 2 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank >= 2 with a known channel count (last axis)');
+    if (s.length < 2 || c == null)
+      throw new ShapeError(`${this.name} input`, s, 'rank >= 2 with a known channel count (last axis)');
     if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.inits.gamma);
     if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.inits.beta);
     this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.inits.movingMean, undefined, false);
-    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', this.inits.movingVariance, undefined, false);
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [c],
+      'float32',
+      this.inits.movingVariance,
+      undefined,
+      false,
+    );
     this.built = true;
   }
 
@@ -103,7 +120,14 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
         this.updateMoving(stats.variance, variance, c);
         return tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
       }
-      return tf.batchNorm(x, prefix(stats.mean.read(), [c]), prefix(stats.variance.read(), [c]), beta, gamma, this.epsilon);
+      return tf.batchNorm(
+        x,
+        prefix(stats.mean.read(), [c]),
+        prefix(stats.variance.read(), [c]),
+        beta,
+        gamma,
+        this.epsilon,
+      );
     });
   }
 
@@ -117,7 +141,10 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
 
   /** The sliced gamma and beta for c channels (call inside a tidy). */
   private affine(c: number): { gamma: tf.Tensor | undefined; beta: tf.Tensor | undefined } {
-    return { gamma: this.gamma == null ? undefined : prefix(this.gamma.read(), [c]), beta: this.beta == null ? undefined : prefix(this.beta.read(), [c]) };
+    return {
+      gamma: this.gamma == null ? undefined : prefix(this.gamma.read(), [c]),
+      beta: this.beta == null ? undefined : prefix(this.beta.read(), [c]),
+    };
   }
 
   private stats(): { mean: tfl.LayerVariable; variance: tfl.LayerVariable } {
@@ -144,16 +171,28 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   }
 
   permuteInputChannels(perm: readonly number[]): void {
-    for (const v of [this.gamma, this.beta, this.movingMean, this.movingVariance]) if (v != null) permuteWeight(v, 0, perm);
+    for (const v of [this.gamma, this.beta, this.movingMean, this.movingVariance])
+      if (v != null) permuteWeight(v, 0, perm);
   }
 
   /** A built-in BatchNormalization holding the first C parameters and running statistics. */
   exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
     const input = inputs[0] as tfl.SymbolicTensor;
     const c = this.checkInput(input.shape);
-    const bn = tfl.layers.batchNormalization({ name: this.name, axis: -1, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale });
+    const bn = tfl.layers.batchNormalization({
+      name: this.name,
+      axis: -1,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+    });
     const y = bn.apply(input) as tfl.SymbolicTensor;
-    fillWeights(bn, () => [this.gamma, this.beta, this.movingMean, this.movingVariance].filter((v): v is tfl.LayerVariable => v != null).map((v) => prefix(v.read(), [c])));
+    fillWeights(bn, () =>
+      [this.gamma, this.beta, this.movingMean, this.movingVariance]
+        .filter((v): v is tfl.LayerVariable => v != null)
+        .map((v) => prefix(v.read(), [c])),
+    );
     return y;
   }
 

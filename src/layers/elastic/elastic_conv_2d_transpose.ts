@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
-import { convTransposeChannelAxes, convTransposeConfig, convTransposeCost, convTransposeOutputShape, resolveConvTransposeLayerOptions, type ConvTransposeLayerOptions, type ResolvedConvTransposeGeometry } from '../common/conv_transpose_geometry.js';
+import {
+  convTransposeChannelAxes,
+  convTransposeConfig,
+  convTransposeCost,
+  convTransposeOutputShape,
+  resolveConvTransposeLayerOptions,
+  type ConvTransposeLayerOptions,
+  type ResolvedConvTransposeGeometry,
+} from '../common/conv_transpose_geometry.js';
 import { convTranspose2d } from '../common/conv_transpose_op.js';
 import type { Initializer } from '../common/initializer.js';
 import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
@@ -45,7 +53,11 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
 
   constructor(config: ElasticConv2dTransposeConfig) {
     super(config);
-    ({ filters: this.filters, kernelSize: this.kernelSize, geometry: this.geometry } = resolveConvTransposeLayerOptions(this.name, config));
+    ({
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      geometry: this.geometry,
+    } = resolveConvTransposeLayerOptions(this.name, config));
     this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
     this.activeOut = this.filters;
   }
@@ -72,12 +84,26 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    return convTransposeOutputShape(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.filters);
+    return convTransposeOutputShape(
+      this.name,
+      singleShape(inputShape, this.name),
+      this.kernelSize,
+      this.geometry,
+      this.filters,
+    );
   }
 
   /** `'torchprofile'`: `outElements·Cin·kh·kw`; `'exact'`: `inElements·Cout·kh·kw`; sliced kernel + bias as parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    return convTransposeCost(this.name, singleShape(inputShape, this.name), this.kernelSize, this.geometry, this.activeOut, this.useBias, convention);
+    return convTransposeCost(
+      this.name,
+      singleShape(inputShape, this.name),
+      this.kernelSize,
+      this.geometry,
+      this.activeOut,
+      this.useBias,
+      convention,
+    );
   }
 
   channelAxes(): ChannelAxes {
@@ -95,18 +121,42 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
     const input = inputs[0] as tfl.SymbolicTensor;
     const cin = this.checkInput(input.shape);
     const g = this.geometry;
-    const crops = [0, 1].map((a) => [g.padding[a] as number, Math.max((g.strides[a] as number) - (this.kernelSize[a] as number), 0) + (g.padding[a] as number) - (g.outputPadding[a] as number)]);
+    const crops = [0, 1].map((a) => [
+      g.padding[a] as number,
+      Math.max((g.strides[a] as number) - (this.kernelSize[a] as number), 0) +
+        (g.padding[a] as number) -
+        (g.outputPadding[a] as number),
+    ]);
     const cropped = crops.some(([a, b]) => a !== 0 || b !== 0);
     const spatialKnown = input.shape[1] != null && input.shape[2] != null;
-    const builtIn = g.dilationRate.every((d) => d === 1) && crops.every(([, after]) => (after as number) >= 0) && (spatialKnown || !cropped);
+    const builtIn =
+      g.dilationRate.every((d) => d === 1) &&
+      crops.every(([, after]) => (after as number) >= 0) &&
+      (spatialKnown || !cropped);
     let layer: tfl.layers.Layer;
     let y: tfl.SymbolicTensor;
     if (builtIn) {
-      layer = tfl.layers.conv2dTranspose({ name: cropped ? `${this.name}_conv` : this.name, filters: this.activeOut, kernelSize: this.kernelSize, strides: g.strides, padding: 'valid', useBias: this.useBias });
+      layer = tfl.layers.conv2dTranspose({
+        name: cropped ? `${this.name}_conv` : this.name,
+        filters: this.activeOut,
+        kernelSize: this.kernelSize,
+        strides: g.strides,
+        padding: 'valid',
+        useBias: this.useBias,
+      });
       y = layer.apply(input) as tfl.SymbolicTensor;
-      if (cropped) y = tfl.layers.cropping2D({ name: this.name, cropping: crops as [[number, number], [number, number]] }).apply(y) as tfl.SymbolicTensor;
+      if (cropped)
+        y = tfl.layers
+          .cropping2D({ name: this.name, cropping: crops as [[number, number], [number, number]] })
+          .apply(y) as tfl.SymbolicTensor;
     } else {
-      layer = new ConvTranspose2d({ name: this.name, filters: this.activeOut, kernelSize: this.kernelSize, ...g, useBias: this.useBias });
+      layer = new ConvTranspose2d({
+        name: this.name,
+        filters: this.activeOut,
+        kernelSize: this.kernelSize,
+        ...g,
+        useBias: this.useBias,
+      });
       y = layer.apply(input) as tfl.SymbolicTensor;
     }
     fillWeights(layer, () => this.activeWeights(cin));

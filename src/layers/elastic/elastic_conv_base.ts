@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../errors.js';
 import { assertInt } from '../../util/checks.js';
-import { initializerConfig, resolveInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import {
+  initializerConfig,
+  resolveInitializer,
+  type Initializer,
+  type InitializerSpec,
+} from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { built, inputChannels } from '../common/layer_checks.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
@@ -44,7 +49,10 @@ export interface ElasticConvBaseArgs extends LayerArgs {
  * convs.forEach((c) => console.log(c.name, c.getActive(), c.maxInChannels));
  * ```
  */
-export abstract class ElasticConvBase extends tfl.layers.Layer implements ElasticLayer, CostedLayer, ChannelPermutable, HasChannelAxes, StaticExportable {
+export abstract class ElasticConvBase
+  extends tfl.layers.Layer
+  implements ElasticLayer, CostedLayer, ChannelPermutable, HasChannelAxes, StaticExportable
+{
   /** Whether the layer adds biases. */
   readonly useBias: boolean;
   /** Seed for initializers given by name, if given. */
@@ -73,7 +81,12 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
    * records it for `getConfig`.
    */
   protected initializer(key: string, spec: InitializerSpec | undefined, fallback: string, seedOffset = 0): Initializer {
-    const init = resolveInitializer(`${this.name}.${key}`, spec, fallback, this.seed == null ? undefined : this.seed + seedOffset);
+    const init = resolveInitializer(
+      `${this.name}.${key}`,
+      spec,
+      fallback,
+      this.seed == null ? undefined : this.seed + seedOffset,
+    );
     this.initializers[key] = init;
     return init;
   }
@@ -83,7 +96,10 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
 
   getActive(): ElasticSetting {
     const space = this.elasticSpace();
-    return { ...(space.maxOutChannels != null && { outChannels: this.activeOut }), ...(space.kernelSizeChoices != null && { kernelSize: this.activeKernel }) };
+    return {
+      ...(space.maxOutChannels != null && { outChannels: this.activeOut }),
+      ...(space.kernelSizeChoices != null && { kernelSize: this.activeKernel }),
+    };
   }
 
   setActive(setting: ElasticSetting): void {
@@ -102,7 +118,8 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
   protected buildInputWidth(inputShape: tfl.Shape | tfl.Shape[]): number {
     const s = singleShape(inputShape, this.name);
     const c = s[3];
-    if (s.length !== 4 || c == null) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
+    if (s.length !== 4 || c == null)
+      throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
     this.builtWidth = c;
     return c;
   }
@@ -133,7 +150,12 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const c = this.checkInput(x.shape);
       const key = `${c}|${this.activeOut}|${this.activeKernel}`;
-      const weights = this.cache.get(key, this.weights.map((w) => w.read()), kwargs['training'] === true, () => this.activeWeights(c));
+      const weights = this.cache.get(
+        key,
+        this.weights.map((w) => w.read()),
+        kwargs['training'] === true,
+        () => this.activeWeights(c),
+      );
       return this.forward(x, weights);
     });
   }
@@ -189,6 +211,11 @@ export abstract class ElasticConvBase extends tfl.layers.Layer implements Elasti
   override getConfig(): tf.serialization.ConfigDict {
     // The bias initializer last, as the layers wrote it before they shared this base: saved JSON stays the same.
     const { biasInitializer, ...kernels } = this.initializers;
-    return { ...super.getConfig(), ...this.layerConfig(), useBias: this.useBias, ...initializerConfig({ ...kernels, biasInitializer: biasInitializer as Initializer }, this.seed) };
+    return {
+      ...super.getConfig(),
+      ...this.layerConfig(),
+      useBias: this.useBias,
+      ...initializerConfig({ ...kernels, biasInitializer: biasInitializer as Initializer }, this.seed),
+    };
   }
 }

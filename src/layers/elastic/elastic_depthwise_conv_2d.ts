@@ -71,13 +71,25 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
 
   protected forward(x: tf.Tensor4D, [filter, bias]: tf.Tensor[]): tf.Tensor {
     const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
-    const y = tf.depthwiseConv2d(xp, filter as tf.Tensor4D, this.geometry.strides, pad, 'NHWC', this.geometry.dilationRate);
+    const y = tf.depthwiseConv2d(
+      xp,
+      filter as tf.Tensor4D,
+      this.geometry.strides,
+      pad,
+      'NHWC',
+      this.geometry.dilationRate,
+    );
     return bias == null ? y : tf.add(y, bias);
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
-    return this.geometry.outputShape(this.name, s, this.activeKernel, s[3] == null ? null : (s[3] as number) * this.depthMultiplier);
+    return this.geometry.outputShape(
+      this.name,
+      s,
+      this.activeKernel,
+      s[3] == null ? null : (s[3] as number) * this.depthMultiplier,
+    );
   }
 
   /** `outElements · k²` MACs; the sliced kernel and bias as parameters. */
@@ -95,7 +107,13 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
 
   channelAxes(): ChannelAxes {
     const m = this.depthMultiplier;
-    return { inputs: [{ weight: 'depthwiseKernel', axis: 2 }, { weight: 'bias', axis: 0, block: m }], outputs: [] };
+    return {
+      inputs: [
+        { weight: 'depthwiseKernel', axis: 2 },
+        { weight: 'bias', axis: 0, block: m },
+      ],
+      outputs: [],
+    };
   }
 
   /**

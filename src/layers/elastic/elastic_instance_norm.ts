@@ -36,7 +36,11 @@ export class ElasticInstanceNorm extends InstanceNorm implements StaticExportabl
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const c = this.checkInput(x.shape);
       if (!this.affine) return instanceNorm(x, { epsilon: this.epsilon });
-      return instanceNorm(x, { epsilon: this.epsilon, gamma: prefix(this.gamma?.read() as tf.Tensor1D, [c]), beta: prefix(this.beta?.read() as tf.Tensor1D, [c]) });
+      return instanceNorm(x, {
+        epsilon: this.epsilon,
+        gamma: prefix(this.gamma?.read() as tf.Tensor1D, [c]),
+        beta: prefix(this.beta?.read() as tf.Tensor1D, [c]),
+      });
     });
   }
 
@@ -55,7 +59,11 @@ export class ElasticInstanceNorm extends InstanceNorm implements StaticExportabl
     const c = this.checkInput(input.shape);
     const norm = new InstanceNorm({ name: this.name, epsilon: this.epsilon, affine: this.affine });
     const y = norm.apply(input) as tfl.SymbolicTensor;
-    if (this.affine) fillWeights(norm, () => [prefix(this.gamma?.read() as tf.Tensor, [c]), prefix(this.beta?.read() as tf.Tensor, [c])]);
+    if (this.affine)
+      fillWeights(norm, () => [
+        prefix(this.gamma?.read() as tf.Tensor, [c]),
+        prefix(this.beta?.read() as tf.Tensor, [c]),
+      ]);
     return y;
   }
 }

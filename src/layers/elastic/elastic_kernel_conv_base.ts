@@ -40,7 +40,10 @@ export abstract class ElasticKernelConvBase extends ElasticConvBase {
   /** @internal The active k×k kernel from the leading `[K, K, a, b]` block of a full kernel (call inside a tidy). */
   protected activeKernelOf(variable: tfl.LayerVariable | null, a: number, b: number): tf.Tensor4D {
     const k = this.geometry.kernelSize;
-    return this.transforms.apply(prefix(built(this.name, variable).read() as tf.Tensor4D, [k, k, a, b]), this.activeKernel);
+    return this.transforms.apply(
+      prefix(built(this.name, variable).read() as tf.Tensor4D, [k, k, a, b]),
+      this.activeKernel,
+    );
   }
 
   /**
@@ -49,7 +52,12 @@ export abstract class ElasticKernelConvBase extends ElasticConvBase {
    * DepthwiseConv2D ignores `dilationRate`, so a dilated kernel is exported spread out (zeros
    * between the taps), which computes the same function.
    */
-  protected exportDepthwise(input: tfl.SymbolicTensor, name: string, depthMultiplier: number, weights: () => tf.Tensor[]): tfl.SymbolicTensor {
+  protected exportDepthwise(
+    input: tfl.SymbolicTensor,
+    name: string,
+    depthMultiplier: number,
+    weights: () => tf.Tensor[],
+  ): tfl.SymbolicTensor {
     const { x, padding } = this.geometry.exportPadding(input, this.activeKernel, this.name);
     const [dh, dw] = this.geometry.dilationRate;
     const conv = tfl.layers.depthwiseConv2d({

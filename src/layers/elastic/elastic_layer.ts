@@ -59,7 +59,9 @@ export interface ElasticLayer {
  */
 export function isElasticLayer(layer: unknown): layer is ElasticLayer {
   const l = layer as Partial<ElasticLayer> | null;
-  return typeof l?.setActive === 'function' && typeof l.getActive === 'function' && typeof l.elasticSpace === 'function';
+  return (
+    typeof l?.setActive === 'function' && typeof l.getActive === 'function' && typeof l.elasticSpace === 'function'
+  );
 }
 
 const SETTING_KEYS = ['outChannels', 'kernelSize'];
@@ -76,19 +78,29 @@ const SETTING_KEYS = ['outChannels', 'kernelSize'];
  * const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
  * ```
  */
-export function validateElasticSetting(layerName: string, space: ElasticSpace, setting: unknown, current: ElasticSetting): ElasticSetting {
+export function validateElasticSetting(
+  layerName: string,
+  space: ElasticSpace,
+  setting: unknown,
+  current: ElasticSetting,
+): ElasticSetting {
   if (setting == null || typeof setting !== 'object' || Array.isArray(setting)) {
     throw new ConfigError(layerName, setting, 'a setting object { outChannels?, kernelSize? }');
   }
   const s = setting as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!SETTING_KEYS.includes(key)) throw new ConfigError(`${layerName}.${key}`, s[key], `no such field (a setting has ${SETTING_KEYS.join(', ')})`);
+    if (!SETTING_KEYS.includes(key))
+      throw new ConfigError(`${layerName}.${key}`, s[key], `no such field (a setting has ${SETTING_KEYS.join(', ')})`);
   }
   const next: ElasticSetting = { ...current };
   if (s['outChannels'] !== undefined) {
     const v = s['outChannels'];
     if (space.maxOutChannels == null) {
-      throw new ConfigError(`${layerName}.outChannels`, v, 'nothing: this layer has no elastic output width (it follows its input)');
+      throw new ConfigError(
+        `${layerName}.outChannels`,
+        v,
+        'nothing: this layer has no elastic output width (it follows its input)',
+      );
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > space.maxOutChannels) {
       throw new ConfigError(`${layerName}.outChannels`, v, `an integer in [1, ${space.maxOutChannels}]`);
@@ -101,7 +113,11 @@ export function validateElasticSetting(layerName: string, space: ElasticSpace, s
       throw new ConfigError(`${layerName}.kernelSize`, v, 'nothing: this layer has no elastic kernel size');
     }
     if (typeof v !== 'number' || !space.kernelSizeChoices.includes(v)) {
-      throw new ConfigError(`${layerName}.kernelSize`, v, `one of the kernel sizes the layer offers: ${describeValue(space.kernelSizeChoices)}`);
+      throw new ConfigError(
+        `${layerName}.kernelSize`,
+        v,
+        `one of the kernel sizes the layer offers: ${describeValue(space.kernelSizeChoices)}`,
+      );
     }
     next.kernelSize = v;
   }

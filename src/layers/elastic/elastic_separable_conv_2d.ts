@@ -86,7 +86,12 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
     const m = this.depthMultiplier;
     this.depthwiseKernel = this.addWeight('depthwiseKernel', [k, k, c, m], 'float32', this.depthwiseInit);
     if (this.useBias) this.depthwiseBias = this.addWeight('depthwiseBias', [c * m], 'float32', this.biasInit);
-    this.pointwiseKernel = this.addWeight('pointwiseKernel', [1, 1, c * m, this.filters], 'float32', this.pointwiseInit);
+    this.pointwiseKernel = this.addWeight(
+      'pointwiseKernel',
+      [1, 1, c * m, this.filters],
+      'float32',
+      this.pointwiseInit,
+    );
     this.buildBias(this.filters);
     this.buildKernelTransforms();
     this.built = true;
@@ -129,15 +134,26 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
     const k2 = this.activeKernel * this.activeKernel;
     const normMacs = this.norm === 'instance' && convention === 'torchprofile' ? dwOut : 0;
     const bias = this.useBias ? cm + this.activeOut : 0;
-    return { macs: dwOut * k2 + normMacs + numElements(out) * cm, params: k2 * cm + cm * this.activeOut + bias, outputShape: out };
+    return {
+      macs: dwOut * k2 + normMacs + numElements(out) * cm,
+      params: k2 * cm + cm * this.activeOut + bias,
+      outputShape: out,
+    };
   }
 
   /** The depthwise taps, depthwise bias and pointwise rows of an input channel move with it; the pointwise columns and the bias are the output. */
   channelAxes(): ChannelAxes {
     const m = this.depthMultiplier;
     return {
-      inputs: [{ weight: 'depthwiseKernel', axis: 2 }, { weight: 'depthwiseBias', axis: 0, block: m }, { weight: 'pointwiseKernel', axis: 2, block: m }],
-      outputs: [{ weight: 'pointwiseKernel', axis: 3 }, { weight: 'bias', axis: 0 }],
+      inputs: [
+        { weight: 'depthwiseKernel', axis: 2 },
+        { weight: 'depthwiseBias', axis: 0, block: m },
+        { weight: 'pointwiseKernel', axis: 2, block: m },
+      ],
+      outputs: [
+        { weight: 'pointwiseKernel', axis: 3 },
+        { weight: 'bias', axis: 0 },
+      ],
     };
   }
 
@@ -152,7 +168,8 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
       const [dw, , dwBias] = this.activeWeights(c);
       return [dw as tf.Tensor, ...(dwBias == null ? [] : [dwBias])];
     });
-    if (this.norm === 'instance') h = new InstanceNorm({ name: `${this.name}_norm`, epsilon: this.epsilon }).apply(h) as tfl.SymbolicTensor;
+    if (this.norm === 'instance')
+      h = new InstanceNorm({ name: `${this.name}_norm`, epsilon: this.epsilon }).apply(h) as tfl.SymbolicTensor;
     const pw = tfl.layers.conv2d({ name: this.name, filters: this.activeOut, kernelSize: 1, useBias: this.useBias });
     const y = pw.apply(h) as tfl.SymbolicTensor;
     fillWeights(pw, () => {
@@ -163,7 +180,13 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
   }
 
   protected layerConfig(): tf.serialization.ConfigDict {
-    return { filters: this.filters, depthMultiplier: this.depthMultiplier, norm: this.norm, epsilon: this.epsilon, ...this.geometry.getConfig() };
+    return {
+      filters: this.filters,
+      depthMultiplier: this.depthMultiplier,
+      norm: this.norm,
+      epsilon: this.epsilon,
+      ...this.geometry.getConfig(),
+    };
   }
 }
 registerLayer(ElasticSeparableConv2d);

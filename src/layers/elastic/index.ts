@@ -1,5 +1,21 @@
-export { isElasticLayer, validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
-export { hasChannelAxes, hasChannelRole, isChannelPermutable, type ChannelAxes, type ChannelAxis, type ChannelPermutable, type ChannelRole, type HasChannelAxes, type HasChannelRole } from './channel_permutable.js';
+export {
+  isElasticLayer,
+  validateElasticSetting,
+  type ElasticLayer,
+  type ElasticSetting,
+  type ElasticSpace,
+} from './elastic_layer.js';
+export {
+  hasChannelAxes,
+  hasChannelRole,
+  isChannelPermutable,
+  type ChannelAxes,
+  type ChannelAxis,
+  type ChannelPermutable,
+  type ChannelRole,
+  type HasChannelAxes,
+  type HasChannelRole,
+} from './channel_permutable.js';
 export { isStaticExportable, type StaticExportable } from './static_export.js';
 export { elasticKernel, kernelTransformPairs, type KernelTransformPair } from './kernel_transform.js';
 export type { ElasticConvGeometryConfig } from './elastic_geometry.js';

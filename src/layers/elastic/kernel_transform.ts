@@ -30,7 +30,8 @@ export function kernelTransformPairs(choices: readonly number[]): KernelTransfor
 /** The centred `k`×`k` window of a `[K, K, ...]` kernel (rows `[K//2 − k//2, K//2 − k//2 + k)`). */
 export function centreCrop(kernel: tf.Tensor4D, k: number): tf.Tensor4D {
   const [kh, kw, a, b] = kernel.shape;
-  if (kh !== kw || k > kh || (kh - k) % 2 !== 0) throw new ShapeError('kernel', kernel.shape, `a square kernel that a centred ${k}×${k} window fits`);
+  if (kh !== kw || k > kh || (kh - k) % 2 !== 0)
+    throw new ShapeError('kernel', kernel.shape, `a square kernel that a centred ${k}×${k} window fits`);
   if (k === kh) return kernel;
   const start = Math.floor(kh / 2) - Math.floor(k / 2);
   return tf.slice(kernel, [start, start, 0, 0], [k, k, a, b]);
@@ -48,9 +49,15 @@ export function centreCrop(kernel: tf.Tensor4D, k: number): tf.Tensor4D {
  * const k3 = elasticKernel(kernel7, 3, [3, 5, 7], { '7to5': m75, '5to3': m53 });
  * ```
  */
-export function elasticKernel(kernel: tf.Tensor4D, k: number, choices: readonly number[], matrices: Record<string, tf.Tensor>): tf.Tensor4D {
+export function elasticKernel(
+  kernel: tf.Tensor4D,
+  k: number,
+  choices: readonly number[],
+  matrices: Record<string, tf.Tensor>,
+): tf.Tensor4D {
   const max = choices[choices.length - 1];
-  if (kernel.shape[0] !== max) throw new ShapeError('kernel', kernel.shape, `a ${max}×${max} kernel (the largest choice)`);
+  if (kernel.shape[0] !== max)
+    throw new ShapeError('kernel', kernel.shape, `a ${max}×${max} kernel (the largest choice)`);
   if (!choices.includes(k)) throw new ConfigError('k', k, `one of ${JSON.stringify(choices)}`);
   if (k === max) return kernel;
   return tf.tidy(() => {

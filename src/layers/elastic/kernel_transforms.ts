@@ -3,7 +3,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { elasticKernel, kernelTransformPairs } from './kernel_transform.js';
 
 /** `addWeight` as a layer exposes it to its helpers. */
-export type AddWeight = (name: string, shape: number[], initializer: ReturnType<typeof tfl.initializers.ones>) => tfl.LayerVariable;
+export type AddWeight = (
+  name: string,
+  shape: number[],
+  initializer: ReturnType<typeof tfl.initializers.ones>,
+) => tfl.LayerVariable;
 
 /**
  * The learned OFA kernel-transformation matrices of one layer (one per consecutive pair of
@@ -17,7 +21,11 @@ export class KernelTransforms {
   /** Creates the matrices through the owning layer's `addWeight`. */
   build(addWeight: AddWeight): void {
     for (const pair of kernelTransformPairs(this.choices)) {
-      this.matrices[pair.name] = addWeight(pair.name, [pair.to * pair.to, pair.to * pair.to], tfl.initializers.identity({ gain: 1 }));
+      this.matrices[pair.name] = addWeight(
+        pair.name,
+        [pair.to * pair.to, pair.to * pair.to],
+        tfl.initializers.identity({ gain: 1 }),
+      );
     }
   }
 

@@ -71,7 +71,14 @@ export class OnceForAllConv extends ElasticKernelConvBase {
 
   protected forward(x: tf.Tensor4D, [filter, bias]: tf.Tensor[]): tf.Tensor {
     const { x: xp, pad } = this.geometry.prepare(x, this.activeKernel);
-    return tf.fused.conv2d({ x: xp, filter: filter as tf.Tensor4D, strides: this.geometry.strides, pad, dilations: this.geometry.dilationRate, bias });
+    return tf.fused.conv2d({
+      x: xp,
+      filter: filter as tf.Tensor4D,
+      strides: this.geometry.strides,
+      pad,
+      dilations: this.geometry.dilationRate,
+      bias,
+    });
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -84,11 +91,21 @@ export class OnceForAllConv extends ElasticKernelConvBase {
     const cin = s[3] ?? Number.NaN;
     const out = this.geometry.outputShape(this.name, s, this.activeKernel, this.activeOut);
     const k2 = this.activeKernel * this.activeKernel;
-    return { macs: numElements(out) * cin * k2, params: k2 * cin * this.activeOut + (this.useBias ? this.activeOut : 0), outputShape: out };
+    return {
+      macs: numElements(out) * cin * k2,
+      params: k2 * cin * this.activeOut + (this.useBias ? this.activeOut : 0),
+      outputShape: out,
+    };
   }
 
   channelAxes(): ChannelAxes {
-    return { inputs: [{ weight: 'kernel', axis: 2 }], outputs: [{ weight: 'kernel', axis: 3 }, { weight: 'bias', axis: 0 }] };
+    return {
+      inputs: [{ weight: 'kernel', axis: 2 }],
+      outputs: [
+        { weight: 'kernel', axis: 3 },
+        { weight: 'bias', axis: 0 },
+      ],
+    };
   }
 
   /** A built-in Conv2D (after a ZeroPadding2D or ReflectionPad2d when needed) with the active, transformed kernel. */

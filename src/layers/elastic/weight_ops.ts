@@ -5,7 +5,11 @@ import { ConfigError } from '../../errors.js';
 /** The leading `sizes` block of `t` (prefix slice on every axis); `t` itself when nothing is cut. */
 export function prefix<T extends tf.Tensor>(t: T, sizes: readonly number[]): T {
   if (sizes.every((s, i) => s === t.shape[i])) return t;
-  return tf.slice(t, sizes.map(() => 0), sizes as number[]) as T;
+  return tf.slice(
+    t,
+    sizes.map(() => 0),
+    sizes as number[],
+  ) as T;
 }
 
 /** `perm` expanded to blocks of `m` consecutive entries (channel `i` → entries `i·m … i·m + m − 1`). */
@@ -19,8 +23,15 @@ export function expandPermutation(perm: readonly number[], m: number): number[] 
 /** Throws unless `perm` is a permutation of `0 … n − 1`. */
 export function checkPermutation(argument: string, perm: readonly number[], n: number): void {
   const seen = new Uint8Array(n);
-  const ok = perm.length === n && perm.every((p) => Number.isInteger(p) && p >= 0 && p < n && seen[p] === 0 && (seen[p] = 1) === 1);
-  if (!ok) throw new ConfigError(argument, perm.length > 12 ? `${perm.length} entries` : perm, `a permutation of 0 … ${n - 1}`);
+  const ok =
+    perm.length === n &&
+    perm.every((p) => Number.isInteger(p) && p >= 0 && p < n && seen[p] === 0 && (seen[p] = 1) === 1);
+  if (!ok)
+    throw new ConfigError(
+      argument,
+      perm.length > 12 ? `${perm.length} entries` : perm,
+      `a permutation of 0 … ${n - 1}`,
+    );
 }
 
 /**

@@ -1,6 +1,12 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../errors.js';
-import { hasChannelAxes, isChannelPermutable, type ChannelAxis, type ChannelPermutable, type ChannelRole } from './channel_permutable.js';
+import {
+  hasChannelAxes,
+  isChannelPermutable,
+  type ChannelAxis,
+  type ChannelPermutable,
+  type ChannelRole,
+} from './channel_permutable.js';
 import { l1PerIndex, permuteWeight } from './weight_ops.js';
 
 /**
@@ -49,7 +55,12 @@ export class WeightPermuter implements ChannelPermutable {
   outputChannelImportance(): Float32Array {
     const a = this.outputAxes[0];
     const v = a == null ? undefined : this.variable(a.weight);
-    if (a == null || v == null) throw new ConfigError(`layer '${this.layer.name}'`, a == null ? 'no output-channel weights' : `no weight '${a.weight}'`, 'a built layer whose output channels index a weight');
+    if (a == null || v == null)
+      throw new ConfigError(
+        `layer '${this.layer.name}'`,
+        a == null ? 'no output-channel weights' : `no weight '${a.weight}'`,
+        'a built layer whose output channels index a weight',
+      );
     return l1PerIndex(v.read(), a.axis);
   }
 

@@ -31,7 +31,8 @@ export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
   constructor(config: BlurUpsampleConfig = {}) {
     super(config);
     this.kernel = config.kernel ?? [1, 3, 3, 1];
-    if (!Array.isArray(this.kernel) || this.kernel.length < 2) throw new ConfigError(`${this.name}.kernel`, this.kernel, 'a 1-D FIR kernel of at least 2 taps');
+    if (!Array.isArray(this.kernel) || this.kernel.length < 2)
+      throw new ConfigError(`${this.name}.kernel`, this.kernel, 'a 1-D FIR kernel of at least 2 taps');
     firKernel2d(this.kernel);
   }
 

@@ -48,7 +48,12 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
   }
 
   override build(): void {
-    this.constant = this.addWeight('constant', [1, this.size, this.size, this.channels], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed }));
+    this.constant = this.addWeight(
+      'constant',
+      [1, this.size, this.size, this.channels],
+      'float32',
+      tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed }),
+    );
     this.built = true;
   }
 
@@ -67,7 +72,11 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
 
   /** No MACs; `size²·channels` parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
-    return { macs: 0, params: this.size * this.size * this.channels, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
+    return {
+      macs: 0,
+      params: this.size * this.size * this.channels,
+      outputShape: this.computeOutputShape(inputShape as tfl.Shape),
+    };
   }
 
   /** A new channel space (the constant's); its input gives the batch size only, so any width will do. */

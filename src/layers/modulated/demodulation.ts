@@ -61,13 +61,21 @@ export function combinedSeparableKernel(depthwise: tf.Tensor4D, pointwise: tf.Te
  * const d = demodulationCoefficients(kernelEnergy(kernel), styles, 1 / Math.sqrt(cin * 9)); // [N, Cout]
  * ```
  */
-export function demodulationCoefficients(energy: tf.Tensor2D, v: tf.Tensor2D, scale: number, epsilon = 1e-8): tf.Tensor2D {
+export function demodulationCoefficients(
+  energy: tf.Tensor2D,
+  v: tf.Tensor2D,
+  scale: number,
+  epsilon = 1e-8,
+): tf.Tensor2D {
   assertRank('energy', energy, 2);
   assertRank('v', v, 2);
-  if (v.shape[1] !== energy.shape[0]) throw new ShapeError('v', v.shape, `[M, ${energy.shape[0]}] (one entry per input channel of the energy)`);
+  if (v.shape[1] !== energy.shape[0])
+    throw new ShapeError('v', v.shape, `[M, ${energy.shape[0]}] (one entry per input channel of the energy)`);
   assertFinite('scale', scale, { positive: true });
   assertFinite('epsilon', epsilon, { positive: true });
-  return tf.tidy(() => tf.rsqrt(tf.add(tf.matMul(tf.mul(tf.square(v), scale * scale), energy), epsilon)) as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.rsqrt(tf.add(tf.matMul(tf.mul(tf.square(v), scale * scale), energy), epsilon)) as tf.Tensor2D,
+  );
 }
 
 function checkSeparable(depthwise: tf.Tensor4D, pointwise: tf.Tensor4D): [number, number] {
@@ -75,6 +83,7 @@ function checkSeparable(depthwise: tf.Tensor4D, pointwise: tf.Tensor4D): [number
   assertRank('pointwise', pointwise, 4);
   const c = depthwise.shape[2];
   if (depthwise.shape[3] !== 1) throw new ShapeError('depthwise', depthwise.shape, '[k, k, C, 1] (depth multiplier 1)');
-  if (pointwise.shape[0] !== 1 || pointwise.shape[1] !== 1 || pointwise.shape[2] !== c) throw new ShapeError('pointwise', pointwise.shape, `[1, 1, ${c}, Cout]`);
+  if (pointwise.shape[0] !== 1 || pointwise.shape[1] !== 1 || pointwise.shape[2] !== c)
+    throw new ShapeError('pointwise', pointwise.shape, `[1, 1, ${c}, Cout]`);
   return [c, pointwise.shape[3]];
 }

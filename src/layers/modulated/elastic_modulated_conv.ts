@@ -1,4 +1,9 @@
-import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from '../elastic/elastic_layer.js';
+import {
+  validateElasticSetting,
+  type ElasticLayer,
+  type ElasticSetting,
+  type ElasticSpace,
+} from '../elastic/elastic_layer.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
 
 /**
@@ -22,7 +27,8 @@ export abstract class ElasticModulatedConv extends ModulatedConvBase implements 
   }
 
   setActive(setting: ElasticSetting): void {
-    this.activeOut = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive()).outChannels as number;
+    this.activeOut = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive())
+      .outChannels as number;
     this.cache.clear();
   }
 }

@@ -73,8 +73,14 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const s = singleShape(inputShape, this.name);
     const d = s[s.length - 1];
-    if (s.length !== 2 || d == null) throw new ShapeError(`${this.name} input`, s, '[N, features] with a known feature count');
-    this.kernel = this.addWeight('kernel', [d, this.units], 'float32', tfl.initializers.randomNormal({ mean: 0, stddev: 1 / this.lrMul, seed: this.seed }));
+    if (s.length !== 2 || d == null)
+      throw new ShapeError(`${this.name} input`, s, '[N, features] with a known feature count');
+    this.kernel = this.addWeight(
+      'kernel',
+      [d, this.units],
+      'float32',
+      tfl.initializers.randomNormal({ mean: 0, stddev: 1 / this.lrMul, seed: this.seed }),
+    );
     this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.constant({ value: this.biasInit }));
     this.built = true;
   }
@@ -83,8 +89,12 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor2D;
       const kernel = built(this.name, this.kernel).read() as tf.Tensor2D;
-      if (x.rank !== 2 || x.shape[1] !== kernel.shape[0]) throw new ShapeError(`${this.name} input`, x.shape, `[N, ${kernel.shape[0]}]`);
-      const y = tf.add(tf.mul(tf.matMul(x, kernel), this.lrMul / Math.sqrt(kernel.shape[0])), tf.mul(built(this.name, this.bias).read(), this.lrMul));
+      if (x.rank !== 2 || x.shape[1] !== kernel.shape[0])
+        throw new ShapeError(`${this.name} input`, x.shape, `[N, ${kernel.shape[0]}]`);
+      const y = tf.add(
+        tf.mul(tf.matMul(x, kernel), this.lrMul / Math.sqrt(kernel.shape[0])),
+        tf.mul(built(this.name, this.bias).read(), this.lrMul),
+      );
       return this.activation === 'lrelu' ? scaledLeakyRelu(y, this.negativeSlope, this.activationGain) : y;
     });
   }
@@ -104,7 +114,8 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
     const d = s[s.length - 1] ?? Number.NaN;
     const out = [s[0] ?? null, this.units];
     let macs = numElements(out) * d;
-    if (convention === 'torchprofile' && this.activation === 'lrelu' && this.activationGain !== 1) macs += numElements(out);
+    if (convention === 'torchprofile' && this.activation === 'lrelu' && this.activationGain !== 1)
+      macs += numElements(out);
     return { macs, params: d * this.units + this.units, outputShape: out };
   }
 
@@ -115,7 +126,13 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
 
   /** The kernel `[in, units]`: input features on axis 0, units on axis 1 and the bias. */
   channelAxes(): ChannelAxes {
-    return { inputs: [{ weight: 'kernel', axis: 0 }], outputs: [{ weight: 'kernel', axis: 1 }, { weight: 'bias', axis: 0 }] };
+    return {
+      inputs: [{ weight: 'kernel', axis: 0 }],
+      outputs: [
+        { weight: 'kernel', axis: 1 },
+        { weight: 'bias', axis: 0 },
+      ],
+    };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -18,7 +18,8 @@ export function firKernel2d(kernel1d: readonly number[], gain = 1): Float32Array
   const n = kernel1d.length;
   const sum = kernel1d.reduce((a, b) => a + b, 0) ** 2;
   const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = ((kernel1d[i] as number) * (kernel1d[j] as number) * gain) / sum;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) out[i * n + j] = ((kernel1d[i] as number) * (kernel1d[j] as number) * gain) / sum;
   return out;
 }
 
@@ -48,12 +49,23 @@ export function upfirdn2d(x: tf.Tensor4D, kernel1d: readonly number[], options: 
   checkKernel(kernel1d);
   const [n, h, w, c] = x.shape;
   if (up * h + pads[0] + pads[1] < k || up * w + pads[0] + pads[1] < k) {
-    throw new ShapeError('x', x.shape, `a size that stays at least the kernel length ${k} after up-sampling by ${up} and padding ${pads}`);
+    throw new ShapeError(
+      'x',
+      x.shape,
+      `a size that stays at least the kernel length ${k} after up-sampling by ${up} and padding ${pads}`,
+    );
   }
   return tf.tidy(() => {
     let y: tf.Tensor4D = x;
     if (up > 1) {
-      const spread = tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, up - 1], [0, 0], [0, up - 1], [0, 0]]);
+      const spread = tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [
+        [0, 0],
+        [0, 0],
+        [0, up - 1],
+        [0, 0],
+        [0, up - 1],
+        [0, 0],
+      ]);
       y = tf.reshape(spread, [n, h * up, w * up, c]);
     }
     if (pads[0] > 0 || pads[1] > 0) y = tf.pad(y, [[0, 0], pads, pads, [0, 0]]);
@@ -84,7 +96,12 @@ export function firUpsamplePads(k: number): [number, number] {
 }
 
 function checkKernel(kernel1d: readonly number[]): void {
-  if (!Array.isArray(kernel1d) || kernel1d.length === 0 || !kernel1d.every((v) => typeof v === 'number' && Number.isFinite(v)) || kernel1d.reduce((a, b) => a + b, 0) === 0) {
+  if (
+    !Array.isArray(kernel1d) ||
+    kernel1d.length === 0 ||
+    !kernel1d.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    kernel1d.reduce((a, b) => a + b, 0) === 0
+  ) {
     throw new ConfigError('kernel1d', kernel1d, 'a non-empty array of finite numbers with a non-zero sum');
   }
 }

@@ -43,12 +43,18 @@ export interface FuseDemodulationOptions {
  */
 export function fuseDemodulation(model: tfl.LayersModel, options?: FuseDemodulationOptions): tfl.LayersModel;
 export function fuseDemodulation(layer: tfl.layers.Layer, options?: FuseDemodulationOptions): tfl.layers.Layer;
-export function fuseDemodulation(modelOrLayer: tfl.LayersModel | tfl.layers.Layer, options: FuseDemodulationOptions = {}): tfl.LayersModel | tfl.layers.Layer {
-  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ allowUnfused?: boolean }');
+export function fuseDemodulation(
+  modelOrLayer: tfl.LayersModel | tfl.layers.Layer,
+  options: FuseDemodulationOptions = {},
+): tfl.LayersModel | tfl.layers.Layer {
+  if (options == null || typeof options !== 'object')
+    throw new ConfigError('options', options, '{ allowUnfused?: boolean }');
   const allowUnfused = options.allowUnfused ?? false;
   if (typeof allowUnfused !== 'boolean') throw new ConfigError('options.allowUnfused', allowUnfused, 'true or false');
   if (modelOrLayer instanceof tfl.LayersModel) {
-    const blocked = allLayers(modelOrLayer).filter((l) => l instanceof ModulatedConvBase && l.spec.demodulation === 'style');
+    const blocked = allLayers(modelOrLayer).filter(
+      (l) => l instanceof ModulatedConvBase && l.spec.demodulation === 'style',
+    );
     if (blocked.length > 0 && !allowUnfused) {
       throw new ConfigError(
         'model',
@@ -56,13 +62,19 @@ export function fuseDemodulation(modelOrLayer: tfl.LayersModel | tfl.layers.Laye
         "layers whose demodulation does not depend on the style ('styleinv' or 'none'); StyleGAN2's per-sample demodulation cannot be folded into weights (pass { allowUnfused: true } to keep these layers unfused)",
       );
     }
-    const fused = withFusion({ exportFused: (layer, inputs) => exportFused(layer, inputs) }, () => extractSubnet(modelOrLayer));
+    const fused = withFusion({ exportFused: (layer, inputs) => exportFused(layer, inputs) }, () =>
+      extractSubnet(modelOrLayer),
+    );
     fused.name = `${modelOrLayer.name}_fused`;
     return fused;
   }
   if (!(modelOrLayer instanceof ModulatedConvBase)) {
     const isLayer = modelOrLayer instanceof tfl.layers.Layer;
-    throw new ConfigError(isLayer ? `modelOrLayer (layer '${modelOrLayer.name}')` : 'modelOrLayer', isLayer ? modelOrLayer.getClassName() : modelOrLayer, 'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)');
+    throw new ConfigError(
+      isLayer ? `modelOrLayer (layer '${modelOrLayer.name}')` : 'modelOrLayer',
+      isLayer ? modelOrLayer.getClassName() : modelOrLayer,
+      'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)',
+    );
   }
   const layer = modelOrLayer;
   layer.assertFusable();

@@ -1,8 +1,16 @@
 import { registerLayer } from '../layer_utils.js';
-import { ModulatedConvBase, type ModulatedConvKind, type ModulatedConvOptions, type StyledOutputOptions } from './modulated_conv_base.js';
+import {
+  ModulatedConvBase,
+  type ModulatedConvKind,
+  type ModulatedConvOptions,
+  type StyledOutputOptions,
+} from './modulated_conv_base.js';
 
 /** Config of {@link FusedModulatedConv2d}. */
-export interface FusedModulatedConv2dConfig extends Omit<ModulatedConvOptions, 'affine' | 'demodulation' | 'fanIn' | 'styleInvTrainable' | 'affineKernelInitializer'>, StyledOutputOptions {
+export interface FusedModulatedConv2dConfig
+  extends
+    Omit<ModulatedConvOptions, 'affine' | 'demodulation' | 'fanIn' | 'styleInvTrainable' | 'affineKernelInitializer'>,
+    StyledOutputOptions {
   /** `'dense'` (default) or `'depthwise'` (depthwise k×k, then pointwise 1×1). */
   conv?: ModulatedConvKind;
   /** Dense only: StyleGAN2's ×2 up-sampling conv. Default false. */
@@ -33,7 +41,19 @@ export class FusedModulatedConv2d extends ModulatedConvBase {
     super(
       config,
       { conv: 'dense' },
-      ['filters', 'styleDim', 'kernelSize', 'conv', 'upsample', 'noise', 'noiseMode', 'useBias', 'activation', 'negativeSlope', 'activationGain'],
+      [
+        'filters',
+        'styleDim',
+        'kernelSize',
+        'conv',
+        'upsample',
+        'noise',
+        'noiseMode',
+        'useBias',
+        'activation',
+        'negativeSlope',
+        'activationGain',
+      ],
       { affine: 'linear', demodulation: 'none', fanIn: 1, foldStyle: false },
     );
   }

@@ -1,5 +1,16 @@
-export { kernelEnergy, separableKernelEnergy, combinedSeparableKernel, demodulationCoefficients } from './demodulation.js';
-export { modulatedConv2d, modulatedDwConv2d, type Demodulation, type ModulatedConvOpOptions, type ModulatedConv2dOpOptions } from './modulated_conv_op.js';
+export {
+  kernelEnergy,
+  separableKernelEnergy,
+  combinedSeparableKernel,
+  demodulationCoefficients,
+} from './demodulation.js';
+export {
+  modulatedConv2d,
+  modulatedDwConv2d,
+  type Demodulation,
+  type ModulatedConvOpOptions,
+  type ModulatedConv2dOpOptions,
+} from './modulated_conv_op.js';
 export { upfirdn2d, firUpsample2d, type UpFirDnOptions } from './fir.js';
 export { scaledLeakyRelu } from './activation.js';
 export {

@@ -36,7 +36,12 @@ export class ModulatedConv2d extends ElasticModulatedConv {
   static className = 'ModulatedConv2d';
 
   constructor(config: ModulatedConv2dConfig) {
-    super(config, { affine: 'equalized', demodulation: 'style' }, ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'upsample', 'styleInvTrainable'], { conv: 'dense' });
+    super(
+      config,
+      { affine: 'equalized', demodulation: 'style' },
+      ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'upsample', 'styleInvTrainable'],
+      { conv: 'dense' },
+    );
   }
 }
 registerLayer(ModulatedConv2d);

@@ -3,7 +3,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../errors.js';
 import { Random } from '../../util/random.js';
 import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
-import { pytorchLinearInitializer, resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../common/initializer.js';
+import {
+  pytorchLinearInitializer,
+  resolveInitializer,
+  serializeInitializer,
+  type Initializer,
+  type InitializerSpec,
+} from '../common/initializer.js';
 import type { Kwargs, LayerArgs } from '../common/layer_args.js';
 import { inputChannels } from '../common/layer_checks.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
@@ -115,8 +121,10 @@ const INITIALIZER_KEYS = ['kernelInitializer', 'affineKernelInitializer', 'affin
 
 /** Validates and completes a spec (every field named after the layer). */
 export function resolveSpec(layerName: string, config: SpecInput, defaults: SpecInput): ModulatedSpec {
-  if (config == null || typeof config !== 'object') throw new ConfigError(`${layerName} config`, config, 'a config object');
-  const pick = <K extends keyof ModulatedSpec>(key: K, fallback: ModulatedSpec[K]): ModulatedSpec[K] => ((config as Record<string, unknown>)[key] ?? defaults[key] ?? fallback) as ModulatedSpec[K];
+  if (config == null || typeof config !== 'object')
+    throw new ConfigError(`${layerName} config`, config, 'a config object');
+  const pick = <K extends keyof ModulatedSpec>(key: K, fallback: ModulatedSpec[K]): ModulatedSpec[K] =>
+    ((config as Record<string, unknown>)[key] ?? defaults[key] ?? fallback) as ModulatedSpec[K];
   const spec: ModulatedSpec = {
     conv: pick('conv', 'dense'),
     filters: config.filters as number,
@@ -139,12 +147,14 @@ export function resolveSpec(layerName: string, config: SpecInput, defaults: Spec
   assertInt(n('filters'), spec.filters, 1);
   assertInt(n('styleDim'), spec.styleDim, 1);
   assertInt(n('kernelSize'), spec.kernelSize, 1);
-  if (spec.kernelSize % 2 !== 1) throw new ConfigError(n('kernelSize'), spec.kernelSize, "an odd kernel size (padded 'same' as PyTorch's k // 2)");
+  if (spec.kernelSize % 2 !== 1)
+    throw new ConfigError(n('kernelSize'), spec.kernelSize, "an odd kernel size (padded 'same' as PyTorch's k // 2)");
   assertOneOf(n('conv'), spec.conv, ['dense', 'depthwise'] as const);
   assertOneOf(n('affine'), spec.affine, AFFINES);
   assertOneOf(n('demodulation'), spec.demodulation, DEMODULATIONS);
   if (typeof spec.upsample !== 'boolean') throw new ConfigError(n('upsample'), spec.upsample, 'true or false');
-  if (spec.upsample && spec.conv !== 'dense') throw new ConfigError(n('upsample'), spec.upsample, "false: only the dense conv ('conv: dense') up-samples");
+  if (spec.upsample && spec.conv !== 'dense')
+    throw new ConfigError(n('upsample'), spec.upsample, "false: only the dense conv ('conv: dense') up-samples");
   if (spec.fanIn != null) assertFinite(n('fanIn'), spec.fanIn, { positive: true });
   for (const key of ['styleInvTrainable', 'noise', 'useBias'] as const) {
     if (typeof spec[key] !== 'boolean') throw new ConfigError(n(key), spec[key], 'true or false');
@@ -169,7 +179,10 @@ export function resolveSpec(layerName: string, config: SpecInput, defaults: Spec
  * const convs = model.layers.filter((l) => l instanceof ModulatedConvBase);
  * ```
  */
-export abstract class ModulatedConvBase extends tfl.layers.Layer implements CostedLayer, ChannelPermutable, StaticExportable {
+export abstract class ModulatedConvBase
+  extends tfl.layers.Layer
+  implements CostedLayer, ChannelPermutable, StaticExportable
+{
   /** @internal Every option, resolved. */
   readonly spec: ModulatedSpec;
   /** Seed of the initializers and of the random noise, if given. */
@@ -193,7 +206,12 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
    * @param keys The spec fields this class writes into its config.
    * @param fixed Options the class fixes (its config type does not offer them).
    */
-  protected constructor(config: ModulatedConvOptions & StyledOutputOptions, defaults: SpecInput, keys: readonly SpecKey[], fixed: SpecInput = {}) {
+  protected constructor(
+    config: ModulatedConvOptions & StyledOutputOptions,
+    defaults: SpecInput,
+    keys: readonly SpecKey[],
+    fixed: SpecInput = {},
+  ) {
     super(config);
     this.spec = resolveSpec(this.name, { ...config, ...fixed }, defaults);
     this.keys = keys;
@@ -244,26 +262,58 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     const seed = this.seed;
     const init = (key: (typeof INITIALIZER_KEYS)[number], fallback: () => Initializer, offset: number): Initializer => {
       const given = this.initializerSpecs[key];
-      return given == null ? fallback() : resolveInitializer(`${this.name}.${key}`, given, 'zeros', seed == null ? undefined : seed + offset);
+      return given == null
+        ? fallback()
+        : resolveInitializer(`${this.name}.${key}`, given, 'zeros', seed == null ? undefined : seed + offset);
     };
-    const normal = (offset: number) => (): Initializer => tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed == null ? undefined : seed + offset });
+    const normal = (offset: number) => (): Initializer =>
+      tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed == null ? undefined : seed + offset });
     const linear = (): Initializer => pytorchLinearInitializer(seed);
     const specs: WeightSpec[] = [
-      { role: 'affineKernel', shape: [s.styleDim, c], init: init('affineKernelInitializer', s.affine === 'equalized' ? normal(0) : linear, 0), trainable: true },
-      { role: 'affineBias', shape: [c], init: init('affineBiasInitializer', () => tfl.initializers.ones(), 0), trainable: true },
+      {
+        role: 'affineKernel',
+        shape: [s.styleDim, c],
+        init: init('affineKernelInitializer', s.affine === 'equalized' ? normal(0) : linear, 0),
+        trainable: true,
+      },
+      {
+        role: 'affineBias',
+        shape: [c],
+        init: init('affineBiasInitializer', () => tfl.initializers.ones(), 0),
+        trainable: true,
+      },
     ];
     if (s.conv === 'dense') {
-      specs.push({ role: 'kernel', shape: [k, k, c, s.filters], init: init('kernelInitializer', normal(1), 1), trainable: true });
+      specs.push({
+        role: 'kernel',
+        shape: [k, k, c, s.filters],
+        init: init('kernelInitializer', normal(1), 1),
+        trainable: true,
+      });
     } else {
-      specs.push({ role: 'depthwise', shape: [k, k, c, 1], init: init('kernelInitializer', normal(1), 1), trainable: true });
-      specs.push({ role: 'pointwise', shape: [1, 1, c, s.filters], init: init('kernelInitializer', normal(2), 2), trainable: true });
+      specs.push({
+        role: 'depthwise',
+        shape: [k, k, c, 1],
+        init: init('kernelInitializer', normal(1), 1),
+        trainable: true,
+      });
+      specs.push({
+        role: 'pointwise',
+        shape: [1, 1, c, s.filters],
+        init: init('kernelInitializer', normal(2), 2),
+        trainable: true,
+      });
     }
-    if (s.demodulation === 'styleinv') specs.push({ role: 'styleInv', shape: [c], init: normal(3)(), trainable: s.styleInvTrainable });
+    if (s.demodulation === 'styleinv')
+      specs.push({ role: 'styleInv', shape: [c], init: normal(3)(), trainable: s.styleInvTrainable });
     if (s.noise) specs.push({ role: 'noiseStrength', shape: [1], init: tfl.initializers.zeros(), trainable: true });
     if (s.useBias) specs.push({ role: 'bias', shape: [s.filters], init: tfl.initializers.zeros(), trainable: true });
     const [, oh, ow] = this.outputShapeFor(x, s.filters);
-    if (s.noise && oh != null && ow != null) specs.push({ role: 'noise', shape: [1, oh, ow, 1], init: normal(4)(), trainable: false });
-    this.modulatedWeights.build(specs, (name, shape, initializer, trainable) => this.addWeight(name, shape, 'float32', initializer, undefined, trainable));
+    if (s.noise && oh != null && ow != null)
+      specs.push({ role: 'noise', shape: [1, oh, ow, 1], init: normal(4)(), trainable: false });
+    this.modulatedWeights.build(specs, (name, shape, initializer, trainable) =>
+      this.addWeight(name, shape, 'float32', initializer, undefined, trainable),
+    );
     this.builtWidth = c;
     this.builtSize = [x[1] ?? null, x[2] ?? null];
     this.builtFanIn = c * k * k;
@@ -282,10 +332,15 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
       const c = inputChannels(this.name, x.shape, this.maxInChannels);
       const o = this.activeOut;
       const roles = this.modulatedWeights.roles();
-      const values = this.cache.get(`${c}|${o}`, this.weights.map((v) => v.read()), kwargs['training'] === true, () => {
-        const sliced = this.modulatedWeights.sliced(c, o);
-        return roles.map((r) => sliced[r] as tf.Tensor);
-      });
+      const values = this.cache.get(
+        `${c}|${o}`,
+        this.weights.map((v) => v.read()),
+        kwargs['training'] === true,
+        () => {
+          const sliced = this.modulatedWeights.sliced(c, o);
+          return roles.map((r) => sliced[r] as tf.Tensor);
+        },
+      );
       const w: RoleValues = {};
       roles.forEach((r, i) => (w[r] = values[i]));
       return this.forward(x, style, w);
@@ -298,7 +353,12 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     let st = tf.matMul(style, w.affineKernel as tf.Tensor2D);
     if (s.affine === 'equalized') st = tf.mul(st, 1 / Math.sqrt(s.styleDim));
     st = tf.add(st, w.affineBias as tf.Tensor);
-    const options = { scale: 1 / Math.sqrt(this.fanIn), demodulation: s.demodulation, styleInv: w.styleInv, foldStyle: s.foldStyle };
+    const options = {
+      scale: 1 / Math.sqrt(this.fanIn),
+      demodulation: s.demodulation,
+      styleInv: w.styleInv,
+      foldStyle: s.foldStyle,
+    };
     const s2 = st as tf.Tensor2D;
     let y =
       s.conv === 'dense'
@@ -314,7 +374,11 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     const [, h, w] = shape as [number, number, number, number];
     if (this.spec.noiseMode === 'fixed') {
       if (stored == null || stored.shape[1] !== h || stored.shape[2] !== w) {
-        throw new ShapeError(`${this.name} noise map`, stored?.shape ?? [], `[1, ${h}, ${w}, 1] (the output size; set the layer's noise with setNoise)`);
+        throw new ShapeError(
+          `${this.name} noise map`,
+          stored?.shape ?? [],
+          `[1, ${h}, ${w}, 1] (the output size; set the layer's noise with setNoise)`,
+        );
       }
       return stored;
     }
@@ -338,15 +402,29 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
    * and uses it on every call.
    */
   setNoiseMap(map: tf.Tensor | 'random'): void {
-    if (!this.spec.noise) throw new ConfigError(`${this.name} noise`, map === 'random' ? map : 'a map', 'nothing: this layer has no noise input (noise: false)');
+    if (!this.spec.noise)
+      throw new ConfigError(
+        `${this.name} noise`,
+        map === 'random' ? map : 'a map',
+        'nothing: this layer has no noise input (noise: false)',
+      );
     if (map === 'random') {
       this.spec.noiseMode = 'random';
       return;
     }
     const v = this.modulatedWeights.variable('noise');
-    if (v == null) throw new ConfigError(`${this.name} noise`, 'a fixed map', 'a layer built with a known output size (it stores its fixed map as a weight)');
+    if (v == null)
+      throw new ConfigError(
+        `${this.name} noise`,
+        'a fixed map',
+        'a layer built with a known output size (it stores its fixed map as a weight)',
+      );
     if (!(map instanceof tf.Tensor) || map.shape.length !== 4 || map.shape.some((d, i) => d !== v.shape[i])) {
-      throw new ShapeError(`${this.name} noise map`, map instanceof tf.Tensor ? map.shape : [], `[${v.shape.join(', ')}]`);
+      throw new ShapeError(
+        `${this.name} noise map`,
+        map instanceof tf.Tensor ? map.shape : [],
+        `[${v.shape.join(', ')}]`,
+      );
     }
     tf.tidy(() => {
       v.write(tf.cast(map, 'float32'));
@@ -365,16 +443,29 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     const list = Array.isArray(inputs) ? inputs : [inputs];
     this.splitShapes(list.map((t) => t.shape));
     const [x, style] = list as [tf.Tensor4D, tf.Tensor2D];
-    if (style.shape[0] !== x.shape[0]) throw new ShapeError(`${this.name} style`, style.shape, `[${x.shape[0]}, ${this.spec.styleDim}] (one style per sample of x)`);
+    if (style.shape[0] !== x.shape[0])
+      throw new ShapeError(
+        `${this.name} style`,
+        style.shape,
+        `[${x.shape[0]}, ${this.spec.styleDim}] (one style per sample of x)`,
+      );
     return [x, style];
   }
 
-  private splitShapes(inputShape: tfl.Shape | tfl.Shape[] | readonly (readonly (number | null)[])[]): [LayerShape, LayerShape] {
+  private splitShapes(
+    inputShape: tfl.Shape | tfl.Shape[] | readonly (readonly (number | null)[])[],
+  ): [LayerShape, LayerShape] {
     const shapes = Array.isArray(inputShape[0]) ? (inputShape as LayerShape[]) : [inputShape as LayerShape];
-    if (shapes.length !== 2) throw new ConfigError(`${this.name} inputs`, `${shapes.length} input(s)`, '[x, style]: x [N, H, W, C] and style [N, styleDim]');
+    if (shapes.length !== 2)
+      throw new ConfigError(
+        `${this.name} inputs`,
+        `${shapes.length} input(s)`,
+        '[x, style]: x [N, H, W, C] and style [N, styleDim]',
+      );
     const [x, style] = shapes as [LayerShape, LayerShape];
     if (x.length !== 4) throw new ShapeError(`${this.name} x`, x, 'rank 4 (NHWC)');
-    if (style.length !== 2 || (style[1] != null && style[1] !== this.spec.styleDim)) throw new ShapeError(`${this.name} style`, style, `[N, ${this.spec.styleDim}]`);
+    if (style.length !== 2 || (style[1] != null && style[1] !== this.spec.styleDim))
+      throw new ShapeError(`${this.name} style`, style, `[N, ${this.spec.styleDim}]`);
     return [x, style];
   }
 
@@ -414,7 +505,12 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
       macs += outElements * c * k2;
     } else {
       const k = s.kernelSize;
-      const transposedOut = numElements([n, x[1] == null ? null : 2 * x[1] + k - 2, x[2] == null ? null : 2 * x[2] + k - 2, o]);
+      const transposedOut = numElements([
+        n,
+        x[1] == null ? null : 2 * x[1] + k - 2,
+        x[2] == null ? null : 2 * x[2] + k - 2,
+        o,
+      ]);
       macs += (convention === 'exact' ? inElements * o * k2 : transposedOut * c * k2) + outElements * 16;
     }
     if (convention === 'torchprofile') {
@@ -423,7 +519,11 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
       if (s.noise) macs += numElements([1, out[1] ?? null, out[2] ?? null, 1]);
       if (s.activation === 'lrelu' && s.activationGain !== 1) macs += outElements;
     }
-    return { macs, params: this.builtWidth == null ? Number.NaN : this.modulatedWeights.parameterCount(c, o), outputShape: out };
+    return {
+      macs,
+      params: this.builtWidth == null ? Number.NaN : this.modulatedWeights.parameterCount(c, o),
+      outputShape: out,
+    };
   }
 
   channelRole(): ChannelRole {
@@ -489,11 +589,21 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     const w = this.modulatedWeights.sliced(c, this.activeOut);
     const scale = 1 / Math.sqrt(this.fanIn);
     const affineScale = scale * (s.affine === 'equalized' ? 1 / Math.sqrt(s.styleDim) : 1);
-    const out: RoleValues = { ...w, affineKernel: tf.mul(w.affineKernel as tf.Tensor, affineScale), affineBias: tf.mul(w.affineBias as tf.Tensor, scale) };
+    const out: RoleValues = {
+      ...w,
+      affineKernel: tf.mul(w.affineKernel as tf.Tensor, affineScale),
+      affineBias: tf.mul(w.affineBias as tf.Tensor, scale),
+    };
     delete out.styleInv;
     if (s.demodulation === 'styleinv') {
-      const energy = s.conv === 'dense' ? kernelEnergy(w.kernel as tf.Tensor4D) : separableKernelEnergy(w.depthwise as tf.Tensor4D, w.pointwise as tf.Tensor4D);
-      const d = tf.reshape(demodulationCoefficients(energy, tf.reshape(w.styleInv as tf.Tensor, [1, c]) as tf.Tensor2D, scale), [1, 1, 1, this.activeOut]);
+      const energy =
+        s.conv === 'dense'
+          ? kernelEnergy(w.kernel as tf.Tensor4D)
+          : separableKernelEnergy(w.depthwise as tf.Tensor4D, w.pointwise as tf.Tensor4D);
+      const d = tf.reshape(
+        demodulationCoefficients(energy, tf.reshape(w.styleInv as tf.Tensor, [1, c]) as tf.Tensor2D, scale),
+        [1, 1, 1, this.activeOut],
+      );
       if (s.conv === 'dense') out.kernel = tf.mul(w.kernel as tf.Tensor, d);
       else out.pointwise = tf.mul(w.pointwise as tf.Tensor, d);
     }
@@ -503,7 +613,11 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
   /** @internal Throws unless the demodulation can be folded into weights (it must not depend on the style). */
   assertFusable(): void {
     if (this.spec.demodulation === 'style') {
-      throw new ConfigError(`layer '${this.name}' demodulation`, 'style', "'styleinv' or 'none': StyleGAN2's demodulation depends on each sample's style, so it cannot be folded into weights");
+      throw new ConfigError(
+        `layer '${this.name}' demodulation`,
+        'style',
+        "'styleinv' or 'none': StyleGAN2's demodulation depends on each sample's style, so it cannot be folded into weights",
+      );
     }
   }
 
@@ -537,7 +651,12 @@ export abstract class ModulatedConvBase extends tfl.layers.Layer implements Cost
     for (const key of this.keys) config[key] = this.spec[key];
     if (this.spec.fanIn != null) config['fanIn'] = this.spec.fanIn;
     for (const [key, value] of Object.entries(this.initializerSpecs)) {
-      config[key] = typeof value === 'string' ? value : value instanceof tf.serialization.Serializable ? serializeInitializer(value as Initializer) : (value as tf.serialization.ConfigDict);
+      config[key] =
+        typeof value === 'string'
+          ? value
+          : value instanceof tf.serialization.Serializable
+            ? serializeInitializer(value as Initializer)
+            : (value as tf.serialization.ConfigDict);
     }
     if (this.seed != null) config['seed'] = this.seed;
     return config;

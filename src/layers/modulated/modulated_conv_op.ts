@@ -63,7 +63,12 @@ export interface ModulatedConv2dOpOptions extends ModulatedConvOpOptions {
  * const z = modulatedConv2d(x, s, kernel, { styleInv, demodulation: 'styleinv' }); // MobileStyleGAN
  * ```
  */
-export function modulatedConv2d(x: tf.Tensor4D, style: tf.Tensor2D, kernel: tf.Tensor4D, options: ModulatedConv2dOpOptions = {}): tf.Tensor4D {
+export function modulatedConv2d(
+  x: tf.Tensor4D,
+  style: tf.Tensor2D,
+  kernel: tf.Tensor4D,
+  options: ModulatedConv2dOpOptions = {},
+): tf.Tensor4D {
   assertRank('kernel', kernel, 4);
   const [k, kw, cin, cout] = kernel.shape;
   if (k !== kw || k % 2 !== 1) throw new ShapeError('kernel', kernel.shape, '[k, k, Cin, Cout] with k odd');
@@ -78,7 +83,13 @@ export function modulatedConv2d(x: tf.Tensor4D, style: tf.Tensor2D, kernel: tf.T
     if (options.upsample === true) {
       const [, h, w] = x.shape;
       // PyTorch's conv_transpose2d(stride 2) with weight[i, o] = W[o, i]: tfjs's filter is [k, k, out, in].
-      const t = tf.conv2dTranspose(input, tf.transpose(filter, [0, 1, 3, 2]) as tf.Tensor4D, [n, 2 * h + k - 2, 2 * w + k - 2, cout], 2, 'valid');
+      const t = tf.conv2dTranspose(
+        input,
+        tf.transpose(filter, [0, 1, 3, 2]) as tf.Tensor4D,
+        [n, 2 * h + k - 2, 2 * w + k - 2, cout],
+        2,
+        'valid',
+      );
       y = upfirdn2d(t, [1, 3, 3, 1], { pads: upsampleBlurPads(k), gain: 4 });
     } else {
       y = tf.conv2d(input, filter, 1, 'same');
@@ -103,12 +114,20 @@ export function modulatedConv2d(x: tf.Tensor4D, style: tf.Tensor2D, kernel: tf.T
  * const y = modulatedDwConv2d(x, s, depthwise, pointwise, { styleInv }); // [N, H, W, Cout]
  * ```
  */
-export function modulatedDwConv2d(x: tf.Tensor4D, style: tf.Tensor2D, depthwise: tf.Tensor4D, pointwise: tf.Tensor4D, options: ModulatedConvOpOptions = {}): tf.Tensor4D {
+export function modulatedDwConv2d(
+  x: tf.Tensor4D,
+  style: tf.Tensor2D,
+  depthwise: tf.Tensor4D,
+  pointwise: tf.Tensor4D,
+  options: ModulatedConvOpOptions = {},
+): tf.Tensor4D {
   assertRank('depthwise', depthwise, 4);
   assertRank('pointwise', pointwise, 4);
   const [k, kw, cin, m] = depthwise.shape;
-  if (k !== kw || k % 2 !== 1 || m !== 1) throw new ShapeError('depthwise', depthwise.shape, '[k, k, Cin, 1] with k odd');
-  if (pointwise.shape[0] !== 1 || pointwise.shape[1] !== 1 || pointwise.shape[2] !== cin) throw new ShapeError('pointwise', pointwise.shape, `[1, 1, ${cin}, Cout]`);
+  if (k !== kw || k % 2 !== 1 || m !== 1)
+    throw new ShapeError('depthwise', depthwise.shape, '[k, k, Cin, 1] with k odd');
+  if (pointwise.shape[0] !== 1 || pointwise.shape[1] !== 1 || pointwise.shape[2] !== cin)
+    throw new ShapeError('pointwise', pointwise.shape, `[1, 1, ${cin}, Cout]`);
   const o = resolveOptions(x, style, cin, k, options);
   return tf.tidy(() => {
     const s = tf.mul(style, o.scale) as tf.Tensor2D;
@@ -138,11 +157,18 @@ interface Resolved {
   epsilon: number;
 }
 
-function resolveOptions(x: tf.Tensor4D, style: tf.Tensor2D, cin: number, k: number, options: ModulatedConvOpOptions): Resolved {
+function resolveOptions(
+  x: tf.Tensor4D,
+  style: tf.Tensor2D,
+  cin: number,
+  k: number,
+  options: ModulatedConvOpOptions,
+): Resolved {
   assertRank('x', x, 4);
   assertRank('style', style, 2);
   if (x.shape[3] !== cin) throw new ShapeError('x', x.shape, `[N, H, W, ${cin}] (the kernel's input channels)`);
-  if (style.shape[0] !== x.shape[0] || style.shape[1] !== cin) throw new ShapeError('style', style.shape, `[${x.shape[0]}, ${cin}] (x's batch, the kernel's input channels)`);
+  if (style.shape[0] !== x.shape[0] || style.shape[1] !== cin)
+    throw new ShapeError('style', style.shape, `[${x.shape[0]}, ${cin}] (x's batch, the kernel's input channels)`);
   if (options == null || typeof options !== 'object') throw new ConfigError('options', options, 'an options object');
   const scale = options.scale ?? 1 / Math.sqrt(cin * k * k);
   assertFinite('options.scale', scale, { positive: true });
@@ -152,7 +178,12 @@ function resolveOptions(x: tf.Tensor4D, style: tf.Tensor2D, cin: number, k: numb
   assertOneOf('options.demodulation', demodulation, DEMODULATIONS);
   const styleInv = options.styleInv ?? null;
   if (demodulation === 'styleinv') {
-    if (!(styleInv instanceof tf.Tensor)) throw new ConfigError('options.styleInv', options.styleInv, `a [${cin}] tensor (demodulation 'styleinv' needs it)`);
+    if (!(styleInv instanceof tf.Tensor))
+      throw new ConfigError(
+        'options.styleInv',
+        options.styleInv,
+        `a [${cin}] tensor (demodulation 'styleinv' needs it)`,
+      );
     if (styleInv.size !== cin) throw new ShapeError('options.styleInv', styleInv.shape, `[${cin}]`);
   }
   return { scale, demodulation, styleInv, epsilon };

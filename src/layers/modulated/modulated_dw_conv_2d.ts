@@ -28,7 +28,12 @@ export class ModulatedDWConv2d extends ElasticModulatedConv {
   static className = 'ModulatedDWConv2d';
 
   constructor(config: ModulatedDWConv2dConfig) {
-    super(config, { affine: 'linear', demodulation: 'styleinv' }, ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'styleInvTrainable'], { conv: 'depthwise' });
+    super(
+      config,
+      { affine: 'linear', demodulation: 'styleinv' },
+      ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'styleInvTrainable'],
+      { conv: 'depthwise' },
+    );
   }
 }
 registerLayer(ModulatedDWConv2d);

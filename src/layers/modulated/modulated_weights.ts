@@ -11,10 +11,26 @@ import type { Initializer } from '../common/initializer.js';
  * - `styleInv` `[Cin]`: MobileStyleGAN's fixed demodulation vector;
  * - `noiseStrength` `[1]`, `bias` `[Cout]`, `noise` `[1, H, W, 1]` (the fixed noise map).
  */
-export type WeightRole = 'affineKernel' | 'affineBias' | 'kernel' | 'depthwise' | 'pointwise' | 'styleInv' | 'noiseStrength' | 'bias' | 'noise';
+export type WeightRole =
+  | 'affineKernel'
+  | 'affineBias'
+  | 'kernel'
+  | 'depthwise'
+  | 'pointwise'
+  | 'styleInv'
+  | 'noiseStrength'
+  | 'bias'
+  | 'noise';
 
 /** Axis indexed by input channel, per role. */
-const IN_AXIS: Partial<Record<WeightRole, number>> = { affineKernel: 1, affineBias: 0, kernel: 2, depthwise: 2, pointwise: 2, styleInv: 0 };
+const IN_AXIS: Partial<Record<WeightRole, number>> = {
+  affineKernel: 1,
+  affineBias: 0,
+  kernel: 2,
+  depthwise: 2,
+  pointwise: 2,
+  styleInv: 0,
+};
 /** Axis indexed by output channel, per role. */
 const OUT_AXIS: Partial<Record<WeightRole, number>> = { kernel: 3, pointwise: 3, bias: 0 };
 
@@ -39,7 +55,10 @@ export class ModulatedWeights {
   private readonly order: WeightRole[] = [];
 
   /** Creates the weights in `specs` order (`layer.weights` then lists the parameters first, the buffers after). */
-  build(specs: WeightSpec[], addWeight: (name: string, shape: number[], init: Initializer, trainable: boolean) => tfl.LayerVariable): void {
+  build(
+    specs: WeightSpec[],
+    addWeight: (name: string, shape: number[], init: Initializer, trainable: boolean) => tfl.LayerVariable,
+  ): void {
     for (const s of specs) {
       this.variables.set(s.role, addWeight(s.role, s.shape, s.init, s.trainable));
       this.order.push(s.role);
@@ -70,7 +89,8 @@ export class ModulatedWeights {
   /** Every weight's first-k slice for `c` input and `o` output channels (call inside a tidy). */
   sliced(c: number, o: number): RoleValues {
     const out: RoleValues = {};
-    for (const role of this.order) out[role] = sliceRole(role, (this.variables.get(role) as tfl.LayerVariable).read(), c, o);
+    for (const role of this.order)
+      out[role] = sliceRole(role, (this.variables.get(role) as tfl.LayerVariable).read(), c, o);
     return out;
   }
 

@@ -57,8 +57,14 @@ export function setNoise(model: tfl.LayersModel | tfl.layers.Layer, noise: Noise
   const assignments = resolveAssignments(layers, noise);
   for (const [layer, map] of assignments) {
     const shape = layer.noiseMapShape();
-    if (shape == null) throw new ConfigError(`layer '${layer.name}' noise`, 'a fixed map', 'a layer built with a known output size (its fixed map is a weight)');
-    if (map.rank !== 4 || map.shape.some((d, i) => d !== shape[i])) throw new ShapeError(`noise for layer '${layer.name}'`, map.shape, `[${shape.join(', ')}]`);
+    if (shape == null)
+      throw new ConfigError(
+        `layer '${layer.name}' noise`,
+        'a fixed map',
+        'a layer built with a known output size (its fixed map is a weight)',
+      );
+    if (map.rank !== 4 || map.shape.some((d, i) => d !== shape[i]))
+      throw new ShapeError(`noise for layer '${layer.name}'`, map.shape, `[${shape.join(', ')}]`);
   }
   for (const [layer, map, owned] of assignments) {
     layer.setNoiseMap(map);
@@ -88,21 +94,35 @@ export function getNoise(model: tfl.LayersModel | tfl.layers.Layer): Record<stri
 }
 
 /** Each layer's new map, and whether it was made here (and so is disposed after use). */
-function resolveAssignments(layers: ModulatedConvBase[], noise: NoiseSetting): [ModulatedConvBase, tf.Tensor, boolean][] {
+function resolveAssignments(
+  layers: ModulatedConvBase[],
+  noise: NoiseSetting,
+): [ModulatedConvBase, tf.Tensor, boolean][] {
   if (Array.isArray(noise)) {
-    if (noise.length !== layers.length) throw new ConfigError('noise', `${noise.length} maps`, `${layers.length} maps, one per noise layer (${layers.map((l) => l.name).join(', ')})`);
+    if (noise.length !== layers.length)
+      throw new ConfigError(
+        'noise',
+        `${noise.length} maps`,
+        `${layers.length} maps, one per noise layer (${layers.map((l) => l.name).join(', ')})`,
+      );
     noise.forEach((t, i) => {
       if (!(t instanceof tf.Tensor)) throw new ConfigError(`noise[${i}]`, t, 'a tf.Tensor [1, H, W, 1]');
     });
     return layers.map((l, i) => [l, noise[i] as tf.Tensor, false]);
   }
-  if (noise == null || typeof noise !== 'object') throw new ConfigError('noise', noise, "'random', { seed }, an array of maps or { [layerName]: map }");
+  if (noise == null || typeof noise !== 'object')
+    throw new ConfigError('noise', noise, "'random', { seed }, an array of maps or { [layerName]: map }");
   if ('seed' in noise && typeof (noise as { seed: unknown }).seed === 'number' && Object.keys(noise).length === 1) {
     const seed = (noise as { seed: number }).seed;
     assertInt('noise.seed', seed);
     const shapes = layers.map((l) => {
       const shape = l.noiseMapShape();
-      if (shape == null) throw new ConfigError(`layer '${l.name}' noise`, 'a fixed map', 'a layer built with a known output size (its fixed map is a weight)');
+      if (shape == null)
+        throw new ConfigError(
+          `layer '${l.name}' noise`,
+          'a fixed map',
+          'a layer built with a known output size (its fixed map is a weight)',
+        );
       return shape;
     });
     const rng = new Random(seed);
@@ -114,7 +134,12 @@ function resolveAssignments(layers: ModulatedConvBase[], noise: NoiseSetting): [
   const byName = new Map(layers.map((l) => [l.name, l]));
   return Object.entries(noise as Record<string, unknown>).map(([name, t]) => {
     const layer = byName.get(name);
-    if (layer == null) throw new ConfigError(`noise.${name}`, t instanceof tf.Tensor ? `a [${t.shape.join(', ')}] map` : t, `the name of a noise layer (${describeValue([...byName.keys()])})`);
+    if (layer == null)
+      throw new ConfigError(
+        `noise.${name}`,
+        t instanceof tf.Tensor ? `a [${t.shape.join(', ')}] map` : t,
+        `the name of a noise layer (${describeValue([...byName.keys()])})`,
+      );
     if (!(t instanceof tf.Tensor)) throw new ConfigError(`noise.${name}`, t, 'a tf.Tensor [1, H, W, 1]');
     return [layer, t, false];
   });

@@ -45,7 +45,11 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
     if (s.length !== 3 || (s[1] != null && (s[1] as number) <= this.index)) {
-      throw new ShapeError(`${this.name} input`, s, `W+ styles [N, numStyles, styleDim] with numStyles > ${this.index}`);
+      throw new ShapeError(
+        `${this.name} input`,
+        s,
+        `W+ styles [N, numStyles, styleDim] with numStyles > ${this.index}`,
+      );
     }
     return [s[0] ?? null, s[2] ?? null];
   }

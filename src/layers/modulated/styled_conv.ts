@@ -37,8 +37,31 @@ export class StyledConv extends ElasticModulatedConv {
   constructor(config: StyledConvConfig) {
     super(
       config,
-      { conv: 'depthwise', affine: 'linear', demodulation: 'styleinv', noise: true, useBias: true, activation: 'lrelu', activationGain: 1 },
-      ['filters', 'styleDim', 'kernelSize', 'conv', 'affine', 'demodulation', 'upsample', 'styleInvTrainable', 'noise', 'noiseMode', 'useBias', 'activation', 'negativeSlope', 'activationGain'],
+      {
+        conv: 'depthwise',
+        affine: 'linear',
+        demodulation: 'styleinv',
+        noise: true,
+        useBias: true,
+        activation: 'lrelu',
+        activationGain: 1,
+      },
+      [
+        'filters',
+        'styleDim',
+        'kernelSize',
+        'conv',
+        'affine',
+        'demodulation',
+        'upsample',
+        'styleInvTrainable',
+        'noise',
+        'noiseMode',
+        'useBias',
+        'activation',
+        'negativeSlope',
+        'activationGain',
+      ],
     );
   }
 }

@@ -2,7 +2,10 @@ import { registerLayer } from '../layer_utils.js';
 import { ModulatedConvBase, type ModulatedConvOptions } from './modulated_conv_base.js';
 
 /** Config of {@link ToWavelets}. */
-export interface ToWaveletsConfig extends Omit<ModulatedConvOptions, 'filters' | 'kernelSize' | 'demodulation' | 'styleInvTrainable'> {
+export interface ToWaveletsConfig extends Omit<
+  ModulatedConvOptions,
+  'filters' | 'kernelSize' | 'demodulation' | 'styleInvTrainable'
+> {
   /** Output channels. Default 12 (Haar coefficients of an RGB image); 3 makes StyleGAN2's ToRGB conv. */
   filters?: number;
 }

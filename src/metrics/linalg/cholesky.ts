@@ -82,7 +82,15 @@ export function pivotedCholesky(h: Float64Heap, a: number, n: number, lda: numbe
 }
 
 /** Exchanges rows and columns j and pvt (> j) of the symmetric matrix held in its lower triangle. */
-function swapSymmetric(f: Float64Array, idx: (i: number, j: number) => number, n: number, j: number, pvt: number, work: Float64Array, piv: Int32Array): void {
+function swapSymmetric(
+  f: Float64Array,
+  idx: (i: number, j: number) => number,
+  n: number,
+  j: number,
+  pvt: number,
+  work: Float64Array,
+  piv: Int32Array,
+): void {
   const swap = (x: number, y: number): void => {
     const t = f[x] as number;
     f[x] = f[y] as number;

@@ -14,7 +14,11 @@ export const colMajor = (off: number, ld: number): MatrixView => ({ off, rs: 1, 
 /** The transpose of a view (no data moves). */
 export const transposed = (v: MatrixView): MatrixView => ({ off: v.off, rs: v.cs, cs: v.rs });
 /** The view of the sub-matrix starting at (i, j). */
-export const at = (v: MatrixView, i: number, j: number): MatrixView => ({ off: v.off + i * v.rs + j * v.cs, rs: v.rs, cs: v.cs });
+export const at = (v: MatrixView, i: number, j: number): MatrixView => ({
+  off: v.off + i * v.rs + j * v.cs,
+  rs: v.rs,
+  cs: v.cs,
+});
 
 // Packing buffers at the start of every heap (reserved by createHeap).
 const AP = 0;
@@ -27,7 +31,16 @@ const TILE = GEMM_KC * (GEMM_NC + 4);
  * zero-padded to multiples of four) so the 4×4 kernel streams through memory. C must have a
  * unit stride in one direction; a column-major C is computed as Cᵀ = Bᵀ·Aᵀ.
  */
-export function gemm(h: Float64Heap, m: number, n: number, k: number, alpha: number, A: MatrixView, B: MatrixView, C: MatrixView): void {
+export function gemm(
+  h: Float64Heap,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: MatrixView,
+  B: MatrixView,
+  C: MatrixView,
+): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   if (C.cs !== 1) {
     if (C.rs !== 1) throw new Error(`gemm: C needs a unit stride, got rs=${C.rs}, cs=${C.cs}`);
@@ -53,7 +66,8 @@ export function gemm(h: Float64Heap, m: number, n: number, k: number, alpha: num
           } else {
             f.fill(0, TILE, TILE + 16);
             kernel(AP, BP + jb * kc, TILE, kc, 4);
-            for (let r = 0; r < mr; r++) for (let c = 0; c < nr; c++) f[cRow + r * ldc + jb + c] += f[TILE + r * 4 + c] as number;
+            for (let r = 0; r < mr; r++)
+              for (let c = 0; c < nr; c++) f[cRow + r * ldc + jb + c] += f[TILE + r * 4 + c] as number;
           }
         }
       }
@@ -108,7 +122,15 @@ const TRI_BLOCK = 128;
  * diagonal blocks are written too) of C[n×n] += alpha · A[n×k] · Bᵀ, B[n×k]. With B = A this is
  * the symmetric rank-k update (syrk); the upper triangle of C is scratch space.
  */
-export function gemmLower(h: Float64Heap, n: number, k: number, alpha: number, A: MatrixView, B: MatrixView, C: MatrixView): void {
+export function gemmLower(
+  h: Float64Heap,
+  n: number,
+  k: number,
+  alpha: number,
+  A: MatrixView,
+  B: MatrixView,
+  C: MatrixView,
+): void {
   for (let j = 0; j < n; j += TRI_BLOCK) {
     const nb = Math.min(TRI_BLOCK, n - j);
     gemm(h, n - j, nb, k, alpha, at(A, j, 0), transposed(at(B, j, 0)), at(C, j, j));
@@ -117,5 +139,6 @@ export function gemmLower(h: Float64Heap, n: number, k: number, alpha: number, A
 
 /** Copies the lower triangle of the n×n matrix C onto its upper triangle. */
 export function mirrorLower(f: Float64Array, n: number, C: MatrixView): void {
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) f[C.off + j * C.rs + i * C.cs] = f[C.off + i * C.rs + j * C.cs] as number;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) f[C.off + j * C.rs + i * C.cs] = f[C.off + i * C.rs + j * C.cs] as number;
 }

@@ -42,7 +42,8 @@ const GEMM_SLOTS = GEMM_KC * (GEMM_NC + 4) + 16;
 export function createHeap(elements: number): Float64Heap {
   const total = align(GEMM_SLOTS) + elements + 64;
   const module = choice === 'js' ? null : kernelModule();
-  if (choice === 'wasm' && module == null) throw new GanCompressError('WebAssembly SIMD kernels were requested but this runtime cannot compile them');
+  if (choice === 'wasm' && module == null)
+    throw new GanCompressError('WebAssembly SIMD kernels were requested but this runtime cannot compile them');
   if (module != null) {
     const pages = Math.ceil((total * 8) / 65536);
     if (pages <= 65536) {
@@ -74,7 +75,8 @@ function makeHeap(f64: Float64Array, kernels: Float64Kernels, kind: 'wasm' | 'js
     alloc(n: number): number {
       const offset = next;
       next = align(next + n);
-      if (next > f64.length) throw new GanCompressError(`float64 heap exhausted: ${n} slots requested, ${f64.length - offset} left`);
+      if (next > f64.length)
+        throw new GanCompressError(`float64 heap exhausted: ${n} slots requested, ${f64.length - offset} left`);
       return offset;
     },
   };
@@ -84,26 +86,76 @@ function makeHeap(f64: Float64Array, kernels: Float64Kernels, kind: 'wasm' | 'js
 function jsKernels(f: Float64Array): Float64Kernels {
   return {
     gemm4x4(ap: number, bp: number, c: number, kc: number, ldc: number): void {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let a = ap;
       let b = bp;
       for (let p = 0; p < kc; p++, a += 4, b += 4) {
-        const a0 = f[a] as number, a1 = f[a + 1] as number, a2 = f[a + 2] as number, a3 = f[a + 3] as number;
-        const b0 = f[b] as number, b1 = f[b + 1] as number, b2 = f[b + 2] as number, b3 = f[b + 3] as number;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        const a0 = f[a] as number,
+          a1 = f[a + 1] as number,
+          a2 = f[a + 2] as number,
+          a3 = f[a + 3] as number;
+        const b0 = f[b] as number,
+          b1 = f[b + 1] as number,
+          b2 = f[b + 2] as number,
+          b3 = f[b + 3] as number;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
       let o = c;
-      f[o] += c00; f[o + 1] += c01; f[o + 2] += c02; f[o + 3] += c03; o += ldc;
-      f[o] += c10; f[o + 1] += c11; f[o + 2] += c12; f[o + 3] += c13; o += ldc;
-      f[o] += c20; f[o + 1] += c21; f[o + 2] += c22; f[o + 3] += c23; o += ldc;
-      f[o] += c30; f[o + 1] += c31; f[o + 2] += c32; f[o + 3] += c33;
+      f[o] += c00;
+      f[o + 1] += c01;
+      f[o + 2] += c02;
+      f[o + 3] += c03;
+      o += ldc;
+      f[o] += c10;
+      f[o + 1] += c11;
+      f[o + 2] += c12;
+      f[o + 3] += c13;
+      o += ldc;
+      f[o] += c20;
+      f[o + 1] += c21;
+      f[o + 2] += c22;
+      f[o + 3] += c23;
+      o += ldc;
+      f[o] += c30;
+      f[o + 1] += c31;
+      f[o + 2] += c32;
+      f[o + 3] += c33;
     },
     dot(x: number, y: number, n: number): number {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let i = 0;
       for (; i + 3 < n; i += 4) {
         s0 += (f[x + i] as number) * (f[y + i] as number);
@@ -118,7 +170,8 @@ function jsKernels(f: Float64Array): Float64Kernels {
       for (let i = 0; i < n; i++) f[y + i] += alpha * (f[x + i] as number);
     },
     dotAxpy(a: number, x: number, y: number, n: number, alpha: number): number {
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       let i = 0;
       for (; i + 1 < n; i += 2) {
         const a0 = f[a + i] as number;
@@ -135,8 +188,18 @@ function jsKernels(f: Float64Array): Float64Kernels {
       }
       return s0 + s1;
     },
-    dotAxpy2(a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number): void {
-      let s0 = 0, s1 = 0;
+    dotAxpy2(
+      a0: number,
+      a1: number,
+      x: number,
+      y: number,
+      n: number,
+      alpha0: number,
+      alpha1: number,
+      out: number,
+    ): void {
+      let s0 = 0,
+        s1 = 0;
       for (let i = 0; i < n; i++) {
         const u = f[a0 + i] as number;
         const v = f[a1 + i] as number;

@@ -59,7 +59,8 @@ export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: 
   const t = r > 0 ? tridiagonalize(heap, M, r, d) : null;
   // Overflow (entries beyond ~1e154 square past the float64 range) leaves a non-finite T: report NaN.
   const finite = t === null || (t.diagonal.every(Number.isFinite) && t.offDiagonal.every(Number.isFinite));
-  const eigenvalues = t === null ? new Float64Array(0) : finite ? tridiagonalEigenvalues(t) : new Float64Array(r).fill(NaN);
+  const eigenvalues =
+    t === null ? new Float64Array(0) : finite ? tridiagonalEigenvalues(t) : new Float64Array(r).fill(NaN);
   let trace = 0;
   let imaginaryTrace = 0;
   for (const lambda of eigenvalues) {
@@ -82,7 +83,15 @@ const BLOCK = 128;
  * Split S = T + Tᵀ with T its lower triangle and half its diagonal: then M = Lᵀ·Y + Yᵀ·L with
  * Y = T·L, and both products only touch blocks where the triangular factors are nonzero.
  */
-function congruence(h: Float64Heap, l: number, s: number, y: number, sigma: Float64Array, chol: PivotedCholesky, d: number): number {
+function congruence(
+  h: Float64Heap,
+  l: number,
+  s: number,
+  y: number,
+  sigma: Float64Array,
+  chol: PivotedCholesky,
+  d: number,
+): number {
   const f = h.f64;
   const { piv, rank: r } = chol;
   // T = lower triangle of PᵀΣP with half diagonal; the strict upper triangle must be zero.

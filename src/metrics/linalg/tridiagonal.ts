@@ -66,7 +66,18 @@ export function tridiagonalize(h: Float64Heap, a: number, n: number, lda: number
  * (with v₀ = 1) below the subdiagonal and W (n−k0 × width, column-major at `w`) such that the
  * trailing matrix is to be updated by A ← A − V·Wᵀ − W·Vᵀ.
  */
-function reducePanel(h: Float64Heap, a: number, lda: number, n: number, k0: number, width: number, w: number, tmp: number, pair: number, offDiagonal: Float64Array): void {
+function reducePanel(
+  h: Float64Heap,
+  a: number,
+  lda: number,
+  n: number,
+  k0: number,
+  width: number,
+  w: number,
+  tmp: number,
+  pair: number,
+  offDiagonal: Float64Array,
+): void {
   const f = h.f64;
   const { dot, axpy, dotAxpy2 } = h.kernels;
   const A = (i: number, j: number): number => a + i + j * lda;

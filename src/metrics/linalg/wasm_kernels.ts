@@ -1,6 +1,33 @@
 import {
-  BLOCK, br, brIf, END, F64, F64_ADD, F64_MUL, f64Load, f64Store, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, f64x2Lane, get, i32, I32, I32_ADD,
-  I32_GE_S, I32_SHL, LOOP, compileModule, moduleBytes, set, V128, V128_ZERO, v128Load, v128Load64Splat, v128Store, type FunctionDef,
+  BLOCK,
+  br,
+  brIf,
+  END,
+  F64,
+  F64_ADD,
+  F64_MUL,
+  f64Load,
+  f64Store,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  f64x2Lane,
+  get,
+  i32,
+  I32,
+  I32_ADD,
+  I32_GE_S,
+  I32_SHL,
+  LOOP,
+  compileModule,
+  moduleBytes,
+  set,
+  V128,
+  V128_ZERO,
+  v128Load,
+  v128Load64Splat,
+  v128Store,
+  type FunctionDef,
 } from '../../util/wasm_module.js';
 
 /**
@@ -36,7 +63,14 @@ const toBytes = (...locals: number[]): number[] => locals.flatMap((l) => [...get
 /** `local += step`. */
 const advance = (local: number, step: number): number[] => [...get(local), ...i32(step), ...I32_ADD, ...set(local)];
 /** `end = start + (n << 3)`. */
-const endOf = (start: number, n: number, end: number): number[] => [...get(start), ...get(n), ...i32(3), ...I32_SHL, ...I32_ADD, ...set(end)];
+const endOf = (start: number, n: number, end: number): number[] => [
+  ...get(start),
+  ...get(n),
+  ...i32(3),
+  ...I32_SHL,
+  ...I32_ADD,
+  ...set(end),
+];
 
 function gemm4x4(): FunctionDef {
   const [ap, bp, c, kc, ldc, end] = [0, 1, 2, 3, 4, 5];
@@ -49,14 +83,25 @@ function gemm4x4(): FunctionDef {
   body.push(...get(bp), ...v128Load(0), ...set(b0), ...get(bp), ...v128Load(16), ...set(b1));
   for (let r = 0; r < 4; r++) {
     body.push(...get(ap), ...v128Load64Splat(r * 8), ...set(a));
-    for (let h = 0; h < 2; h++) body.push(...get(acc(r, h)), ...get(a), ...get(h === 0 ? b0 : b1), ...F64X2_MUL, ...F64X2_ADD, ...set(acc(r, h)));
+    for (let h = 0; h < 2; h++)
+      body.push(...get(acc(r, h)), ...get(a), ...get(h === 0 ? b0 : b1), ...F64X2_MUL, ...F64X2_ADD, ...set(acc(r, h)));
   }
   body.push(...advance(ap, 32), ...advance(bp, 32), ...br(0), ...END, ...END);
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) body.push(...get(c), ...get(c), ...v128Load(h * 16), ...get(acc(r, h)), ...F64X2_ADD, ...v128Store(h * 16));
+    for (let h = 0; h < 2; h++)
+      body.push(...get(c), ...get(c), ...v128Load(h * 16), ...get(acc(r, h)), ...F64X2_ADD, ...v128Store(h * 16));
     body.push(...get(c), ...get(ldc), ...I32_ADD, ...set(c));
   }
-  return { name: 'gemm4x4', params: [I32, I32, I32, I32, I32], results: [], locals: [[1, I32], [11, V128]], body };
+  return {
+    name: 'gemm4x4',
+    params: [I32, I32, I32, I32, I32],
+    results: [],
+    locals: [
+      [1, I32],
+      [11, V128],
+    ],
+    body,
+  };
 }
 
 /**
@@ -64,7 +109,15 @@ function gemm4x4(): FunctionDef {
  * iteration (four doubles as two v128 values, or two as one) followed by a scalar tail.
  * `vectorStep`/`scalarStep` emit the work of one iteration.
  */
-function streamLoop(pointers: number[], n: number, end: number, tailEnd: number, vectorStep: number[], scalarStep: number[], step = 32): number[] {
+function streamLoop(
+  pointers: number[],
+  n: number,
+  end: number,
+  tailEnd: number,
+  vectorStep: number[],
+  scalarStep: number[],
+  step = 32,
+): number[] {
   const first = pointers[0] as number;
   const body: number[] = [...toBytes(...pointers), ...endOf(first, n, end)];
   // The vector loop runs while first + step <= end, i.e. until first >= end − step + 8.
@@ -83,24 +136,77 @@ function dot(): FunctionDef {
   const vectorStep: number[] = [];
   for (let h = 0; h < 2; h++) {
     const acc = h === 0 ? acc0 : acc1;
-    vectorStep.push(...get(acc), ...get(x), ...v128Load(h * 16), ...get(y), ...v128Load(h * 16), ...F64X2_MUL, ...F64X2_ADD, ...set(acc));
+    vectorStep.push(
+      ...get(acc),
+      ...get(x),
+      ...v128Load(h * 16),
+      ...get(y),
+      ...v128Load(h * 16),
+      ...F64X2_MUL,
+      ...F64X2_ADD,
+      ...set(acc),
+    );
   }
   const scalarStep = [...get(s), ...get(x), ...f64Load(), ...get(y), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s)];
   const body = streamLoop([x, y], n, end, tailEnd, vectorStep, scalarStep);
   body.push(...get(acc0), ...get(acc1), ...F64X2_ADD, ...set(acc0));
   body.push(...get(acc0), ...f64x2Lane(0), ...get(acc0), ...f64x2Lane(1), ...F64_ADD, ...get(s), ...F64_ADD);
-  return { name: 'dot', params: [I32, I32, I32], results: [F64], locals: [[2, I32], [2, V128], [1, F64]], body };
+  return {
+    name: 'dot',
+    params: [I32, I32, I32],
+    results: [F64],
+    locals: [
+      [2, I32],
+      [2, V128],
+      [1, F64],
+    ],
+    body,
+  };
 }
 
 function axpy(): FunctionDef {
   const [alpha, x, y, n, end, tailEnd, va] = [0, 1, 2, 3, 4, 5, 6];
   const vectorStep: number[] = [];
   for (let h = 0; h < 2; h++) {
-    vectorStep.push(...get(y), ...get(y), ...v128Load(h * 16), ...get(x), ...v128Load(h * 16), ...get(va), ...F64X2_MUL, ...F64X2_ADD, ...v128Store(h * 16));
+    vectorStep.push(
+      ...get(y),
+      ...get(y),
+      ...v128Load(h * 16),
+      ...get(x),
+      ...v128Load(h * 16),
+      ...get(va),
+      ...F64X2_MUL,
+      ...F64X2_ADD,
+      ...v128Store(h * 16),
+    );
   }
-  const scalarStep = [...get(y), ...get(y), ...f64Load(), ...get(x), ...f64Load(), ...get(alpha), ...F64_MUL, ...F64_ADD, ...f64Store()];
-  const body = [...get(alpha), ...F64X2_SPLAT, ...set(va), ...streamLoop([x, y], n, end, tailEnd, vectorStep, scalarStep)];
-  return { name: 'axpy', params: [F64, I32, I32, I32], results: [], locals: [[2, I32], [1, V128]], body };
+  const scalarStep = [
+    ...get(y),
+    ...get(y),
+    ...f64Load(),
+    ...get(x),
+    ...f64Load(),
+    ...get(alpha),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...f64Store(),
+  ];
+  const body = [
+    ...get(alpha),
+    ...F64X2_SPLAT,
+    ...set(va),
+    ...streamLoop([x, y], n, end, tailEnd, vectorStep, scalarStep),
+  ];
+  return {
+    name: 'axpy',
+    params: [F64, I32, I32, I32],
+    results: [],
+    locals: [
+      [2, I32],
+      [1, V128],
+    ],
+    body,
+  };
 }
 
 function dotAxpy(): FunctionDef {
@@ -110,16 +216,55 @@ function dotAxpy(): FunctionDef {
     const acc = h === 0 ? acc0 : acc1;
     vectorStep.push(...get(a), ...v128Load(h * 16), ...set(av));
     vectorStep.push(...get(acc), ...get(av), ...get(x), ...v128Load(h * 16), ...F64X2_MUL, ...F64X2_ADD, ...set(acc));
-    vectorStep.push(...get(y), ...get(y), ...v128Load(h * 16), ...get(av), ...get(va), ...F64X2_MUL, ...F64X2_ADD, ...v128Store(h * 16));
+    vectorStep.push(
+      ...get(y),
+      ...get(y),
+      ...v128Load(h * 16),
+      ...get(av),
+      ...get(va),
+      ...F64X2_MUL,
+      ...F64X2_ADD,
+      ...v128Store(h * 16),
+    );
   }
   const scalarStep = [
-    ...get(s), ...get(a), ...f64Load(), ...get(x), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s),
-    ...get(y), ...get(y), ...f64Load(), ...get(a), ...f64Load(), ...get(alpha), ...F64_MUL, ...F64_ADD, ...f64Store(),
+    ...get(s),
+    ...get(a),
+    ...f64Load(),
+    ...get(x),
+    ...f64Load(),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...set(s),
+    ...get(y),
+    ...get(y),
+    ...f64Load(),
+    ...get(a),
+    ...f64Load(),
+    ...get(alpha),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...f64Store(),
   ];
-  const body = [...get(alpha), ...F64X2_SPLAT, ...set(va), ...streamLoop([a, x, y], n, end, tailEnd, vectorStep, scalarStep)];
+  const body = [
+    ...get(alpha),
+    ...F64X2_SPLAT,
+    ...set(va),
+    ...streamLoop([a, x, y], n, end, tailEnd, vectorStep, scalarStep),
+  ];
   body.push(...get(acc0), ...get(acc1), ...F64X2_ADD, ...set(acc0));
   body.push(...get(acc0), ...f64x2Lane(0), ...get(acc0), ...f64x2Lane(1), ...F64_ADD, ...get(s), ...F64_ADD);
-  return { name: 'dotAxpy', params: [I32, I32, I32, I32, F64], results: [F64], locals: [[2, I32], [4, V128], [1, F64]], body };
+  return {
+    name: 'dotAxpy',
+    params: [I32, I32, I32, I32, F64],
+    results: [F64],
+    locals: [
+      [2, I32],
+      [4, V128],
+      [1, F64],
+    ],
+    body,
+  };
 }
 
 /**
@@ -128,26 +273,115 @@ function dotAxpy(): FunctionDef {
  * one pass over x and y for two columns, which is what limits the memory-bound product.
  */
 function dotAxpy2(): FunctionDef {
-  const [a0, a1, x, y, n, alpha0, alpha1, out, end, tailEnd, acc0, acc1, va0, va1, v0, v1, xv, s0, s1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [a0, a1, x, y, n, alpha0, alpha1, out, end, tailEnd, acc0, acc1, va0, va1, v0, v1, xv, s0, s1] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+  ];
   const vectorStep = [
-    ...get(a0), ...v128Load(), ...set(v0), ...get(a1), ...v128Load(), ...set(v1), ...get(x), ...v128Load(), ...set(xv),
-    ...get(acc0), ...get(v0), ...get(xv), ...F64X2_MUL, ...F64X2_ADD, ...set(acc0),
-    ...get(acc1), ...get(v1), ...get(xv), ...F64X2_MUL, ...F64X2_ADD, ...set(acc1),
-    ...get(y), ...get(y), ...v128Load(), ...get(v0), ...get(va0), ...F64X2_MUL, ...F64X2_ADD, ...get(v1), ...get(va1), ...F64X2_MUL, ...F64X2_ADD, ...v128Store(),
+    ...get(a0),
+    ...v128Load(),
+    ...set(v0),
+    ...get(a1),
+    ...v128Load(),
+    ...set(v1),
+    ...get(x),
+    ...v128Load(),
+    ...set(xv),
+    ...get(acc0),
+    ...get(v0),
+    ...get(xv),
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...set(acc0),
+    ...get(acc1),
+    ...get(v1),
+    ...get(xv),
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...set(acc1),
+    ...get(y),
+    ...get(y),
+    ...v128Load(),
+    ...get(v0),
+    ...get(va0),
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...get(v1),
+    ...get(va1),
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...v128Store(),
   ];
   const scalarStep = [
-    ...get(s0), ...get(a0), ...f64Load(), ...get(x), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s0),
-    ...get(s1), ...get(a1), ...f64Load(), ...get(x), ...f64Load(), ...F64_MUL, ...F64_ADD, ...set(s1),
-    ...get(y), ...get(y), ...f64Load(), ...get(a0), ...f64Load(), ...get(alpha0), ...F64_MUL, ...F64_ADD, ...get(a1), ...f64Load(), ...get(alpha1), ...F64_MUL, ...F64_ADD, ...f64Store(),
+    ...get(s0),
+    ...get(a0),
+    ...f64Load(),
+    ...get(x),
+    ...f64Load(),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...set(s0),
+    ...get(s1),
+    ...get(a1),
+    ...f64Load(),
+    ...get(x),
+    ...f64Load(),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...set(s1),
+    ...get(y),
+    ...get(y),
+    ...f64Load(),
+    ...get(a0),
+    ...f64Load(),
+    ...get(alpha0),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...get(a1),
+    ...f64Load(),
+    ...get(alpha1),
+    ...F64_MUL,
+    ...F64_ADD,
+    ...f64Store(),
   ];
   const body = [
-    ...get(alpha0), ...F64X2_SPLAT, ...set(va0), ...get(alpha1), ...F64X2_SPLAT, ...set(va1),
+    ...get(alpha0),
+    ...F64X2_SPLAT,
+    ...set(va0),
+    ...get(alpha1),
+    ...F64X2_SPLAT,
+    ...set(va1),
     ...streamLoop([a0, a1, x, y], n, end, tailEnd, vectorStep, scalarStep, 16),
     ...toBytes(out),
-    ...get(out), ...get(acc0), ...f64x2Lane(0), ...get(acc0), ...f64x2Lane(1), ...F64_ADD, ...get(s0), ...F64_ADD, ...f64Store(0),
-    ...get(out), ...get(acc1), ...f64x2Lane(0), ...get(acc1), ...f64x2Lane(1), ...F64_ADD, ...get(s1), ...F64_ADD, ...f64Store(8),
+    ...get(out),
+    ...get(acc0),
+    ...f64x2Lane(0),
+    ...get(acc0),
+    ...f64x2Lane(1),
+    ...F64_ADD,
+    ...get(s0),
+    ...F64_ADD,
+    ...f64Store(0),
+    ...get(out),
+    ...get(acc1),
+    ...f64x2Lane(0),
+    ...get(acc1),
+    ...f64x2Lane(1),
+    ...F64_ADD,
+    ...get(s1),
+    ...F64_ADD,
+    ...f64Store(8),
   ];
-  return { name: 'dotAxpy2', params: [I32, I32, I32, I32, I32, F64, F64, I32], results: [], locals: [[2, I32], [7, V128], [2, F64]], body };
+  return {
+    name: 'dotAxpy2',
+    params: [I32, I32, I32, I32, I32, F64, F64, I32],
+    results: [],
+    locals: [
+      [2, I32],
+      [7, V128],
+      [2, F64],
+    ],
+    body,
+  };
 }
 
 /** The module's bytes: one imported memory ("env"."memory"), the kernels exported by name. */
@@ -166,5 +400,11 @@ export function kernelModule(): WebAssembly.Module | null {
 /** Instantiates the kernels over `memory`. */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Float64Kernels {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Float64Kernels;
-  return { gemm4x4: exports.gemm4x4, dot: exports.dot, axpy: exports.axpy, dotAxpy: exports.dotAxpy, dotAxpy2: exports.dotAxpy2 };
+  return {
+    gemm4x4: exports.gemm4x4,
+    dot: exports.dot,
+    axpy: exports.axpy,
+    dotAxpy: exports.dotAxpy,
+    dotAxpy2: exports.dotAxpy2,
+  };
 }

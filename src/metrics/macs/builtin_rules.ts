@@ -12,7 +12,12 @@ export interface RuleContext {
 }
 
 /** MACs of one call of a built-in tfjs layer, from its config and its actual input/output shapes. */
-type Rule = (layer: tfl.layers.Layer, inputShapes: LayerShape[], outputShape: LayerShape | LayerShape[], ctx: RuleContext) => number;
+type Rule = (
+  layer: tfl.layers.Layer,
+  inputShapes: LayerShape[],
+  outputShape: LayerShape | LayerShape[],
+  ctx: RuleContext,
+) => number;
 
 type Config = Record<string, unknown>;
 
@@ -22,7 +27,8 @@ const product = (values: readonly number[]): number => values.reduce((a, b) => a
 
 const first = (shapes: LayerShape[]): LayerShape => shapes[0] as LayerShape;
 
-const outElements = (outputShape: LayerShape | LayerShape[]): number => numElements(asShapeList(outputShape)[0] as LayerShape);
+const outElements = (outputShape: LayerShape | LayerShape[]): number =>
+  numElements(asShapeList(outputShape)[0] as LayerShape);
 
 /** Size of the channel axis of an NHWC (or, with `dataFormat: 'channelsFirst'`, NCHW) shape. */
 function channels(layer: tfl.layers.Layer, shape: LayerShape): number {
@@ -49,8 +55,10 @@ const conv: Rule = (layer, ins, out) => outElements(out) * channels(layer, first
  * the resolution counted.
  */
 const convTranspose: Rule = (layer, ins, out, ctx) => {
-  if (ctx.convention === 'exact') return numElements(first(ins)) * (config(layer)['filters'] as number) * kernelArea(layer);
-  const counted = ctx.consumer?.getClassName() === 'Cropping2D' ? cropped(ctx.consumer, asShapeList(out)[0] as LayerShape) : out;
+  if (ctx.convention === 'exact')
+    return numElements(first(ins)) * (config(layer)['filters'] as number) * kernelArea(layer);
+  const counted =
+    ctx.consumer?.getClassName() === 'Cropping2D' ? cropped(ctx.consumer, asShapeList(out)[0] as LayerShape) : out;
   return outElements(counted) * channels(layer, first(ins)) * kernelArea(layer);
 };
 
@@ -91,7 +99,8 @@ const perOutputElement: Rule = (_layer, _ins, out) => outElements(out);
  * Element-wise products: torchprofile counts each aten::mul as one MAC per output element;
  * 'exact' counts only the multiply-accumulates of convs and matmuls (as fvcore), so 0.
  */
-const elementwiseProducts = (ctx: RuleContext, products: number): number => (ctx.convention === 'torchprofile' ? products : 0);
+const elementwiseProducts = (ctx: RuleContext, products: number): number =>
+  ctx.convention === 'torchprofile' ? products : 0;
 
 /** One aten::mul per extra operand: (inputs − 1) × output elements. */
 const multiply: Rule = (_layer, ins, out, ctx) => elementwiseProducts(ctx, (ins.length - 1) * outElements(out));
@@ -119,7 +128,9 @@ const recurrent =
 /** The wrapped layer applied to every time step: its cost on [N·T, ...]. */
 const timeDistributed: Rule = (layer, ins, _out, ctx) => {
   const [n, t, ...rest] = first(ins);
-  return ctx.macsOf((layer as tfl.layers.Layer & { layer: tfl.layers.Layer }).layer, [[(n as number) * (t as number), ...rest]]);
+  return ctx.macsOf((layer as tfl.layers.Layer & { layer: tfl.layers.Layer }).layer, [
+    [(n as number) * (t as number), ...rest],
+  ]);
 };
 
 /** Two copies of the wrapped RNN; a 'mul' merge adds one aten::mul. */
@@ -203,7 +214,9 @@ export const BUILTIN_RULES: Readonly<Record<string, Rule>> = {
  * (an identity outside training) and Resizing drop the batch axis; Cropping2D turns unknown
  * sizes into negative ones.
  */
-export const BUILTIN_OUTPUT_SHAPES: Readonly<Record<string, (layer: tfl.layers.Layer, inputShapes: LayerShape[]) => LayerShape>> = {
+export const BUILTIN_OUTPUT_SHAPES: Readonly<
+  Record<string, (layer: tfl.layers.Layer, inputShapes: LayerShape[]) => LayerShape>
+> = {
   RandomWidth: (_layer, ins) => [...first(ins)],
   Cropping2D: (layer, ins) => cropped(layer, first(ins)),
   Resizing: (layer, ins) => {

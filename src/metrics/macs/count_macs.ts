@@ -32,7 +32,11 @@ const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
  * console.log(countMacs(model, [1, 256, 256, 3], { convention: 'exact' }).total);
  * ```
  */
-export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[][], options: CountMacsOptions = {}): MacCount {
+export function countMacs(
+  model: tfl.LayersModel,
+  inputShape: number[] | number[][],
+  options: CountMacsOptions = {},
+): MacCount {
   assertLayersModel(model);
   const shapes = resolveInputShapes(model, inputShape);
   assertOptions(options, '{ convention?, subnet?, customCounters? }');
@@ -48,7 +52,12 @@ export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[
       const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom, consumer);
       if (Number.isFinite(macs)) total += macs;
       else if (!uncounted.includes(name)) uncounted.push(name);
-      perLayer.push({ name, className: layer.getClassName(), macs: Number.isFinite(macs) ? macs : Number.NaN, outputShape });
+      perLayer.push({
+        name,
+        className: layer.getClassName(),
+        macs: Number.isFinite(macs) ? macs : Number.NaN,
+        outputShape,
+      });
       return outputShape;
     });
     return { total, perLayer, uncounted };
@@ -58,10 +67,19 @@ export function countMacs(model: tfl.LayersModel, inputShape: number[] | number[
 function resolveCustomCounters(counters: unknown): Readonly<Record<string, CustomCounter>> {
   if (counters === undefined) return {};
   if (counters === null || typeof counters !== 'object' || Array.isArray(counters)) {
-    throw new ConfigError('options.customCounters', counters, 'an object { [className]: (layer, inputShapes, convention) => ({ macs, outputShape? }) }');
+    throw new ConfigError(
+      'options.customCounters',
+      counters,
+      'an object { [className]: (layer, inputShapes, convention) => ({ macs, outputShape? }) }',
+    );
   }
   for (const [className, fn] of Object.entries(counters)) {
-    if (typeof fn !== 'function') throw new ConfigError(`options.customCounters['${className}']`, fn, 'a function (layer, inputShapes, convention) => ({ macs, outputShape? })');
+    if (typeof fn !== 'function')
+      throw new ConfigError(
+        `options.customCounters['${className}']`,
+        fn,
+        'a function (layer, inputShapes, convention) => ({ macs, outputShape? })',
+      );
   }
   return counters as Record<string, CustomCounter>;
 }

@@ -8,7 +8,12 @@ import type { LayerShape } from '../../layers/cost.js';
  * the only layer that reads the call's (single) output when there is exactly one and the output
  * is not a model output, else null.
  */
-export type LayerVisitor = (layer: tfl.layers.Layer, inputShapes: LayerShape[], name: string, consumer: tfl.layers.Layer | null) => LayerShape | LayerShape[];
+export type LayerVisitor = (
+  layer: tfl.layers.Layer,
+  inputShapes: LayerShape[],
+  name: string,
+  consumer: tfl.layers.Layer | null,
+) => LayerShape | LayerShape[];
 
 /**
  * Walks `model`'s graph in forward order without running it: every layer call (nested models

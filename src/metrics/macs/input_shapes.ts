@@ -4,8 +4,14 @@ import type { LayerShape } from '../../layers/cost.js';
 
 /** Throws unless `model` is a tfjs LayersModel (functional or sequential). */
 export function assertLayersModel(model: unknown): asserts model is tfl.LayersModel {
-  if (!(model instanceof tfl.LayersModel)) throw new ConfigError('model', model, 'a tf.LayersModel (tf.model(...) or tf.sequential(...))');
-  if (model.inputs.length === 0) throw new ConfigError('model', model.name, 'a model with at least one input (a tf.sequential needs its first layer to have an inputShape)');
+  if (!(model instanceof tfl.LayersModel))
+    throw new ConfigError('model', model, 'a tf.LayersModel (tf.model(...) or tf.sequential(...))');
+  if (model.inputs.length === 0)
+    throw new ConfigError(
+      'model',
+      model.name,
+      'a model with at least one input (a tf.sequential needs its first layer to have an inputShape)',
+    );
 }
 
 /**
@@ -17,7 +23,11 @@ export function resolveInputShapes(model: tfl.LayersModel, inputShape: unknown):
   const multi = Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((s) => Array.isArray(s));
   const shapes = multi ? (inputShape as unknown[]) : [inputShape];
   if (shapes.length !== n) {
-    throw new ConfigError('inputShape', inputShape, `${n} shape${n === 1 ? '' : 's'} (one per model input, batch first)`);
+    throw new ConfigError(
+      'inputShape',
+      inputShape,
+      `${n} shape${n === 1 ? '' : 's'} (one per model input, batch first)`,
+    );
   }
   return shapes.map((shape, i) => {
     const declared = (model.inputs[i] as tfl.SymbolicTensor).shape;
@@ -40,5 +50,6 @@ export function declaredInputShapes(model: tfl.LayersModel): LayerShape[] {
 
 /** Throws unless `options` is an options object (or undefined, which the caller defaults). */
 export function assertOptions(options: unknown, expected: string): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ConfigError('options', options, expected);
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, expected);
 }

@@ -11,7 +11,8 @@ export interface CallCost {
 }
 
 /** tfjs passes one shape for a one-input layer, a list otherwise. */
-export const layerInputArg = (inputShapes: LayerShape[]): LayerShape | LayerShape[] => (inputShapes.length === 1 ? (inputShapes[0] as LayerShape) : inputShapes);
+export const layerInputArg = (inputShapes: LayerShape[]): LayerShape | LayerShape[] =>
+  inputShapes.length === 1 ? (inputShapes[0] as LayerShape) : inputShapes;
 
 /**
  * The layer's own `computeOutputShape` (on copies: some tfjs layers edit the shape they get),
@@ -34,7 +35,13 @@ export function declaredOutputShape(layer: tfl.layers.Layer, inputShapes: LayerS
  * Costs one call of `layer`, trying in order: a custom counter for its class, its own
  * `computeCost` (library layers), the built-in tfjs rules. Without any, `macs` is `NaN`.
  */
-export function costOfCall(layer: tfl.layers.Layer, inputShapes: LayerShape[], convention: MacConvention, custom: Readonly<Record<string, CustomCounter>>, consumer: tfl.layers.Layer | null = null): CallCost {
+export function costOfCall(
+  layer: tfl.layers.Layer,
+  inputShapes: LayerShape[],
+  convention: MacConvention,
+  custom: Readonly<Record<string, CustomCounter>>,
+  consumer: tfl.layers.Layer | null = null,
+): CallCost {
   const className = layer.getClassName();
   const counter = custom[className];
   if (counter !== undefined) return runCustomCounter(counter, layer, inputShapes, convention);
@@ -45,15 +52,32 @@ export function costOfCall(layer: tfl.layers.Layer, inputShapes: LayerShape[], c
   const rule = BUILTIN_RULES[className];
   const outputShape = declaredOutputShape(layer, inputShapes);
   if (rule === undefined) return { macs: Number.NaN, outputShape };
-  const ctx: RuleContext = { convention, consumer, macsOf: (inner, shapes) => costOfCall(inner, shapes, convention, custom).macs };
+  const ctx: RuleContext = {
+    convention,
+    consumer,
+    macsOf: (inner, shapes) => costOfCall(inner, shapes, convention, custom).macs,
+  };
   return { macs: rule(layer, inputShapes, outputShape, ctx), outputShape };
 }
 
-function runCustomCounter(counter: CustomCounter, layer: tfl.layers.Layer, inputShapes: LayerShape[], convention: MacConvention): CallCost {
+function runCustomCounter(
+  counter: CustomCounter,
+  layer: tfl.layers.Layer,
+  inputShapes: LayerShape[],
+  convention: MacConvention,
+): CallCost {
   const argument = `options.customCounters['${layer.getClassName()}'] (layer '${layer.name}')`;
-  const result = counter(layer, inputShapes.map((s) => [...s]), convention);
+  const result = counter(
+    layer,
+    inputShapes.map((s) => [...s]),
+    convention,
+  );
   if (result == null || typeof result.macs !== 'number' || !Number.isFinite(result.macs) || result.macs < 0) {
-    throw new ConfigError(`${argument} result`, result, '{ macs: a finite number >= 0, outputShape?: number[] | number[][] }');
+    throw new ConfigError(
+      `${argument} result`,
+      result,
+      '{ macs: a finite number >= 0, outputShape?: number[] | number[][] }',
+    );
   }
   if (result.outputShape !== undefined && !Array.isArray(result.outputShape)) {
     throw new ConfigError(`${argument} outputShape`, result.outputShape, 'a shape (number[]) or a list of shapes');

@@ -45,7 +45,11 @@ export interface CustomCount {
  * Counts one call of a layer the library does not know. `inputShapes` always holds one shape
  * per input tensor (batch first, fully known).
  */
-export type CustomCounter = (layer: tfl.layers.Layer, inputShapes: LayerShape[], convention: MacConvention) => CustomCount;
+export type CustomCounter = (
+  layer: tfl.layers.Layer,
+  inputShapes: LayerShape[],
+  convention: MacConvention,
+) => CustomCount;
 
 /** Options of {@link countMacs}. */
 export interface CountMacsOptions {

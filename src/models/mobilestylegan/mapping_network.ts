@@ -33,8 +33,15 @@ const KNOWN = ['styleDim', 'numLayers', 'lrMul', 'seed', 'name'];
  * ```
  */
 export function MappingNetwork(options: MappingNetworkOptions = {}): tfl.LayersModel {
-  if (options == null || typeof options !== 'object' || Array.isArray(options)) throw new ConfigError('options', options, `an object with some of ${KNOWN.join(', ')}`);
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw new ConfigError(`options.${key}`, (options as Record<string, unknown>)[key], `no such option (known: ${KNOWN.join(', ')})`);
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, `an object with some of ${KNOWN.join(', ')}`);
+  for (const key of Object.keys(options))
+    if (!KNOWN.includes(key))
+      throw new ConfigError(
+        `options.${key}`,
+        (options as Record<string, unknown>)[key],
+        `no such option (known: ${KNOWN.join(', ')})`,
+      );
   const styleDim = options.styleDim ?? 512;
   const numLayers = options.numLayers ?? 8;
   const lrMul = options.lrMul ?? 0.01;
@@ -48,7 +55,13 @@ export function MappingNetwork(options: MappingNetworkOptions = {}): tfl.LayersM
   const z = tfl.input({ shape: [styleDim], name: `${name}_z` });
   let x = new PixelNorm({ name: 'pixel_norm' }).apply(z) as tfl.SymbolicTensor;
   for (let i = 0; i < numLayers; i++) {
-    x = new EqualLinear({ name: `mapping${i}`, units: styleDim, lrMul, activation: 'lrelu', seed: seed * 1009 + i }).apply(x) as tfl.SymbolicTensor;
+    x = new EqualLinear({
+      name: `mapping${i}`,
+      units: styleDim,
+      lrMul,
+      activation: 'lrelu',
+      seed: seed * 1009 + i,
+    }).apply(x) as tfl.SymbolicTensor;
   }
   return tfl.model({ inputs: z, outputs: x, name });
 }

@@ -66,16 +66,30 @@ export function MobileSynthesisNetwork(options: SynthesisNetworkOptions): tfl.La
   const styleDim = o.styleDim;
   const c0 = o.channels[0] as number;
   const constant = g.constant();
-  let x = g.apply(new StyledConv({ name: 'stem_conv', conv: 'dense', filters: c0, styleDim, seed: g.seed() }), [constant, g.style(0)]);
+  let x = g.apply(new StyledConv({ name: 'stem_conv', conv: 'dense', filters: c0, styleDim, seed: g.seed() }), [
+    constant,
+    g.style(0),
+  ]);
   const pyramid = [g.apply(new ToWavelets({ name: 'stem_towavelets', styleDim, seed: g.seed() }), [x, g.style(1)])];
   for (let b = 0; b < o.channels.length - 1; b++) {
     const width = o.channels[b + 1] as number;
     const w1 = g.style(3 * b + 1);
-    x = g.apply(new IDWTUpsample({ name: `block${b}_up`, styleDim, channelLayout: 'interleaved', seed: g.seed() }), [x, w1]);
+    x = g.apply(new IDWTUpsample({ name: `block${b}_up`, styleDim, channelLayout: 'interleaved', seed: g.seed() }), [
+      x,
+      w1,
+    ]);
     x = g.apply(new StyledConv({ name: `block${b}_conv1`, filters: width, styleDim, seed: g.seed() }), [x, w1]);
-    x = g.apply(new StyledConv({ name: `block${b}_conv2`, filters: width, styleDim, seed: g.seed() }), [x, g.style(3 * b + 2)]);
-    pyramid.push(g.apply(new ToWavelets({ name: `block${b}_towavelets`, styleDim, seed: g.seed() }), [x, g.style(3 * b + 3)]));
+    x = g.apply(new StyledConv({ name: `block${b}_conv2`, filters: width, styleDim, seed: g.seed() }), [
+      x,
+      g.style(3 * b + 2),
+    ]);
+    pyramid.push(
+      g.apply(new ToWavelets({ name: `block${b}_towavelets`, styleDim, seed: g.seed() }), [x, g.style(3 * b + 3)]),
+    );
   }
-  const image = g.apply(new HaarIDWT({ name: 'image', channelLayout: 'interleaved' }), pyramid[pyramid.length - 1] as tfl.SymbolicTensor);
+  const image = g.apply(
+    new HaarIDWT({ name: 'image', channelLayout: 'interleaved' }),
+    pyramid[pyramid.length - 1] as tfl.SymbolicTensor,
+  );
   return tfl.model({ inputs: g.styleInput, outputs: [image, ...pyramid], name: o.name });
 }

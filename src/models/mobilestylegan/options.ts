@@ -44,25 +44,53 @@ const KNOWN = ['channels', 'styleDim', 'resolution', 'styleMode', 'seed', 'name'
  * size; 4 for StyleGAN2); `divisibleBy4` asks every width but the last to be a multiple of 4 (the
  * IDWT upsampler's input).
  */
-export function resolveSynthesisOptions(options: unknown, defaultName: string, firstSize: number, divisibleBy4: boolean): ResolvedSynthesisOptions {
+export function resolveSynthesisOptions(
+  options: unknown,
+  defaultName: string,
+  firstSize: number,
+  divisibleBy4: boolean,
+): ResolvedSynthesisOptions {
   if (options == null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError('options', options, `an object { channels, styleDim, resolution?, styleMode?, seed?, name? }`);
+    throw new ConfigError(
+      'options',
+      options,
+      `an object { channels, styleDim, resolution?, styleMode?, seed?, name? }`,
+    );
   }
   const o = options as SynthesisNetworkOptions;
-  for (const key of Object.keys(o)) if (!KNOWN.includes(key)) throw new ConfigError(`options.${key}`, (o as unknown as Record<string, unknown>)[key], `no such option (known: ${KNOWN.join(', ')})`);
+  for (const key of Object.keys(o))
+    if (!KNOWN.includes(key))
+      throw new ConfigError(
+        `options.${key}`,
+        (o as unknown as Record<string, unknown>)[key],
+        `no such option (known: ${KNOWN.join(', ')})`,
+      );
   const channels = o.channels;
   if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => Number.isInteger(c) && c >= 1)) {
-    throw new ConfigError('options.channels', channels, 'a non-empty array of positive integers (the 4×4 width, then each block’s output width)');
+    throw new ConfigError(
+      'options.channels',
+      channels,
+      'a non-empty array of positive integers (the 4×4 width, then each block’s output width)',
+    );
   }
   if (divisibleBy4) {
     channels.slice(0, -1).forEach((c, i) => {
-      if (c % 4 !== 0) throw new ConfigError(`options.channels[${i}]`, c, 'a multiple of 4 (it feeds an IDWT upsampler, which turns 4C channels into C)');
+      if (c % 4 !== 0)
+        throw new ConfigError(
+          `options.channels[${i}]`,
+          c,
+          'a multiple of 4 (it feeds an IDWT upsampler, which turns 4C channels into C)',
+        );
     });
   }
   assertInt('options.styleDim', o.styleDim, 1);
   const resolution = firstSize * 2 ** (channels.length - 1);
   if (o.resolution !== undefined && o.resolution !== resolution) {
-    throw new ConfigError('options.resolution', o.resolution, `${resolution}, the size ${channels.length} channel entries give (${firstSize}·2^${channels.length - 1})`);
+    throw new ConfigError(
+      'options.resolution',
+      o.resolution,
+      `${resolution}, the size ${channels.length} channel entries give (${firstSize}·2^${channels.length - 1})`,
+    );
   }
   const styleMode = o.styleMode ?? 'w';
   assertOneOf('options.styleMode', styleMode, ['w', 'wplus'] as const);

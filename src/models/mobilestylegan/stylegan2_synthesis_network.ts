@@ -57,8 +57,19 @@ export function StyleGan2SynthesisNetwork(options: SynthesisNetworkOptions): tfl
   const g = new SynthesisBuilder(o, styleGan2StyleCount(o.channels));
   const styleDim = o.styleDim;
   const conv = (name: string, filters: number, upsample: boolean): StyledConv =>
-    new StyledConv({ name, filters, styleDim, conv: 'dense', affine: 'equalized', demodulation: 'style', upsample, activationGain: Math.SQRT2, seed: g.seed() });
-  const toRgb = (name: string): ToWavelets => new ToWavelets({ name, filters: 3, affine: 'equalized', styleDim, seed: g.seed() });
+    new StyledConv({
+      name,
+      filters,
+      styleDim,
+      conv: 'dense',
+      affine: 'equalized',
+      demodulation: 'style',
+      upsample,
+      activationGain: Math.SQRT2,
+      seed: g.seed(),
+    });
+  const toRgb = (name: string): ToWavelets =>
+    new ToWavelets({ name, filters: 3, affine: 'equalized', styleDim, seed: g.seed() });
 
   const constant = g.constant();
   let x = g.apply(conv('stem_conv', o.channels[0] as number, false), [constant, g.style(0)]);

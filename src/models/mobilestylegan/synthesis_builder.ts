@@ -19,7 +19,10 @@ export class SynthesisBuilder {
     private readonly o: ResolvedSynthesisOptions,
     numStyles: number,
   ) {
-    this.styleInput = tfl.input({ shape: o.styleMode === 'w' ? [o.styleDim] : [numStyles, o.styleDim], name: `${o.name}_style` });
+    this.styleInput = tfl.input({
+      shape: o.styleMode === 'w' ? [o.styleDim] : [numStyles, o.styleDim],
+      name: `${o.name}_style`,
+    });
     this.nextSeed = o.seed * 1009;
   }
 
@@ -48,6 +51,9 @@ export class SynthesisBuilder {
 
   /** The learned 4×4 constant with the first width, repeated over the style's batch (`const_input`). */
   constant(): ST {
-    return this.apply(new ConstantInput({ name: 'const_input', channels: this.o.channels[0] as number, seed: this.seed() }), this.styleInput);
+    return this.apply(
+      new ConstantInput({ name: 'const_input', channels: this.o.channels[0] as number, seed: this.seed() }),
+      this.styleInput,
+    );
   }
 }

@@ -29,7 +29,8 @@ export class Clamp extends tfl.layers.Layer implements CostedLayer, HasChannelRo
     super(config);
     assertFinite(`${this.name}.min`, config.min);
     assertFinite(`${this.name}.max`, config.max);
-    if (!(config.max > config.min)) throw new ConfigError(`${this.name}.max`, config.max, `a number > min (${config.min})`);
+    if (!(config.max > config.min))
+      throw new ConfigError(`${this.name}.max`, config.max, `a number > min (${config.min})`);
     this.min = config.min;
     this.max = config.max;
   }

@@ -65,7 +65,8 @@ function resolveOptions(options: ResnetConfigOptions): { nBlocks: number; output
 export function resnetConfigFromString(configString: string, options: ResnetConfigOptions = {}): SubnetConfig {
   const { nBlocks, outputChannels } = resolveOptions(options);
   const expected = "8 positive integers joined by '_' (GAN Compression's c0_c1_..._c7), or the legacy 6";
-  if (typeof configString !== 'string' || !/^\d+(_\d+)*$/.test(configString)) throw new ConfigError('configString', configString, expected);
+  if (typeof configString !== 'string' || !/^\d+(_\d+)*$/.test(configString))
+    throw new ConfigError('configString', configString, expected);
   let c = configString.split('_').map(Number);
   if (c.length === 6) c = [c[0], c[1], c[2], c[3], c[3], c[3], c[4], c[5]] as number[];
   if (c.length !== 8 || c.some((v) => v < 1)) throw new ConfigError('configString', configString, expected);
@@ -88,23 +89,39 @@ export function resnetConfigFromString(configString: string, options: ResnetConf
  */
 export function resnetConfigToString(config: SubnetConfig, options: ResnetConfigOptions = {}): string {
   const { nBlocks, outputChannels } = resolveOptions(options);
-  if (config == null || typeof config !== 'object' || Array.isArray(config)) throw new ConfigError('config', config, 'a sub-network config { [layerName]: { outChannels } }');
+  if (config == null || typeof config !== 'object' || Array.isArray(config))
+    throw new ConfigError('config', config, 'a sub-network config { [layerName]: { outChannels } }');
   const template = widths([1, 1, 1, 1, 1, 1, 1, 1], nBlocks, outputChannels);
   for (const name of Object.keys(config)) {
-    if (!template.has(name)) throw new ConfigError(`config.${name}`, config[name], `no such layer in a ${nBlocks}-block SuperMobileResnetGenerator (layers: ${describeValue([...template.keys()])})`);
+    if (!template.has(name))
+      throw new ConfigError(
+        `config.${name}`,
+        config[name],
+        `no such layer in a ${nBlocks}-block SuperMobileResnetGenerator (layers: ${describeValue([...template.keys()])})`,
+      );
   }
   const width = (name: string): number => {
     const setting = config[name];
-    if (setting == null) throw new ConfigError(`config.${name}`, setting, 'a setting { outChannels }: every layer of the ResNet supernet must be given');
+    if (setting == null)
+      throw new ConfigError(
+        `config.${name}`,
+        setting,
+        'a setting { outChannels }: every layer of the ResNet supernet must be given',
+      );
     if (setting.kernelSize !== undefined && setting.kernelSize !== kernelOf(name)) {
-      throw new ConfigError(`config.${name}.kernelSize`, setting.kernelSize, `${kernelOf(name)} (GAN Compression's ResNet configs have no elastic kernels)`);
+      throw new ConfigError(
+        `config.${name}.kernelSize`,
+        setting.kernelSize,
+        `${kernelOf(name)} (GAN Compression's ResNet configs have no elastic kernels)`,
+      );
     }
     assertInt(`config.${name}.outChannels`, setting.outChannels, 1);
     return setting.outChannels;
   };
   const divided = (name: string, factor: number): number => {
     const w = width(name);
-    if (w % factor !== 0) throw new ConfigError(`config.${name}.outChannels`, w, `a multiple of ${factor} (GAN Compression's ${factor}·c)`);
+    if (w % factor !== 0)
+      throw new ConfigError(`config.${name}.outChannels`, w, `a multiple of ${factor} (GAN Compression's ${factor}·c)`);
     return w / factor;
   };
   const c2 = divided('down2_conv', 4);
@@ -114,14 +131,35 @@ export function resnetConfigToString(config: SubnetConfig, options: ResnetConfig
     const g = blockGroup(i, nBlocks);
     const h = divided(`block${i}_conv1`, 4);
     if (hidden[g] != null && hidden[g] !== h) {
-      throw new ConfigError(`config.block${i}_conv1.outChannels`, 4 * h, `${4 * (hidden[g] as number)}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`);
+      throw new ConfigError(
+        `config.block${i}_conv1.outChannels`,
+        4 * h,
+        `${4 * (hidden[g] as number)}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`,
+      );
     }
     hidden[g] = h;
     hiddenFrom[g] = `block${i}_conv1`;
-    if (width(`block${i}_conv2`) !== 4 * c2) throw new ConfigError(`config.block${i}_conv2.outChannels`, width(`block${i}_conv2`), `${4 * c2}, the residual width 4·c2 of down2_conv`);
+    if (width(`block${i}_conv2`) !== 4 * c2)
+      throw new ConfigError(
+        `config.block${i}_conv2.outChannels`,
+        width(`block${i}_conv2`),
+        `${4 * c2}, the residual width 4·c2 of down2_conv`,
+      );
   }
-  if (width('head_conv') !== outputChannels) throw new ConfigError('config.head_conv.outChannels', width('head_conv'), `${outputChannels} (the output image channels)`);
+  if (width('head_conv') !== outputChannels)
+    throw new ConfigError(
+      'config.head_conv.outChannels',
+      width('head_conv'),
+      `${outputChannels} (the output image channels)`,
+    );
   // Groups without blocks (nBlocks < 3) keep GAN Compression's string length with the residual width.
-  const c = [width('stem_conv'), divided('down1_conv', 2), c2, ...hidden.map((h) => h ?? c2), divided('up1_convt', 2), width('up2_convt')];
+  const c = [
+    width('stem_conv'),
+    divided('down1_conv', 2),
+    c2,
+    ...hidden.map((h) => h ?? c2),
+    divided('up1_convt', 2),
+    width('up2_convt'),
+  ];
   return c.join('_');
 }

@@ -8,8 +8,35 @@ import type { ResnetConvFactory } from './trunk.js';
  * so that an extracted sub-network is laid out exactly like {@link MobileResnetGenerator}.
  */
 export const ELASTIC_CONVS: ResnetConvFactory = {
-  conv: (name, filters, kernelSize, strides, kernelInitializer) => new OnceForAllConv({ name, filters, kernelSize, strides, padding: 'valid', kernelInitializer, biasInitializer: 'zeros' }),
-  convTranspose: (name, filters, kernelInitializer) => new ElasticConv2dTranspose({ name, filters, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1, kernelInitializer, biasInitializer: 'zeros' }),
+  conv: (name, filters, kernelSize, strides, kernelInitializer) =>
+    new OnceForAllConv({
+      name,
+      filters,
+      kernelSize,
+      strides,
+      padding: 'valid',
+      kernelInitializer,
+      biasInitializer: 'zeros',
+    }),
+  convTranspose: (name, filters, kernelInitializer) =>
+    new ElasticConv2dTranspose({
+      name,
+      filters,
+      kernelSize: 3,
+      strides: 2,
+      padding: 1,
+      outputPadding: 1,
+      kernelInitializer,
+      biasInitializer: 'zeros',
+    }),
   blockConv: (name, x, filters, init) =>
-    new ElasticSeparableConv2d({ name, filters, kernelSize: 3, padding: 'valid', depthwiseInitializer: init(), pointwiseInitializer: init(), biasInitializer: 'zeros' }).apply(x) as tfl.SymbolicTensor,
+    new ElasticSeparableConv2d({
+      name,
+      filters,
+      kernelSize: 3,
+      padding: 'valid',
+      depthwiseInitializer: init(),
+      pointwiseInitializer: init(),
+      biasInitializer: 'zeros',
+    }).apply(x) as tfl.SymbolicTensor,
 };

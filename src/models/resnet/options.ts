@@ -34,7 +34,13 @@ export function resolveResnetOptions(options: unknown, defaultName: string): Res
     throw new ConfigError('options', options, `an object with some of ${KNOWN.join(', ')}`);
   }
   const o = options as ResnetGeneratorOptions;
-  for (const key of Object.keys(o)) if (!KNOWN.includes(key)) throw new ConfigError(`options.${key}`, (o as Record<string, unknown>)[key], `no such option (known: ${KNOWN.join(', ')})`);
+  for (const key of Object.keys(o))
+    if (!KNOWN.includes(key))
+      throw new ConfigError(
+        `options.${key}`,
+        (o as Record<string, unknown>)[key],
+        `no such option (known: ${KNOWN.join(', ')})`,
+      );
   const resolved: ResolvedResnetOptions = {
     ngf: o.ngf ?? 64,
     nBlocks: o.nBlocks ?? 9,
@@ -50,9 +56,17 @@ export function resolveResnetOptions(options: unknown, defaultName: string): Res
   assertInt('options.outputChannels', resolved.outputChannels, 1);
   assertInt('options.seed', resolved.seed);
   const size = resolved.inputSize;
-  if (size !== null && !(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d > 0 && d % 4 === 0))) {
-    throw new ConfigError('options.inputSize', size, '[height, width], positive multiples of 4 (two stride-2 stages), or null for any size');
+  if (
+    size !== null &&
+    !(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d > 0 && d % 4 === 0))
+  ) {
+    throw new ConfigError(
+      'options.inputSize',
+      size,
+      '[height, width], positive multiples of 4 (two stride-2 stages), or null for any size',
+    );
   }
-  if (typeof resolved.name !== 'string' || resolved.name.length === 0) throw new ConfigError('options.name', resolved.name, 'a non-empty string');
+  if (typeof resolved.name !== 'string' || resolved.name.length === 0)
+    throw new ConfigError('options.name', resolved.name, 'a non-empty string');
   return resolved;
 }

@@ -5,12 +5,34 @@ import type { ResnetConvFactory } from './trunk.js';
 type ST = tfl.SymbolicTensor;
 
 /** A bias-carrying, unpadded built-in conv. */
-function conv(name: string, filters: number, kernelSize: number, strides: number, kernelInitializer: Initializer): tfl.layers.Layer {
-  return tfl.layers.conv2d({ name, filters, kernelSize, strides, padding: 'valid', kernelInitializer, biasInitializer: 'zeros' });
+function conv(
+  name: string,
+  filters: number,
+  kernelSize: number,
+  strides: number,
+  kernelInitializer: Initializer,
+): tfl.layers.Layer {
+  return tfl.layers.conv2d({
+    name,
+    filters,
+    kernelSize,
+    strides,
+    padding: 'valid',
+    kernelInitializer,
+    biasInitializer: 'zeros',
+  });
 }
 
 function convTranspose(name: string, filters: number, kernelInitializer: Initializer): tfl.layers.Layer {
-  return new ConvTranspose2d({ name, filters, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1, kernelInitializer });
+  return new ConvTranspose2d({
+    name,
+    filters,
+    kernelSize: 3,
+    strides: 2,
+    padding: 1,
+    outputPadding: 1,
+    kernelInitializer,
+  });
 }
 
 /** The teacher's static layers: every block conv a full 3×3 conv. */
@@ -28,7 +50,15 @@ export const MOBILE_CONVS: ResnetConvFactory = {
   conv,
   convTranspose,
   blockConv: (name, x, filters, init) => {
-    const dw = tfl.layers.depthwiseConv2d({ name: `${name}_dw`, kernelSize: 3, padding: 'valid', depthwiseInitializer: init(), biasInitializer: 'zeros' }).apply(x) as ST;
+    const dw = tfl.layers
+      .depthwiseConv2d({
+        name: `${name}_dw`,
+        kernelSize: 3,
+        padding: 'valid',
+        depthwiseInitializer: init(),
+        biasInitializer: 'zeros',
+      })
+      .apply(x) as ST;
     const normed = new InstanceNorm({ name: `${name}_norm` }).apply(dw) as ST;
     return conv(name, filters, 1, 1, init()).apply(normed) as ST;
   },

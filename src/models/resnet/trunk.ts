@@ -12,7 +12,13 @@ type ST = tfl.SymbolicTensor;
  */
 export interface ResnetConvFactory {
   /** A k×k conv with stride `strides` and bias, no padding. */
-  conv(name: string, filters: number, kernelSize: number, strides: number, kernelInitializer: Initializer): tfl.layers.Layer;
+  conv(
+    name: string,
+    filters: number,
+    kernelSize: number,
+    strides: number,
+    kernelInitializer: Initializer,
+  ): tfl.layers.Layer;
   /** GAN Compression's upsampling: ConvTranspose2d(k3, s2, p1, output_padding 1), bias. */
   convTranspose(name: string, filters: number, kernelInitializer: Initializer): tfl.layers.Layer;
   /** The 3×3 conv of a residual block applied to its (reflection-padded) input: `dim` → `filters`. */
@@ -55,10 +61,20 @@ export function downsample(f: ResnetConvFactory, init: SeededInit, x: ST, i: num
  * A residual block, output `block{i}`: [ReflPad 1, conv, IN, ReLU, ReflPad 1, conv, IN] + x
  * (dropout 0 is omitted). The first conv outputs `hidden` channels, the second returns to x's.
  */
-export function residualBlock(f: ResnetConvFactory, init: SeededInit, x: ST, i: number, hidden: number, dim: number): ST {
+export function residualBlock(
+  f: ResnetConvFactory,
+  init: SeededInit,
+  x: ST,
+  i: number,
+  hidden: number,
+  dim: number,
+): ST {
   const p = `block${i}`;
   const pad1 = apply(new ReflectionPad2d({ name: `${p}_pad1`, padding: 1 }), x);
-  const h = apply(tfl.layers.reLU({ name: `${p}_relu` }), apply(new InstanceNorm({ name: `${p}_norm1` }), f.blockConv(`${p}_conv1`, pad1, hidden, init.normal)));
+  const h = apply(
+    tfl.layers.reLU({ name: `${p}_relu` }),
+    apply(new InstanceNorm({ name: `${p}_norm1` }), f.blockConv(`${p}_conv1`, pad1, hidden, init.normal)),
+  );
   const pad2 = apply(new ReflectionPad2d({ name: `${p}_pad2`, padding: 1 }), h);
   const y = apply(new InstanceNorm({ name: `${p}_norm2` }), f.blockConv(`${p}_conv2`, pad2, dim, init.normal));
   return apply(tfl.layers.add({ name: p }), [x, y]);
@@ -72,7 +88,10 @@ export function upsample(f: ResnetConvFactory, init: SeededInit, x: ST, i: numbe
 /** ReflectionPad2d(3), 7×7 conv to the image channels, tanh. */
 export function head(f: ResnetConvFactory, init: SeededInit, x: ST, outputChannels: number): ST {
   const padded = apply(new ReflectionPad2d({ name: 'head_pad', padding: 3 }), x);
-  return apply(tfl.layers.activation({ name: 'head_tanh', activation: 'tanh' }), apply(f.conv('head_conv', outputChannels, 7, 1, init.normal()), padded));
+  return apply(
+    tfl.layers.activation({ name: 'head_tanh', activation: 'tanh' }),
+    apply(f.conv('head_conv', outputChannels, 7, 1, init.normal()), padded),
+  );
 }
 
 /**
@@ -81,7 +100,10 @@ export function head(f: ResnetConvFactory, init: SeededInit, x: ST, outputChanne
  */
 export function resnetGenerator(o: ResolvedResnetOptions, f: ResnetConvFactory, clampInput: boolean): tfl.LayersModel {
   const init = new SeededInit(o.seed);
-  const input = tfl.input({ shape: [o.inputSize?.[0] ?? null, o.inputSize?.[1] ?? null, o.inputChannels], name: `${o.name}_input` });
+  const input = tfl.input({
+    shape: [o.inputSize?.[0] ?? null, o.inputSize?.[1] ?? null, o.inputChannels],
+    name: `${o.name}_input`,
+  });
   let x = clampInput ? apply(new Clamp({ name: 'input_clamp', min: -1, max: 1 }), input) : input;
   x = stem(f, init, x, o.ngf);
   x = downsample(f, init, x, 1, 2 * o.ngf);

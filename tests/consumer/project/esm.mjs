@@ -24,7 +24,12 @@ const copies = new Set([
 const model = tfl.sequential({
   layers: [
     new gc.OnceForAllConv({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], name: 'elastic' }),
-    tfl.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+    tfl.layers.conv2d({
+      filters: 1,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+    }),
   ],
 });
 model.compile({ optimizer: tf.train.sgd(0.005), loss: 'meanSquaredError' });
@@ -35,11 +40,13 @@ const dir = join(mkdtempSync(join(tmpdir(), 'gc-consumer-')), 'm');
 await model.save(gc.fileSystem(dir));
 const loaded = await tfl.loadLayersModel(gc.fileSystem(join(dir, 'model.json')));
 const same = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(xs), loaded.predict(xs)))).dataSync()[0]);
-console.log(JSON.stringify({
-  format: 'esm',
-  backend,
-  tfjsCoreCopies: copies.size,
-  losses: history.history.loss,
-  roundTripMaxDiff: same,
-  exports: Object.keys(gc).sort(),
-}));
+console.log(
+  JSON.stringify({
+    format: 'esm',
+    backend,
+    tfjsCoreCopies: copies.size,
+    losses: history.history.loss,
+    roundTripMaxDiff: same,
+    exports: Object.keys(gc).sort(),
+  }),
+);

@@ -31,7 +31,7 @@ describeBackends("PyTorch nn.Linear's default initializer", () => {
     expect(max).toBeGreaterThan(0.99 * bound);
     // U(−b, b): mean 0 (sd of the mean b/√(3n) ≈ 2.6e-4), variance b²/3 (relative sd ≈ √(0.8/n) ≈ 0.8 %).
     expect(Math.abs(sum / n)).toBeLessThan(5 * (bound / Math.sqrt(3 * n)));
-    expect(Math.abs(squares / n / (bound * bound / 3) - 1)).toBeLessThan(0.04);
+    expect(Math.abs(squares / n / ((bound * bound) / 3) - 1)).toBeLessThan(0.04);
     const again = pytorchLinearInitializer(3).apply([400, 30]);
     expect(Array.from(again.dataSync())).toEqual(Array.from(values));
     const named = resolveInitializer('x', 'pytorchLinear', 'zeros', 3).apply([400, 30]);
@@ -45,7 +45,10 @@ describeBackends("PyTorch nn.Linear's default initializer", () => {
     const expected = pytorchLinearInitializer(11).apply([6, 8]);
     expect(Array.from(weightValues(up, 'kernel'))).toEqual(Array.from(expected.dataSync()));
     // The config key and value IDWTUpsample has always written: loading older models is unchanged.
-    expect(up.getConfig()['kernelInitializer']).toEqual({ className: 'VarianceScaling', config: { scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: 11 } });
+    expect(up.getConfig()['kernelInitializer']).toEqual({
+      className: 'VarianceScaling',
+      config: { scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: 11 },
+    });
     const conv = new ModulatedDWConv2d({ filters: 4, styleDim: 6, affine: 'linear', seed: 12 });
     conv.apply([tfl.input({ shape: [4, 4, 8] }), tfl.input({ shape: [6] })]);
     const affine = pytorchLinearInitializer(12).apply([6, 8]);

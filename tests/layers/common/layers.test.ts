@@ -4,7 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { ConfigError, ConvTranspose2d, convTranspose2d, convTransposeOutputLength, fileSystem, InstanceNorm, instanceNorm, pad2d, ReflectionPad2d, ShapeError } from '../../../src/index.js';
+import {
+  ConfigError,
+  ConvTranspose2d,
+  convTranspose2d,
+  convTransposeOutputLength,
+  fileSystem,
+  InstanceNorm,
+  instanceNorm,
+  pad2d,
+  ReflectionPad2d,
+  ShapeError,
+} from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { checkGradient } from '../../helpers/gradients.js';
 import { expectNoLeak, seededTensor } from '../../helpers/tensors.js';
@@ -15,10 +26,35 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function buildModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 7, 3] });
   let x = new ReflectionPad2d({ padding: [1, 2, 3, 0], name: 'pad' }).apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, name: 'conv', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(x) as tfl.SymbolicTensor;
-  x = new InstanceNorm({ affine: true, name: 'norm', gammaInitializer: tfl.initializers.randomNormal({ mean: 1, stddev: 0.3, seed: 2 }), betaInitializer: tfl.initializers.randomNormal({ seed: 3 }) }).apply(x) as tfl.SymbolicTensor;
-  x = new ConvTranspose2d({ filters: 3, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1, name: 'up', seed: 4, biasInitializer: 'randomNormal' }).apply(x) as tfl.SymbolicTensor;
-  x = new ConvTranspose2d({ filters: 2, kernelSize: [2, 3], strides: 1, padding: [0, 1], outputPadding: [0, 1], dilationRate: 2, name: 'dil', seed: 5 }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, name: 'conv', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
+    .apply(x) as tfl.SymbolicTensor;
+  x = new InstanceNorm({
+    affine: true,
+    name: 'norm',
+    gammaInitializer: tfl.initializers.randomNormal({ mean: 1, stddev: 0.3, seed: 2 }),
+    betaInitializer: tfl.initializers.randomNormal({ seed: 3 }),
+  }).apply(x) as tfl.SymbolicTensor;
+  x = new ConvTranspose2d({
+    filters: 3,
+    kernelSize: 3,
+    strides: 2,
+    padding: 1,
+    outputPadding: 1,
+    name: 'up',
+    seed: 4,
+    biasInitializer: 'randomNormal',
+  }).apply(x) as tfl.SymbolicTensor;
+  x = new ConvTranspose2d({
+    filters: 2,
+    kernelSize: [2, 3],
+    strides: 1,
+    padding: [0, 1],
+    outputPadding: [0, 1],
+    dilationRate: 2,
+    name: 'dil',
+    seed: 5,
+  }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x });
 }
 
@@ -38,7 +74,14 @@ describeBackends('static PyTorch-parity layers', () => {
     const model = buildModel();
     await model.save(fileSystem(join(root, 'm1')));
     const loaded = await tfl.loadLayersModel(fileSystem(join(root, 'm1', 'model.json')));
-    expect(loaded.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'ReflectionPad2d', 'Conv2D', 'InstanceNorm', 'ConvTranspose2d', 'ConvTranspose2d']);
+    expect(loaded.layers.map((l) => l.getClassName())).toEqual([
+      'InputLayer',
+      'ReflectionPad2d',
+      'Conv2D',
+      'InstanceNorm',
+      'ConvTranspose2d',
+      'ConvTranspose2d',
+    ]);
     expect(loaded.getLayer('up').getConfig()).toEqual(model.getLayer('up').getConfig());
     expect(loaded.getLayer('dil').getConfig()).toEqual(model.getLayer('dil').getConfig());
     expect(loaded.getLayer('norm').getConfig()).toEqual(model.getLayer('norm').getConfig());
@@ -70,7 +113,12 @@ describeBackends('static PyTorch-parity layers', () => {
     const warm = model.predict(seededTensor([1, 6, 7, 3], 1)) as tf.Tensor;
     warm.dispose();
     await expectNoLeak(() => {
-      tf.dispose([pad2d(x, 2, 'reflect'), pad2d(x, [0, 1, 2, 3]), instanceNorm(x), convTranspose2d(x, f, null, { strides: 3, outputPadding: 2, dilationRate: 3 })]);
+      tf.dispose([
+        pad2d(x, 2, 'reflect'),
+        pad2d(x, [0, 1, 2, 3]),
+        instanceNorm(x),
+        convTranspose2d(x, f, null, { strides: 3, outputPadding: 2, dilationRate: 3 }),
+      ]);
       const input = seededTensor([1, 6, 7, 3], 1);
       tf.dispose([input, model.predict(input) as tf.Tensor]);
     });
@@ -85,10 +133,18 @@ describeBackends('static PyTorch-parity layers', () => {
     expect(tp).toEqual({ macs: 4_831_838_208, params: 295_040, outputShape: [1, 128, 128, 128] });
     expect(up.computeCost([1, 64, 64, 256], 'exact').macs).toBe(64 * 64 * 256 * 128 * 9);
     const norm = new InstanceNorm();
-    expect(norm.computeCost([1, 256, 256, 64], 'torchprofile')).toEqual({ macs: 4_194_304, params: 0, outputShape: [1, 256, 256, 64] });
+    expect(norm.computeCost([1, 256, 256, 64], 'torchprofile')).toEqual({
+      macs: 4_194_304,
+      params: 0,
+      outputShape: [1, 256, 256, 64],
+    });
     expect(norm.computeCost([1, 256, 256, 64], 'exact').macs).toBe(0);
     expect(new InstanceNorm({ affine: true }).computeCost([1, 8, 8, 64], 'exact').params).toBe(128);
-    expect(new ReflectionPad2d({ padding: 3 }).computeCost([1, 256, 256, 3], 'exact')).toEqual({ macs: 0, params: 0, outputShape: [1, 262, 262, 3] });
+    expect(new ReflectionPad2d({ padding: 3 }).computeCost([1, 256, 256, 3], 'exact')).toEqual({
+      macs: 0,
+      params: 0,
+      outputShape: [1, 262, 262, 3],
+    });
     expect(Number.isNaN(up.computeCost([null, 64, 64, 256], 'torchprofile').macs)).toBe(true);
   });
 
@@ -105,18 +161,38 @@ describeBackends('static PyTorch-parity layers', () => {
     expect(() => pad2d(x, [1, 1, 1] as never, 'zeros')).toThrow(/pads: got \[1,1,1\]/);
     expect(() => pad2d(x, 1, 'edge' as never)).toThrow(/mode: got 'edge', expected one of 'zeros', 'reflect'/);
     expect(() => new ReflectionPad2d({ padding: -1 })).toThrow(ConfigError);
-    expect(() => new ReflectionPad2d({ padding: 4, name: 'rp' }).apply(tfl.input({ shape: [3, 4, 2] }))).toThrow(/rp\.padding: got \[4,4,4,4\]/);
-    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2, name: 'ct' })).toThrow(/^ct\.outputPadding: got 2, expected values smaller than the stride or the dilation/);
-    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, padding: -1, name: 'ct' })).toThrow(/^ct\.padding: got -1/);
-    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, name: 'ct' }).computeOutputShape([1, 4, 4])).toThrow(/^ct input: got shape \[1,4,4\], expected rank 4 \(NHWC\)/);
-    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, name: 'ct' }).computeCost([1, 4, 4], 'exact')).toThrow(/^ct input: got shape \[1,4,4\], expected rank 4/);
-    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 2]) as tf.Tensor4D, null, { strides: 0 })).toThrow(/^strides: got 0/);
+    expect(() => new ReflectionPad2d({ padding: 4, name: 'rp' }).apply(tfl.input({ shape: [3, 4, 2] }))).toThrow(
+      /rp\.padding: got \[4,4,4,4\]/,
+    );
+    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2, name: 'ct' })).toThrow(
+      /^ct\.outputPadding: got 2, expected values smaller than the stride or the dilation/,
+    );
+    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, padding: -1, name: 'ct' })).toThrow(
+      /^ct\.padding: got -1/,
+    );
+    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, name: 'ct' }).computeOutputShape([1, 4, 4])).toThrow(
+      /^ct input: got shape \[1,4,4\], expected rank 4 \(NHWC\)/,
+    );
+    expect(() =>
+      new ConvTranspose2d({ filters: 2, kernelSize: 3, name: 'ct' }).computeCost([1, 4, 4], 'exact'),
+    ).toThrow(/^ct input: got shape \[1,4,4\], expected rank 4/);
+    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 2]) as tf.Tensor4D, null, { strides: 0 })).toThrow(
+      /^strides: got 0/,
+    );
     expect(() => new ConvTranspose2d({ filters: 0, kernelSize: 3, name: 'ct' })).toThrow(/ct\.filters: got 0/);
     expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 2.5, name: 'ct' })).toThrow(/ct\.kernelSize: got 2\.5/);
-    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, kernelInitializer: 'magic' })).toThrow(/kernelInitializer: got 'magic'/);
-    expect(() => new InstanceNorm({ epsilon: 0, name: 'in' })).toThrow(/in\.epsilon: got 0, expected a finite number > 0/);
-    expect(() => instanceNorm(x, { gamma: tf.ones([3]) as tf.Tensor1D })).toThrow(/gamma: got shape \[3\], expected \[2\]/);
-    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 5]) as tf.Tensor4D, null)).toThrow(/filter: got shape \[3,3,2,5\]/);
+    expect(() => new ConvTranspose2d({ filters: 2, kernelSize: 3, kernelInitializer: 'magic' })).toThrow(
+      /kernelInitializer: got 'magic'/,
+    );
+    expect(() => new InstanceNorm({ epsilon: 0, name: 'in' })).toThrow(
+      /in\.epsilon: got 0, expected a finite number > 0/,
+    );
+    expect(() => instanceNorm(x, { gamma: tf.ones([3]) as tf.Tensor1D })).toThrow(
+      /gamma: got shape \[3\], expected \[2\]/,
+    );
+    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 5]) as tf.Tensor4D, null)).toThrow(
+      /filter: got shape \[3,3,2,5\]/,
+    );
     x.dispose();
   });
 
@@ -135,8 +211,32 @@ describeBackends('convTranspose2d gradients', () => {
     const r2 = seededTensor([1, 6, 6, 2], 9);
     const f = seededTensor([2, 2, 2, 2], 10);
     // Direct path with dilation 2 and the crop path (op 1 ≥ s 1, zero-extended); both 6×6.
-    checkGradient((p) => tf.sum(tf.mul(convTranspose2d(x, p as tf.Tensor4D, null, { strides: 2, padding: 1, outputPadding: 1, dilationRate: 2 }), r1)), f, 1e-2, 1e-3, 'direct');
-    checkGradient((p) => tf.sum(tf.mul(convTranspose2d(x, p as tf.Tensor4D, null, { strides: 1, padding: 0, outputPadding: 1, dilationRate: 2 }), r2)), f, 1e-2, 1e-3, 'crop');
+    checkGradient(
+      (p) =>
+        tf.sum(
+          tf.mul(
+            convTranspose2d(x, p as tf.Tensor4D, null, { strides: 2, padding: 1, outputPadding: 1, dilationRate: 2 }),
+            r1,
+          ),
+        ),
+      f,
+      1e-2,
+      1e-3,
+      'direct',
+    );
+    checkGradient(
+      (p) =>
+        tf.sum(
+          tf.mul(
+            convTranspose2d(x, p as tf.Tensor4D, null, { strides: 1, padding: 0, outputPadding: 1, dilationRate: 2 }),
+            r2,
+          ),
+        ),
+      f,
+      1e-2,
+      1e-3,
+      'crop',
+    );
     tf.dispose([x, r1, r2, f]);
   });
 });

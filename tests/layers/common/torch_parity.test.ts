@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { ConvTranspose2d, convTranspose2d, InstanceNorm, instanceNorm, pad2d, ReflectionPad2d } from '../../../src/index.js';
+import {
+  ConvTranspose2d,
+  convTranspose2d,
+  InstanceNorm,
+  instanceNorm,
+  pad2d,
+  ReflectionPad2d,
+} from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { fromFixture, readFixture, type FixtureTensor } from '../../helpers/fixtures.js';
 import { expectClose, expectNoLeak } from '../../helpers/tensors.js';
@@ -11,7 +18,16 @@ interface Fixture {
   reflectionPad: { pads: [number, number, number, number]; y: FixtureTensor }[];
   instanceNorm: { affine: boolean; x: FixtureTensor; y: FixtureTensor; gamma?: number[]; beta?: number[] }[];
   convTransposeInput: FixtureTensor;
-  convTranspose: { kernelSize: [number, number]; strides: number; padding: number; outputPadding: number; dilationRate: number; filter: FixtureTensor; bias: number[]; y: FixtureTensor }[];
+  convTranspose: {
+    kernelSize: [number, number];
+    strides: number;
+    padding: number;
+    outputPadding: number;
+    dilationRate: number;
+    filter: FixtureTensor;
+    bias: number[];
+    y: FixtureTensor;
+  }[];
 }
 
 // Outputs of torch 1.13 (tests/fixtures/scripts/common_torch.py), converted to NHWC there.

@@ -8,9 +8,18 @@ import { randomizeWeights } from '../../helpers/weights.js';
 
 function net(): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 6, 3] });
-  let x = new OnceForAllConv({ name: 'c', filters: 6, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2 }).apply(input) as tfl.SymbolicTensor;
+  let x = new OnceForAllConv({ name: 'c', filters: 6, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2 }).apply(
+    input,
+  ) as tfl.SymbolicTensor;
   x = new ElasticSeparableConv2d({ name: 's', filters: 5, kernelSize: 3, padding: 1 }).apply(x) as tfl.SymbolicTensor;
-  x = new ElasticConv2dTranspose({ name: 't', filters: 4, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }).apply(x) as tfl.SymbolicTensor;
+  x = new ElasticConv2dTranspose({
+    name: 't',
+    filters: 4,
+    kernelSize: 3,
+    strides: 2,
+    padding: 1,
+    outputPadding: 1,
+  }).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: x });
   for (const [i, l] of model.layers.entries()) if (l.weights.length > 0) randomizeWeights(l, 800 + i);
   return model;

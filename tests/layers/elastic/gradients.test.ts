@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { elasticKernel, ElasticBatchNorm, ElasticConv2dTranspose, ElasticDepthwiseConv2d, ElasticInstanceNorm, ElasticSeparableConv2d, OnceForAllConv } from '../../../src/index.js';
+import {
+  elasticKernel,
+  ElasticBatchNorm,
+  ElasticConv2dTranspose,
+  ElasticDepthwiseConv2d,
+  ElasticInstanceNorm,
+  ElasticSeparableConv2d,
+  OnceForAllConv,
+} from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { checkGradient } from '../../helpers/gradients.js';
 import { seededTensor } from '../../helpers/tensors.js';
@@ -10,12 +18,23 @@ import { randomizeWeights } from '../../helpers/weights.js';
 /** A supernet touching every elastic layer, set to a narrow sub-network. */
 function supernet(): tfl.LayersModel {
   const input = tfl.input({ shape: [6, 6, 3] });
-  let x = new OnceForAllConv({ name: 'conv', filters: 6, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2 }).apply(input) as tfl.SymbolicTensor;
+  let x = new OnceForAllConv({ name: 'conv', filters: 6, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2 }).apply(
+    input,
+  ) as tfl.SymbolicTensor;
   x = new ElasticBatchNorm({ name: 'bn' }).apply(x) as tfl.SymbolicTensor;
-  x = new ElasticDepthwiseConv2d({ name: 'dw', kernelSize: 3, kernelSizeChoices: [1, 3], padding: 'same' }).apply(x) as tfl.SymbolicTensor;
+  x = new ElasticDepthwiseConv2d({ name: 'dw', kernelSize: 3, kernelSizeChoices: [1, 3], padding: 'same' }).apply(
+    x,
+  ) as tfl.SymbolicTensor;
   x = new ElasticSeparableConv2d({ name: 'sep', filters: 5, kernelSize: 3, padding: 1 }).apply(x) as tfl.SymbolicTensor;
   x = new ElasticInstanceNorm({ name: 'in', affine: true }).apply(x) as tfl.SymbolicTensor;
-  x = new ElasticConv2dTranspose({ name: 'up', filters: 2, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 }).apply(x) as tfl.SymbolicTensor;
+  x = new ElasticConv2dTranspose({
+    name: 'up',
+    filters: 2,
+    kernelSize: 3,
+    strides: 2,
+    padding: 1,
+    outputPadding: 1,
+  }).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: x });
   for (const [i, l] of model.layers.entries()) if (l.weights.length > 0) randomizeWeights(l, 900 + i);
   (model.getLayer('conv') as OnceForAllConv).setActive({ outChannels: 4, kernelSize: 3 });
@@ -59,13 +78,19 @@ describeBackends('inactive weights get exactly zero gradient', () => {
     const x = seededTensor([2, 6, 6, 3], 1);
     const r = seededTensor([2, 12, 12, 2], 2);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+      vars,
+    );
     for (const w of model.trainableWeights) {
       const key = w.originalName;
       const rule = ACTIVE[key];
       expect(rule, `a rule for ${key}`).toBeDefined();
       const g = grads[(w.read() as tf.Variable).name];
-      const data = g == null ? new Float32Array(w.shape.reduce((a, b) => (a as number) * (b as number), 1) as number) : g.dataSync();
+      const data =
+        g == null
+          ? new Float32Array(w.shape.reduce((a, b) => (a as number) * (b as number), 1) as number)
+          : g.dataSync();
       let activeNonZero = 0;
       for (let i = 0; i < data.length; i++) {
         const idx = indexOf(i, w.shape as number[]);
@@ -83,7 +108,11 @@ describeBackends('inactive weights get exactly zero gradient', () => {
     // Unused here: the full-kernel path of 'conv' never uses its matrices at k = 5, so check a
     // setting where '5to3' is idle as well.
     (model.getLayer('conv') as OnceForAllConv).setActive({ kernelSize: 5 });
-    const idle: Record<string, (idx: number[]) => boolean> = { ...ACTIVE, 'conv/kernel': ([, , , o]) => o! < 4, 'conv/5to3': () => false };
+    const idle: Record<string, (idx: number[]) => boolean> = {
+      ...ACTIVE,
+      'conv/kernel': ([, , , o]) => o! < 4,
+      'conv/5to3': () => false,
+    };
     const before = new Map(model.trainableWeights.map((w) => [w.originalName, Float32Array.from(w.read().dataSync())]));
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
     const x = seededTensor([4, 6, 6, 3], 3);
@@ -101,7 +130,8 @@ describeBackends('inactive weights get exactly zero gradient', () => {
       }
       // conv/bias, sep/depthwiseBias and sep/bias feed a norm (batch norm in training mode, instance norm),
       // which cancels a per-channel shift: their gradient is zero up to rounding.
-      if (!['conv/5to3', 'conv/bias', 'sep/depthwiseBias', 'sep/bias'].includes(w.originalName)) expect(changed, `${w.originalName} trained`).toBeGreaterThan(0);
+      if (!['conv/5to3', 'conv/bias', 'sep/depthwiseBias', 'sep/bias'].includes(w.originalName))
+        expect(changed, `${w.originalName} trained`).toBeGreaterThan(0);
     }
     tf.dispose([x, y]);
     model.dispose();
@@ -114,14 +144,37 @@ describeBackends('kernel-transform gradients', () => {
     const m75 = tf.tidy(() => tf.add(tf.eye(25), tf.mul(seededTensor([25, 25], 6), 0.1)));
     const m53 = tf.tidy(() => tf.add(tf.eye(9), tf.mul(seededTensor([9, 9], 7), 0.1)));
     const r = seededTensor([3, 3, 2, 1], 8);
-    const loss = (k: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(elasticKernel(k as tf.Tensor4D, 3, [3, 5, 7], { '7to5': a, '5to3': b }), r));
+    const loss = (k: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(elasticKernel(k as tf.Tensor4D, 3, [3, 5, 7], { '7to5': a, '5to3': b }), r));
     checkGradient((p) => loss(p, m75, m53), kernel, 1e-2, 1e-3, 'kernel');
     checkGradient((p) => loss(kernel, m75, p), m53, 1e-2, 1e-3, '5to3');
     // 625 entries: check a 3×3 window of 7to5 through a masked perturbation instead of all.
-    const mask = tf.tidy(() => tf.pad(tf.ones([3, 3]), [[10, 12], [4, 18]]));
+    const mask = tf.tidy(() =>
+      tf.pad(tf.ones([3, 3]), [
+        [10, 12],
+        [4, 18],
+      ]),
+    );
     const base = tf.tidy(() => tf.mul(m75, tf.sub(1, mask)));
     const window = tf.tidy(() => tf.slice(m75, [10, 4], [3, 3]));
-    checkGradient((p) => loss(kernel, tf.add(base, tf.pad(p, [[10, 12], [4, 18]])), m53), window, 1e-2, 1e-3, '7to5 window');
+    checkGradient(
+      (p) =>
+        loss(
+          kernel,
+          tf.add(
+            base,
+            tf.pad(p, [
+              [10, 12],
+              [4, 18],
+            ]),
+          ),
+          m53,
+        ),
+      window,
+      1e-2,
+      1e-3,
+      '7to5 window',
+    );
     tf.dispose([kernel, m75, m53, r, mask, base, window]);
   });
 });

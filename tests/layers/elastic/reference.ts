@@ -50,7 +50,8 @@ export function elasticKernelRef(kernel: Arr, k: number, choices: number[], matr
     const next = new Float64Array(t * t * a * b);
     for (let ch = 0; ch < a * b; ch++) {
       const patch: number[] = [];
-      for (let r = 0; r < t; r++) for (let c = 0; c < t; c++) patch.push(cur.data[((start + r) * from + (start + c)) * a * b + ch] as number);
+      for (let r = 0; r < t; r++)
+        for (let c = 0; c < t; c++) patch.push(cur.data[((start + r) * from + (start + c)) * a * b + ch] as number);
       for (let row = 0; row < t * t; row++) {
         let s = 0;
         for (let col = 0; col < t * t; col++) s += (m.data[row * t * t + col] as number) * (patch[col] as number);
@@ -80,7 +81,12 @@ function sample(x: Arr, n: number, i: number, j: number, c: number, mode: 'zeros
   return x.data[((n * h + i) * w + j) * ch + c] as number;
 }
 
-function outSize(x: Arr, kh: number, kw: number, o: ConvOptions): [number, number, number, number, number, number, number, number] {
+function outSize(
+  x: Arr,
+  kh: number,
+  kw: number,
+  o: ConvOptions,
+): [number, number, number, number, number, number, number, number] {
   const [sh, sw] = o.strides ?? [1, 1];
   const [dh, dw] = o.dilation ?? [1, 1];
   const [t, b, l, r] = o.pads ?? [0, 0, 0, 0];
@@ -103,7 +109,10 @@ export function conv2dRef(x: Arr, w: Arr, bias: Arr | null, o: ConvOptions = {})
           let s = bias == null ? 0 : (bias.data[co] as number);
           for (let u = 0; u < kh; u++)
             for (let v = 0; v < kw; v++)
-              for (let ci = 0; ci < cin; ci++) s += sample(x, b, i * sh + u * dh - t, j * sw + v * dw - l, ci, o.padMode ?? 'zeros') * (w.data[((u * kw + v) * cin + ci) * cout + co] as number);
+              for (let ci = 0; ci < cin; ci++)
+                s +=
+                  sample(x, b, i * sh + u * dh - t, j * sw + v * dw - l, ci, o.padMode ?? 'zeros') *
+                  (w.data[((u * kw + v) * cin + ci) * cout + co] as number);
           out[((b * oh + i) * ow + j) * cout + co] = s;
         }
   return { shape: [n, oh, ow, cout], data: out };
@@ -122,21 +131,36 @@ export function depthwiseRef(x: Arr, w: Arr, bias: Arr | null, o: ConvOptions = 
         for (let ci = 0; ci < c; ci++)
           for (let q = 0; q < m; q++) {
             let s = bias == null ? 0 : (bias.data[ci * m + q] as number);
-            for (let u = 0; u < kh; u++) for (let v = 0; v < kw; v++) s += sample(x, b, i * sh + u * dh - t, j * sw + v * dw - l, ci, o.padMode ?? 'zeros') * (w.data[((u * kw + v) * c + ci) * m + q] as number);
+            for (let u = 0; u < kh; u++)
+              for (let v = 0; v < kw; v++)
+                s +=
+                  sample(x, b, i * sh + u * dh - t, j * sw + v * dw - l, ci, o.padMode ?? 'zeros') *
+                  (w.data[((u * kw + v) * c + ci) * m + q] as number);
             out[((b * oh + i) * ow + j) * c * m + ci * m + q] = s;
           }
   return { shape: [n, oh, ow, c * m], data: out };
 }
 
 /** PyTorch ConvTranspose2d, kernel [kh, kw, cout, cin]: out[i] += x[j]·w[t] where i = j·s − p + t·d. */
-export function convTransposeRef(x: Arr, w: Arr, bias: Arr | null, s: [number, number], p: [number, number], op: [number, number], d: [number, number] = [1, 1]): Arr {
+export function convTransposeRef(
+  x: Arr,
+  w: Arr,
+  bias: Arr | null,
+  s: [number, number],
+  p: [number, number],
+  op: [number, number],
+  d: [number, number] = [1, 1],
+): Arr {
   const [n, h, wd, cin] = x.shape as [number, number, number, number];
   const [kh, kw, cout] = w.shape as [number, number, number, number];
   const oh = (h - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op[0] + 1;
   const ow = (wd - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op[1] + 1;
   const out = new Float64Array(n * oh * ow * cout);
   for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let co = 0; co < cout; co++) out[((b * oh + i) * ow + j) * cout + co] = bias == null ? 0 : (bias.data[co] as number);
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let co = 0; co < cout; co++)
+          out[((b * oh + i) * ow + j) * cout + co] = bias == null ? 0 : (bias.data[co] as number);
   for (let b = 0; b < n; b++)
     for (let i = 0; i < h; i++)
       for (let j = 0; j < wd; j++)
@@ -147,7 +171,10 @@ export function convTransposeRef(x: Arr, w: Arr, bias: Arr | null, s: [number, n
             if (oi < 0 || oi >= oh || oj < 0 || oj >= ow) continue;
             for (let co = 0; co < cout; co++) {
               let acc = 0;
-              for (let ci = 0; ci < cin; ci++) acc += (x.data[((b * h + i) * wd + j) * cin + ci] as number) * (w.data[((u * kw + v) * cout + co) * cin + ci] as number);
+              for (let ci = 0; ci < cin; ci++)
+                acc +=
+                  (x.data[((b * h + i) * wd + j) * cin + ci] as number) *
+                  (w.data[((u * kw + v) * cout + co) * cin + ci] as number);
               out[((b * oh + oi) * ow + oj) * cout + co] += acc;
             }
           }
@@ -175,7 +202,15 @@ export function channelMoments(x: Arr, perSample = false): { mean: Float64Array;
 }
 
 /** (x − mean)/sqrt(var + eps)·gamma + beta with given per-channel (or per-sample-channel) stats. */
-export function normalizeRef(x: Arr, mean: Float64Array, variance: Float64Array, eps: number, gamma: Arr | null, beta: Arr | null, perSample = false): Arr {
+export function normalizeRef(
+  x: Arr,
+  mean: Float64Array,
+  variance: Float64Array,
+  eps: number,
+  gamma: Arr | null,
+  beta: Arr | null,
+  perSample = false,
+): Arr {
   const c = x.shape[x.shape.length - 1] as number;
   const per = perSample ? x.data.length / (x.shape[0] as number) : x.data.length;
   const out = new Float64Array(x.data.length);

@@ -7,9 +7,22 @@ import { expectClose, expectNoLeak } from '../../helpers/tensors.js';
 import { disposeWeights } from '../../helpers/weights.js';
 
 interface Fixture {
-  kernelTransform: { kernel: FixtureTensor; m7to5: FixtureTensor; m5to3: FixtureTensor; x: FixtureTensor; cases: { k: number; filter: FixtureTensor; y: FixtureTensor }[] };
+  kernelTransform: {
+    kernel: FixtureTensor;
+    m7to5: FixtureTensor;
+    m5to3: FixtureTensor;
+    x: FixtureTensor;
+    cases: { k: number; filter: FixtureTensor; y: FixtureTensor }[];
+  };
   reflectConv: { kernel: FixtureTensor; bias: number[]; x: FixtureTensor; y: FixtureTensor };
-  separable: { depthwiseKernel: FixtureTensor; depthwiseBias: number[]; pointwiseKernel: FixtureTensor; bias: number[]; x: FixtureTensor; y: FixtureTensor };
+  separable: {
+    depthwiseKernel: FixtureTensor;
+    depthwiseBias: number[];
+    pointwiseKernel: FixtureTensor;
+    bias: number[];
+    x: FixtureTensor;
+    y: FixtureTensor;
+  };
 }
 
 // torch 1.13 outputs from tests/fixtures/scripts/elastic_torch.py (OFA's get_active_filter
@@ -33,7 +46,13 @@ describeBackends('elastic layers vs PyTorch', () => {
 
   it('OnceForAllConv with those matrices equals torch conv2d at k = 7, 5, 3 (padding 3 → k//2)', async () => {
     const kt = fx.kernelTransform;
-    const conv = new OnceForAllConv({ filters: 3, kernelSize: 7, kernelSizeChoices: [3, 5, 7], padding: 3, useBias: false });
+    const conv = new OnceForAllConv({
+      filters: 3,
+      kernelSize: 7,
+      kernelSizeChoices: [3, 5, 7],
+      padding: 3,
+      useBias: false,
+    });
     conv.build([null, 6, 6, 2]);
     const weights = [fromFixture(kt.kernel), fromFixture(kt.m7to5), fromFixture(kt.m5to3)];
     conv.setWeights(weights);
@@ -52,7 +71,14 @@ describeBackends('elastic layers vs PyTorch', () => {
 
   it('OnceForAllConv with reflect padding, stride 2 and sliced widths equals torch (F.pad reflect + conv2d)', () => {
     const rc = fx.reflectConv;
-    const conv = new OnceForAllConv({ filters: 5, kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2, padMode: 'reflect', strides: 2 });
+    const conv = new OnceForAllConv({
+      filters: 5,
+      kernelSize: 5,
+      kernelSizeChoices: [3, 5],
+      padding: 2,
+      padMode: 'reflect',
+      strides: 2,
+    });
     conv.build([null, 7, 8, 4]);
     const weights = [fromFixture(rc.kernel), tf.tensor1d(rc.bias), tf.eye(9)];
     conv.setWeights(weights);
@@ -68,7 +94,12 @@ describeBackends('elastic layers vs PyTorch', () => {
     const s = fx.separable;
     const sep = new ElasticSeparableConv2d({ filters: 6, kernelSize: 3, depthMultiplier: 2, padding: 1 });
     sep.build([null, 5, 5, 4]);
-    const weights = [fromFixture(s.depthwiseKernel), tf.tensor1d(s.depthwiseBias), fromFixture(s.pointwiseKernel), tf.tensor1d(s.bias)];
+    const weights = [
+      fromFixture(s.depthwiseKernel),
+      tf.tensor1d(s.depthwiseBias),
+      fromFixture(s.pointwiseKernel),
+      tf.tensor1d(s.bias),
+    ];
     sep.setWeights(weights);
     sep.setActive({ outChannels: 4 });
     const x = fromFixture(s.x);

@@ -21,7 +21,16 @@ import {
 import { describeBackends } from '../../helpers/backends.js';
 import { expectClose, expectNoLeak, seededTensor } from '../../helpers/tensors.js';
 import { randomizeModulated, shortName } from '../../helpers/weights.js';
-import { affineRef, arr, combinedRef, modConvRef, slicePrefix, styledTailRef, type Arr, type Demod } from './reference.js';
+import {
+  affineRef,
+  arr,
+  combinedRef,
+  modConvRef,
+  slicePrefix,
+  styledTailRef,
+  type Arr,
+  type Demod,
+} from './reference.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gancompress-modulated-elastic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -41,8 +50,21 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { label: 'ModulatedConv2d (StyleGAN2)', make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE }), conv: 'dense', equalized: true, demodulation: 'style' },
-  { label: 'ModulatedConv2d up-sampling', make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE, upsample: true }), conv: 'dense', equalized: true, demodulation: 'style', upsample: true },
+  {
+    label: 'ModulatedConv2d (StyleGAN2)',
+    make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE }),
+    conv: 'dense',
+    equalized: true,
+    demodulation: 'style',
+  },
+  {
+    label: 'ModulatedConv2d up-sampling',
+    make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE, upsample: true }),
+    conv: 'dense',
+    equalized: true,
+    demodulation: 'style',
+    upsample: true,
+  },
   {
     label: 'ModulatedConv2d (MobileStyleGAN dense)',
     make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE, affine: 'linear', demodulation: 'styleinv' }),
@@ -51,12 +73,41 @@ const CASES: Case[] = [
     demodulation: 'styleinv',
   },
   // Without demodulation the equalized-lr scale shows: it stays the full layer's 1/√(6·9).
-  { label: 'ModulatedConv2d without demodulation', make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE, demodulation: 'none' }), conv: 'dense', equalized: true, demodulation: 'none' },
-  { label: 'ModulatedDWConv2d', make: () => new ModulatedDWConv2d({ filters: FILTERS, styleDim: STYLE }), conv: 'depthwise', equalized: false, demodulation: 'styleinv' },
-  { label: 'StyledConv (MobileStyleGAN)', make: () => new StyledConv({ filters: FILTERS, styleDim: STYLE, seed: 2 }), conv: 'depthwise', equalized: false, demodulation: 'styleinv', tail: { gain: 1 } },
+  {
+    label: 'ModulatedConv2d without demodulation',
+    make: () => new ModulatedConv2d({ filters: FILTERS, styleDim: STYLE, demodulation: 'none' }),
+    conv: 'dense',
+    equalized: true,
+    demodulation: 'none',
+  },
+  {
+    label: 'ModulatedDWConv2d',
+    make: () => new ModulatedDWConv2d({ filters: FILTERS, styleDim: STYLE }),
+    conv: 'depthwise',
+    equalized: false,
+    demodulation: 'styleinv',
+  },
+  {
+    label: 'StyledConv (MobileStyleGAN)',
+    make: () => new StyledConv({ filters: FILTERS, styleDim: STYLE, seed: 2 }),
+    conv: 'depthwise',
+    equalized: false,
+    demodulation: 'styleinv',
+    tail: { gain: 1 },
+  },
   {
     label: 'StyledConv (StyleGAN2, up-sampling)',
-    make: () => new StyledConv({ filters: FILTERS, styleDim: STYLE, conv: 'dense', affine: 'equalized', demodulation: 'style', upsample: true, activationGain: Math.SQRT2, seed: 3 }),
+    make: () =>
+      new StyledConv({
+        filters: FILTERS,
+        styleDim: STYLE,
+        conv: 'dense',
+        affine: 'equalized',
+        demodulation: 'style',
+        upsample: true,
+        activationGain: Math.SQRT2,
+        seed: 3,
+      }),
     conv: 'dense',
     equalized: true,
     demodulation: 'style',
@@ -70,13 +121,32 @@ function reference(c: Case, layer: tfl.layers.Layer, x: tf.Tensor, w: tf.Tensor,
   const weights: Record<string, Arr> = {};
   for (const v of layer.weights) weights[shortName(v)] = arr(v.read());
   const slice = (name: string, sizes: number[]): Arr => slicePrefix(weights[name] as Arr, sizes);
-  const s = affineRef(arr(w), slice('affineKernel', [STYLE, cin]), slice('affineBias', [cin]), c.equalized ? 1 / Math.sqrt(STYLE) : 1);
-  const kernel = c.conv === 'dense' ? slice('kernel', [3, 3, cin, out]) : combinedRef(slice('depthwise', [3, 3, cin, 1]), slice('pointwise', [1, 1, cin, out]));
+  const s = affineRef(
+    arr(w),
+    slice('affineKernel', [STYLE, cin]),
+    slice('affineBias', [cin]),
+    c.equalized ? 1 / Math.sqrt(STYLE) : 1,
+  );
+  const kernel =
+    c.conv === 'dense'
+      ? slice('kernel', [3, 3, cin, out])
+      : combinedRef(slice('depthwise', [3, 3, cin, 1]), slice('pointwise', [1, 1, cin, out]));
   // The equalized-lr scale stays the full layer's (Anycost GAN's first-k slicing).
   const styleInv = weights['styleInv'] == null ? undefined : slice('styleInv', [cin]);
-  const y = modConvRef(arr(x), s, kernel, { scale: 1 / Math.sqrt(MAX_IN * 9), demodulation: c.demodulation, styleInv, upsample: c.upsample });
+  const y = modConvRef(arr(x), s, kernel, {
+    scale: 1 / Math.sqrt(MAX_IN * 9),
+    demodulation: c.demodulation,
+    styleInv,
+    upsample: c.upsample,
+  });
   if (c.tail == null) return y;
-  return styledTailRef(y, (weights['noiseStrength'] as Arr).data[0] as number, weights['noise'] as Arr, slice('bias', [out]), c.tail.gain);
+  return styledTailRef(
+    y,
+    (weights['noiseStrength'] as Arr).data[0] as number,
+    weights['noise'] as Arr,
+    slice('bias', [out]),
+    c.tail.gain,
+  );
 }
 
 /** x → a (StyledConv 8) → b (StyledConv 6) → head (ToWavelets); style w. */
@@ -84,7 +154,10 @@ function chain(): tfl.LayersModel {
   const x = tfl.input({ shape: [5, 5, 4] });
   const w = tfl.input({ shape: [STYLE] });
   let h = new StyledConv({ name: 'a', filters: 8, styleDim: STYLE, seed: 1 }).apply([x, w]) as tfl.SymbolicTensor;
-  h = new StyledConv({ name: 'b', filters: 6, styleDim: STYLE, conv: 'dense', seed: 2 }).apply([h, w]) as tfl.SymbolicTensor;
+  h = new StyledConv({ name: 'b', filters: 6, styleDim: STYLE, conv: 'dense', seed: 2 }).apply([
+    h,
+    w,
+  ]) as tfl.SymbolicTensor;
   const y = new ToWavelets({ name: 'head', styleDim: STYLE, seed: 3 }).apply([h, w]) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: [x, w], outputs: y });
   model.layers.forEach((l, i) => l.weights.length > 0 && randomizeModulated(l, 40 + i));

@@ -33,9 +33,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const FUSABLE: [string, () => ModulatedConvBase][] = [
   ['ModulatedDWConv2d', () => new ModulatedDWConv2d({ filters: 5, styleDim: 4 })],
   ['StyledConv (depthwise)', () => new StyledConv({ filters: 5, styleDim: 4, seed: 1 })],
-  ['StyledConv (dense, styleinv, ×2 up-sampling, √2 gain)', () => new StyledConv({ filters: 5, styleDim: 4, conv: 'dense', upsample: true, activationGain: Math.SQRT2, seed: 2 })],
-  ['ModulatedConv2d (styleinv)', () => new ModulatedConv2d({ filters: 5, styleDim: 4, affine: 'linear', demodulation: 'styleinv' })],
-  ['ModulatedConv2d (equalized affine, no demodulation)', () => new ModulatedConv2d({ filters: 5, styleDim: 4, demodulation: 'none' })],
+  [
+    'StyledConv (dense, styleinv, ×2 up-sampling, √2 gain)',
+    () =>
+      new StyledConv({ filters: 5, styleDim: 4, conv: 'dense', upsample: true, activationGain: Math.SQRT2, seed: 2 }),
+  ],
+  [
+    'ModulatedConv2d (styleinv)',
+    () => new ModulatedConv2d({ filters: 5, styleDim: 4, affine: 'linear', demodulation: 'styleinv' }),
+  ],
+  [
+    'ModulatedConv2d (equalized affine, no demodulation)',
+    () => new ModulatedConv2d({ filters: 5, styleDim: 4, demodulation: 'none' }),
+  ],
   ['ToWavelets', () => new ToWavelets({ styleDim: 4 })],
   ['ToWavelets as ToRGB (equalized)', () => new ToWavelets({ styleDim: 4, filters: 3, affine: 'equalized' })],
 ];
@@ -80,7 +90,8 @@ describeBackends('fuseDemodulation', () => {
     const layer = new ModulatedDWConv2d({ filters: 3, styleDim: 2 });
     layer.apply([tf.zeros([1, 3, 3, 4]), tf.zeros([1, 2])]);
     randomizeModulated(layer, 3);
-    const get = (l: tfl.layers.Layer, name: string): Float32Array => (l.weights.find((v) => shortName(v) === name) as tfl.LayerVariable).read().dataSync() as Float32Array;
+    const get = (l: tfl.layers.Layer, name: string): Float32Array =>
+      (l.weights.find((v) => shortName(v) === name) as tfl.LayerVariable).read().dataSync() as Float32Array;
     const fused = fuseDemodulation(layer);
     const scale = 1 / Math.sqrt(4 * 9);
     const [dw, pw, inv] = [get(layer, 'depthwise'), get(layer, 'pointwise'), get(layer, 'styleInv')];
@@ -95,8 +106,20 @@ describeBackends('fuseDemodulation', () => {
       for (let i = 0; i < 4; i++) expected[i * 3 + o] = (pw[i * 3 + o] as number) / Math.sqrt(e + 1e-8);
     }
     expectClose(get(fused, 'pointwise'), expected, 1e-5, 1e-5, 'pointwise');
-    expectClose(get(fused, 'affineKernel'), get(layer, 'affineKernel').map((v) => v * scale), 1e-7, 0, 'affine kernel');
-    expectClose(get(fused, 'affineBias'), get(layer, 'affineBias').map((v) => v * scale), 1e-7, 0, 'affine bias');
+    expectClose(
+      get(fused, 'affineKernel'),
+      get(layer, 'affineKernel').map((v) => v * scale),
+      1e-7,
+      0,
+      'affine kernel',
+    );
+    expectClose(
+      get(fused, 'affineBias'),
+      get(layer, 'affineBias').map((v) => v * scale),
+      1e-7,
+      0,
+      'affine bias',
+    );
     expectClose(get(fused, 'depthwise'), dw, 0, 0, 'depthwise unchanged');
   });
 
@@ -112,19 +135,27 @@ describeBackends('fuseDemodulation', () => {
       expect(getSubnet(model), 'the original keeps its setting').toEqual(before);
       expect(fused.name).toBe('net_fused');
       expect(getElasticLayers(fused)).toEqual([]);
-      expect(fused.layers.filter((l) => l.weights.length > 0).map((l) => l.getClassName())).toEqual(Array(5).fill('FusedModulatedConv2d'));
+      expect(fused.layers.filter((l) => l.weights.length > 0).map((l) => l.getClassName())).toEqual(
+        Array(5).fill('FusedModulatedConv2d'),
+      );
       expect(fused.weights.map(shortName)).not.toContain('styleInv');
       const actual = fused.predict(inputs) as tf.Tensor[];
-      actual.forEach((t, i) => expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `output ${i} at ${JSON.stringify(config)}`));
+      actual.forEach((t, i) =>
+        expectClose(t, expected[i] as tf.Tensor, 1e-5, 1e-5, `output ${i} at ${JSON.stringify(config)}`),
+      );
       // The fused layers go through extractSubnet as themselves.
-      (extractSubnet(fused).predict(inputs) as tf.Tensor[]).forEach((t, i) => expectClose(t, actual[i] as tf.Tensor, 0, 0, `extracted fused output ${i}`));
+      (extractSubnet(fused).predict(inputs) as tf.Tensor[]).forEach((t, i) =>
+        expectClose(t, actual[i] as tf.Tensor, 0, 0, `extracted fused output ${i}`),
+      );
       // Same parameters as the sub-network; fewer torchprofile MACs (no demodulation products), the same exact MACs.
       const shapes = [
         [1, 8, 8, 6],
         [1, 4],
       ];
       expect(countParams(fused)).toBe(countParams(model));
-      expect(countMacs(fused, shapes, { convention: 'exact' }).total).toBe(countMacs(model, shapes, { convention: 'exact' }).total);
+      expect(countMacs(fused, shapes, { convention: 'exact' }).total).toBe(
+        countMacs(model, shapes, { convention: 'exact' }).total,
+      );
       expect(countMacs(fused, shapes).total).toBeLessThan(countMacs(model, shapes).total);
       // Fusing allocates only the new model's weights, which its dispose() frees.
       const tensors = tf.memory().numTensors;
@@ -135,7 +166,9 @@ describeBackends('fuseDemodulation', () => {
       const dir = join(root, `net-${Object.keys(config).length}`);
       await fused.save(fileSystem(dir));
       const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json')));
-      (loaded.predict(inputs) as tf.Tensor[]).forEach((t, i) => expectClose(t, actual[i] as tf.Tensor, 0, 0, `loaded output ${i}`));
+      (loaded.predict(inputs) as tf.Tensor[]).forEach((t, i) =>
+        expectClose(t, actual[i] as tf.Tensor, 0, 0, `loaded output ${i}`),
+      );
       tf.dispose(loaded.predict(inputs) as tf.Tensor[]);
       await expectNoLeak(() => tf.dispose(loaded.predict(inputs) as tf.Tensor[]));
     }
@@ -144,18 +177,30 @@ describeBackends('fuseDemodulation', () => {
   it("refuses StyleGAN2's per-sample demodulation by name, unless allowUnfused keeps it", () => {
     const x = tfl.input({ shape: [4, 4, 3] });
     const w = tfl.input({ shape: [4] });
-    const t = new ModulatedConv2d({ name: 'teacher_conv', filters: 3, styleDim: 4, seed: 1 }).apply([x, w]) as tfl.SymbolicTensor;
-    const y = new ToWavelets({ name: 'rgb', filters: 3, affine: 'equalized', styleDim: 4, seed: 2 }).apply([t, w]) as tfl.SymbolicTensor;
+    const t = new ModulatedConv2d({ name: 'teacher_conv', filters: 3, styleDim: 4, seed: 1 }).apply([
+      x,
+      w,
+    ]) as tfl.SymbolicTensor;
+    const y = new ToWavelets({ name: 'rgb', filters: 3, affine: 'equalized', styleDim: 4, seed: 2 }).apply([
+      t,
+      w,
+    ]) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: [x, w], outputs: y });
     expect(() => fuseDemodulation(model)).toThrow(ConfigError);
-    expect(() => fuseDemodulation(model)).toThrow(/layers 'teacher_conv' with demodulation 'style'.*pass \{ allowUnfused: true \}/);
-    expect(() => fuseDemodulation(model.getLayer('teacher_conv'))).toThrow(/layer 'teacher_conv' demodulation: got 'style', expected 'styleinv' or 'none'/);
+    expect(() => fuseDemodulation(model)).toThrow(
+      /layers 'teacher_conv' with demodulation 'style'.*pass \{ allowUnfused: true \}/,
+    );
+    expect(() => fuseDemodulation(model.getLayer('teacher_conv'))).toThrow(
+      /layer 'teacher_conv' demodulation: got 'style', expected 'styleinv' or 'none'/,
+    );
     const partly = fuseDemodulation(model, { allowUnfused: true });
     expect(partly.getLayer('teacher_conv').getClassName()).toBe('ModulatedConv2d');
     expect(partly.getLayer('rgb').getClassName()).toBe('FusedModulatedConv2d');
     const inputs = [seededTensor([2, 4, 4, 3], 1), seededTensor([2, 4], 2)];
     expectClose(partly.predict(inputs) as tf.Tensor, model.predict(inputs) as tf.Tensor, 1e-5, 1e-5);
-    expect(() => fuseDemodulation(tfl.layers.dense({ units: 2 }))).toThrow(/modelOrLayer \(layer '.*'\): got 'Dense', expected a tf.LayersModel or a modulated conv layer/);
+    expect(() => fuseDemodulation(tfl.layers.dense({ units: 2 }))).toThrow(
+      /modelOrLayer \(layer '.*'\): got 'Dense', expected a tf.LayersModel or a modulated conv layer/,
+    );
     expect(() => fuseDemodulation(model, { allowUnfused: 'yes' as never })).toThrow(/options.allowUnfused/);
   });
 });

@@ -22,7 +22,14 @@ const require = createRequire(import.meta.url);
 interface KerasLayer {
   class_name: string;
   name: string;
-  config: { filters?: number; kernel_size?: number[]; strides?: number[]; padding?: string; size?: number[]; axis?: number };
+  config: {
+    filters?: number;
+    kernel_size?: number[];
+    strides?: number[];
+    padding?: string;
+    size?: number[];
+    axis?: number;
+  };
   inbound_nodes: [string, number, number, object][][];
 }
 
@@ -32,7 +39,7 @@ interface KerasLayer {
  * the nearest upsample multiplies H and W; add/activation cost nothing.
  */
 function analyticCount(h: number, w: number): { macs: number; params: number; order: string[] } {
-  const layers = (JSON.parse(readFileSync(MODEL_JSON, 'utf8')).modelTopology.model_config.config.layers as KerasLayer[]);
+  const layers = JSON.parse(readFileSync(MODEL_JSON, 'utf8')).modelTopology.model_config.config.layers as KerasLayer[];
   const shape = new Map<string, { h: number; w: number; c: number }>();
   let macs = 0;
   let params = 0;
@@ -104,18 +111,30 @@ describeBackends('countMacs on @upscalerjs/esrgan-medium', () => {
     const shared = require(`${PACKAGE_DIR}dist/cjs/packages/shared/src/esrgan/esrgan.js`) as {
       getESRGANModelDefinition(args: object): { setup(tf: unknown): void };
     };
-    shared.getESRGANModelDefinition({ scale: 2, name: '@upscalerjs/esrgan-medium', version: '1.0.0', meta: { architecture: 'rrdn' } }).setup(tfUnion);
+    shared
+      .getESRGANModelDefinition({
+        scale: 2,
+        name: '@upscalerjs/esrgan-medium',
+        version: '1.0.0',
+        meta: { architecture: 'rrdn' },
+      })
+      .setup(tfUnion);
     const classes = tf.serialization.SerializationMap.getMap().classNameMap;
-    const registered = (name: string): new () => tfl.layers.Layer => (classes[name] as unknown as [new () => tfl.layers.Layer])[0];
+    const registered = (name: string): new () => tfl.layers.Layer =>
+      (classes[name] as unknown as [new () => tfl.layers.Layer])[0];
     const MultiplyBeta = registered('MultiplyBeta');
     const PixelShuffle = registered('PixelShuffle2x');
 
     const x = tfl.input({ shape: [null, null, 3] });
-    const feat = tfl.layers.conv2d({ name: 'feat', filters: 12, kernelSize: 3, padding: 'same' }).apply(x) as tfl.SymbolicTensor;
+    const feat = tfl.layers
+      .conv2d({ name: 'feat', filters: 12, kernelSize: 3, padding: 'same' })
+      .apply(x) as tfl.SymbolicTensor;
     const beta = new MultiplyBeta();
     const shuffle = new PixelShuffle();
     const up = shuffle.apply(beta.apply(feat)) as tfl.SymbolicTensor;
-    const out = tfl.layers.conv2d({ name: 'out', filters: 3, kernelSize: 3, padding: 'same' }).apply(up) as tfl.SymbolicTensor;
+    const out = tfl.layers
+      .conv2d({ name: 'out', filters: 3, kernelSize: 3, padding: 'same' })
+      .apply(up) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: x, outputs: out });
 
     // Without counters both custom layers are reported by name.

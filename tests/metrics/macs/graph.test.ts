@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { ConfigError, ShapeError, countMacs, countParams, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../../../src/index.js';
+import {
+  ConfigError,
+  ShapeError,
+  countMacs,
+  countParams,
+  type CostedLayer,
+  type LayerCost,
+  type LayerShape,
+  type MacConvention,
+} from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectNoLeak } from '../../helpers/tensors.js';
 
@@ -38,12 +47,18 @@ class ActivePrefix extends tfl.layers.Layer implements CostedLayer {
   }
 }
 
-const conv = (name: string, filters: number, kernelSize = 3): tfl.layers.Layer => tfl.layers.conv2d({ name, filters, kernelSize, padding: 'same' });
+const conv = (name: string, filters: number, kernelSize = 3): tfl.layers.Layer =>
+  tfl.layers.conv2d({ name, filters, kernelSize, padding: 'same' });
 
 describeBackends('countMacs / countParams over model graphs', () => {
   it('walks a sequential model, scaling with the batch', () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.conv2d({ name: 'c1', filters: 8, kernelSize: 3, padding: 'same', inputShape: [16, 16, 3] }), tfl.layers.maxPooling2d({ name: 'pool', poolSize: 2 }), tfl.layers.flatten({ name: 'flat' }), tfl.layers.dense({ name: 'fc', units: 10 })],
+      layers: [
+        tfl.layers.conv2d({ name: 'c1', filters: 8, kernelSize: 3, padding: 'same', inputShape: [16, 16, 3] }),
+        tfl.layers.maxPooling2d({ name: 'pool', poolSize: 2 }),
+        tfl.layers.flatten({ name: 'flat' }),
+        tfl.layers.dense({ name: 'fc', units: 10 }),
+      ],
     });
     const one = countMacs(model, [1, 16, 16, 3]);
     expect(one.perLayer.map((l) => [l.name, l.macs, l.outputShape])).toEqual([
@@ -64,7 +79,13 @@ describeBackends('countMacs / countParams over model graphs', () => {
     const blockIn = tfl.input({ shape: [null, null, 8] });
     const blockOut = tfl.layers.add({ name: 'sum' }).apply([conv('b_conv1', 8).apply(blockIn) as ST, blockIn]) as ST;
     const block = tfl.model({ inputs: blockIn, outputs: blockOut, name: 'block' });
-    const head = tfl.sequential({ name: 'head', layers: [tfl.layers.conv2d({ name: 'h_conv', filters: 2, kernelSize: 1, inputShape: [null, null, 8] }), tfl.layers.activation({ name: 'h_tanh', activation: 'tanh' })] });
+    const head = tfl.sequential({
+      name: 'head',
+      layers: [
+        tfl.layers.conv2d({ name: 'h_conv', filters: 2, kernelSize: 1, inputShape: [null, null, 8] }),
+        tfl.layers.activation({ name: 'h_tanh', activation: 'tanh' }),
+      ],
+    });
 
     const x = tfl.input({ shape: [10, 12, 3] });
     const stem = conv('stem', 8).apply(x) as ST;
@@ -171,8 +192,13 @@ describeBackends('countMacs / countParams over model graphs', () => {
 
   it('lets a custom counter override a built-in rule and set the output shape', () => {
     const x = tfl.input({ shape: [4, 4, 2] });
-    const model = tfl.model({ inputs: x, outputs: conv('c2', 2, 1).apply(tfl.layers.upSampling2d({ name: 'up', size: [2, 2] }).apply(x) as ST) as ST });
-    const result = countMacs(model, [1, 4, 4, 2], { customCounters: { UpSampling2D: () => ({ macs: 7, outputShape: [1, 3, 3, 2] }) } });
+    const model = tfl.model({
+      inputs: x,
+      outputs: conv('c2', 2, 1).apply(tfl.layers.upSampling2d({ name: 'up', size: [2, 2] }).apply(x) as ST) as ST,
+    });
+    const result = countMacs(model, [1, 4, 4, 2], {
+      customCounters: { UpSampling2D: () => ({ macs: 7, outputShape: [1, 3, 3, 2] }) },
+    });
     expect(result.perLayer.map((l) => [l.name, l.macs])).toEqual([
       ['up', 7],
       ['c2', 9 * 2 * 2],
@@ -182,8 +208,18 @@ describeBackends('countMacs / countParams over model graphs', () => {
   it('counts a transposed conv cropped by a Cropping2D (a padded PyTorch ConvTranspose2d) at the cropped output', () => {
     // ConvTranspose2d(k3, s2, p1, output_padding 1) written with built-ins: 'valid' (2H + 1) then crop [1, 0].
     const x = tfl.input({ shape: [null, null, 4] });
-    const t = tfl.layers.conv2dTranspose({ name: 'ct', filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }).apply(x) as ST;
-    const y = tfl.layers.cropping2D({ name: 'crop', cropping: [[1, 0], [1, 0]] }).apply(t) as ST;
+    const t = tfl.layers
+      .conv2dTranspose({ name: 'ct', filters: 2, kernelSize: 3, strides: 2, padding: 'valid' })
+      .apply(x) as ST;
+    const y = tfl.layers
+      .cropping2D({
+        name: 'crop',
+        cropping: [
+          [1, 0],
+          [1, 0],
+        ],
+      })
+      .apply(t) as ST;
     const model = tfl.model({ inputs: x, outputs: y });
     const r = countMacs(model, [1, 5, 6, 4]);
     expect(r.perLayer.map((l) => [l.name, l.macs, l.outputShape])).toEqual([
@@ -211,11 +247,24 @@ describeBackends('countMacs / countParams over model graphs', () => {
     expect(() => countMacs(model, [1, 9, 8, 3])).toThrow(ShapeError);
     expect(() => countMacs(model, [1, 8, 8.5, 3])).toThrow(/inputShape: got \[1,8,8.5,3\]/);
     expect(() => countMacs(model, [1, 8, 0, 3])).toThrow(ConfigError);
-    expect(() => countMacs(model, [[1, 8, 8, 3], [1, 8, 8, 3]])).toThrow(/inputShape: .*expected 1 shape/);
-    expect(() => countMacs(model, [1, 8, 8, 3], { convention: 'fvcore' as MacConvention })).toThrow(/options.convention: got 'fvcore', expected one of 'torchprofile', 'exact'/);
-    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: 3 as never } })).toThrow(/options.customCounters\['Conv2D'\]/);
-    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: -1 }) } })).toThrow(/customCounters\['Conv2D'\] \(layer 'c'\) result: got \{"macs":-1\}/);
-    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: Number.NaN }) } })).toThrow(ConfigError);
+    expect(() =>
+      countMacs(model, [
+        [1, 8, 8, 3],
+        [1, 8, 8, 3],
+      ]),
+    ).toThrow(/inputShape: .*expected 1 shape/);
+    expect(() => countMacs(model, [1, 8, 8, 3], { convention: 'fvcore' as MacConvention })).toThrow(
+      /options.convention: got 'fvcore', expected one of 'torchprofile', 'exact'/,
+    );
+    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: 3 as never } })).toThrow(
+      /options.customCounters\['Conv2D'\]/,
+    );
+    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: -1 }) } })).toThrow(
+      /customCounters\['Conv2D'\] \(layer 'c'\) result: got \{"macs":-1\}/,
+    );
+    expect(() => countMacs(model, [1, 8, 8, 3], { customCounters: { Conv2D: () => ({ macs: Number.NaN }) } })).toThrow(
+      ConfigError,
+    );
     expect(() => countParams(5 as never)).toThrow(ConfigError);
     expect(() => countMacs(model, [1, 8, 8, 3], null as never)).toThrow(/options: got null/);
     expect(() => countParams(model, 'x' as never)).toThrow(/options: got 'x'/);
@@ -227,7 +276,12 @@ describeBackends('countMacs / countParams over model graphs', () => {
     const b = tfl.input({ shape: [4, 4, 3] });
     const y = conv('c', 1, 1).apply(tfl.layers.concatenate({ name: 'cat' }).apply([a, b]) as ST) as ST;
     const model = tfl.model({ inputs: [a, b], outputs: y });
-    expect(countMacs(model, [[2, 4, 4, 2], [2, 4, 4, 3]]).total).toBe(2 * 16 * 1 * 5);
+    expect(
+      countMacs(model, [
+        [2, 4, 4, 2],
+        [2, 4, 4, 3],
+      ]).total,
+    ).toBe(2 * 16 * 1 * 5);
     expect(() => countMacs(model, [2, 4, 4, 2])).toThrow(/expected 2 shapes/);
     model.dispose();
   });

@@ -61,7 +61,15 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   const style = tfl.input({ shape: [8] });
   const wplus = tfl.input({ shape: [3, 8] });
   const settings: [ElasticLayer, ElasticSetting][] = [];
-  const add = (layer: tfl.layers.Layer, input: ST | ST[], tp: number, exact: number, params: number, outputShape: number[], terminal = true): ST => {
+  const add = (
+    layer: tfl.layers.Layer,
+    input: ST | ST[],
+    tp: number,
+    exact: number,
+    params: number,
+    outputShape: number[],
+    terminal = true,
+  ): ST => {
     const y = layer.apply(input) as ST;
     expected.push({ name: layer.name, torchprofile: tp, exact, params, outputShape });
     if (terminal) outs.push(y);
@@ -77,23 +85,58 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   add(new InstanceNorm({ name: 'inorm' }), P, 2 * 13 * 15 * 6, 0, 0, [2, 13, 15, 6]);
   add(new ElasticInstanceNorm({ name: 'einorm', affine: true }), E, 2 * 13 * 15 * 5, 0, 2 * 5, [2, 13, 15, 5]);
   add(new ElasticBatchNorm({ name: 'ebn' }), E, 0, 0, 2 * 5, [2, 13, 15, 5]);
-  add(new ElasticDepthwiseConv2d({ name: 'edw', kernelSize: 3, depthMultiplier: 2, padding: 'same' }), E, 2 * 13 * 15 * 10 * 9, 2 * 13 * 15 * 10 * 9, 9 * 10 + 10, [2, 13, 15, 10]);
+  add(
+    new ElasticDepthwiseConv2d({ name: 'edw', kernelSize: 3, depthMultiplier: 2, padding: 'same' }),
+    E,
+    2 * 13 * 15 * 10 * 9,
+    2 * 13 * 15 * 10 * 9,
+    9 * 10 + 10,
+    [2, 13, 15, 10],
+  );
   const sep = new ElasticSeparableConv2d({ name: 'esep', filters: 7, kernelSize: 3, padding: 1, padMode: 'reflect' });
   settings.push([sep, { outChannels: 4 }]);
   // Depthwise 3×3 on 5 channels, instance norm (torchprofile only), pointwise 5 → 4 (active).
-  add(sep, E, 2 * 13 * 15 * 5 * 9 + 2 * 13 * 15 * 5 + 2 * 13 * 15 * 4 * 5, 2 * 13 * 15 * 5 * 9 + 2 * 13 * 15 * 4 * 5, 9 * 5 + 5 + 5 * 4 + 4, [2, 13, 15, 4]);
-  const ect = new ElasticConv2dTranspose({ name: 'ect', filters: 6, kernelSize: 3, strides: 2, padding: 1, outputPadding: 1 });
+  add(
+    sep,
+    E,
+    2 * 13 * 15 * 5 * 9 + 2 * 13 * 15 * 5 + 2 * 13 * 15 * 4 * 5,
+    2 * 13 * 15 * 5 * 9 + 2 * 13 * 15 * 4 * 5,
+    9 * 5 + 5 + 5 * 4 + 4,
+    [2, 13, 15, 4],
+  );
+  const ect = new ElasticConv2dTranspose({
+    name: 'ect',
+    filters: 6,
+    kernelSize: 3,
+    strides: 2,
+    padding: 1,
+    outputPadding: 1,
+  });
   settings.push([ect, { outChannels: 3 }]);
   // Active 3 of 6 outputs on 5 inputs; (13 − 1)·2 − 2 + 3 + 1 = 26, (15 − 1)·2 − 2 + 3 + 1 = 30.
   add(ect, E, 2 * 26 * 30 * 3 * (5 * 9), 2 * 13 * 15 * 5 * (3 * 9), 9 * 5 * 3 + 3, [2, 26, 30, 3]);
   // Static ConvTranspose2d k4 s2 p1: (13 − 1)·2 − 2 + 4 = 26, (15 − 1)·2 − 2 + 4 = 30.
-  add(new ConvTranspose2d({ name: 'ct', filters: 4, kernelSize: 4, strides: 2, padding: 1 }), P, 2 * 26 * 30 * 4 * (6 * 16), 2 * 13 * 15 * 6 * (4 * 16), 16 * 6 * 4 + 4, [2, 26, 30, 4]);
+  add(
+    new ConvTranspose2d({ name: 'ct', filters: 4, kernelSize: 4, strides: 2, padding: 1 }),
+    P,
+    2 * 26 * 30 * 4 * (6 * 16),
+    2 * 13 * 15 * 6 * (4 * 16),
+    16 * 6 * 4 + 4,
+    [2, 26, 30, 4],
+  );
   // Haar transforms: 4 MACs per output element (each output a 4-term ±½ sum), both conventions.
   const D = add(new HaarDWT({ name: 'dwt' }), clamp, 4 * 2 * 5 * 6 * 24, 4 * 2 * 5 * 6 * 24, 0, [2, 5, 6, 24], false);
   add(new HaarIDWT({ name: 'idwt' }), D, 4 * 2 * 10 * 12 * 6, 4 * 2 * 10 * 12 * 6, 0, [2, 10, 12, 6]);
   // With a style: + the affine map N·styleDim·4C, + one aten::mul per input element (torchprofile).
   const up = new IDWTUpsample({ name: 'idwt_up', styleDim: 8, seed: 1 });
-  add(up, [D, style], 4 * 2 * 10 * 12 * 6 + 2 * 8 * 24 + 2 * 5 * 6 * 24, 4 * 2 * 10 * 12 * 6 + 2 * 8 * 24, 8 * 24 + 24, [2, 10, 12, 6]);
+  add(
+    up,
+    [D, style],
+    4 * 2 * 10 * 12 * 6 + 2 * 8 * 24 + 2 * 5 * 6 * 24,
+    4 * 2 * 10 * 12 * 6 + 2 * 8 * 24,
+    8 * 24 + 24,
+    [2, 10, 12, 6],
+  );
 
   // Modulated convs on E: N = 2, styleDim 8, Cin = 5 (the active width of ofa), 3×3 kernels.
   const inE = 2 * 13 * 15 * 5;
@@ -107,36 +150,96 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   const mc = new ModulatedConv2d({ name: 'mconv', filters: 6, styleDim: 8, seed: 2 });
   settings.push([mc, { outChannels: 4 }]);
   const mcConv = out(13, 15, 4) * 5 * 9;
-  add(mc, [E, style], affine + mcConv + inE + out(13, 15, 4), affine + mcConv, affineParams + 9 * 5 * 4, [2, 13, 15, 4]);
+  add(
+    mc,
+    [E, style],
+    affine + mcConv + inE + out(13, 15, 4),
+    affine + mcConv,
+    affineParams + 9 * 5 * 4,
+    [2, 13, 15, 4],
+  );
   // Up-sampling: stride-2 transposed 3×3 (exact: at the input, 13·15 positions × 3 outputs;
   // torchprofile: at its (2·13 + 1) × (2·15 + 1) output, 5 inputs each), then the 4×4 blur on 26×30.
   const mu = new ModulatedConv2d({ name: 'mconv_up', filters: 6, styleDim: 8, upsample: true, seed: 3 });
   settings.push([mu, { outChannels: 3 }]);
   const blur = out(26, 30, 3) * 16;
-  add(mu, [E, style], affine + out(27, 31, 3) * 5 * 9 + blur + inE + out(26, 30, 3), affine + inE * 3 * 9 + blur, affineParams + 9 * 5 * 3, [2, 26, 30, 3]);
+  add(
+    mu,
+    [E, style],
+    affine + out(27, 31, 3) * 5 * 9 + blur + inE + out(26, 30, 3),
+    affine + inE * 3 * 9 + blur,
+    affineParams + 9 * 5 * 3,
+    [2, 26, 30, 3],
+  );
   // MobileStyleGAN's ModulatedDWConv2d: depthwise 3×3 on 5 channels, pointwise 5 → 4; styleInv is a buffer.
   const md = new ModulatedDWConv2d({ name: 'mdwconv', filters: 7, styleDim: 8, seed: 4 });
   settings.push([md, { outChannels: 4 }]);
   const mdConv = inE * 9 + out(13, 15, 4) * 5;
-  add(md, [E, style], affine + mdConv + inE + out(13, 15, 4), affine + mdConv, affineParams + 9 * 5 + 5 * 4, [2, 13, 15, 4]);
+  add(
+    md,
+    [E, style],
+    affine + mdConv + inE + out(13, 15, 4),
+    affine + mdConv,
+    affineParams + 9 * 5 + 5 * 4,
+    [2, 13, 15, 4],
+  );
   // StyledConv (MobileStyleGAN's): separable, noise (a 13×15 map), bias, LeakyReLU with gain 1; 5 of 6 filters.
   const sc = new StyledConv({ name: 'styled', filters: 6, styleDim: 8, seed: 5 });
   settings.push([sc, { outChannels: 5 }]);
   const scConv = inE * 9 + out(13, 15, 5) * 5;
-  add(sc, [E, style], affine + scConv + inE + out(13, 15, 5) + 13 * 15 + lrelu(out(13, 15, 5), 1), affine + scConv, affineParams + 9 * 5 + 5 * 5 + 1 + 5, [2, 13, 15, 5]);
+  add(
+    sc,
+    [E, style],
+    affine + scConv + inE + out(13, 15, 5) + 13 * 15 + lrelu(out(13, 15, 5), 1),
+    affine + scConv,
+    affineParams + 9 * 5 + 5 * 5 + 1 + 5,
+    [2, 13, 15, 5],
+  );
   // StyleGAN2's StyledConv: dense, per-sample demodulation, noise, bias, FusedLeakyReLU (gain √2: one product); 2 of 6 filters.
-  const sd = new StyledConv({ name: 'styled_dense', conv: 'dense', affine: 'equalized', demodulation: 'style', activationGain: Math.SQRT2, filters: 6, styleDim: 8, seed: 6 });
+  const sd = new StyledConv({
+    name: 'styled_dense',
+    conv: 'dense',
+    affine: 'equalized',
+    demodulation: 'style',
+    activationGain: Math.SQRT2,
+    filters: 6,
+    styleDim: 8,
+    seed: 6,
+  });
   settings.push([sd, { outChannels: 2 }]);
   const sdConv = out(13, 15, 2) * 5 * 9;
-  add(sd, [E, style], affine + sdConv + inE + out(13, 15, 2) + 13 * 15 + lrelu(out(13, 15, 2), Math.SQRT2), affine + sdConv, affineParams + 9 * 5 * 2 + 1 + 2, [2, 13, 15, 2]);
+  add(
+    sd,
+    [E, style],
+    affine + sdConv + inE + out(13, 15, 2) + 13 * 15 + lrelu(out(13, 15, 2), Math.SQRT2),
+    affine + sdConv,
+    affineParams + 9 * 5 * 2 + 1 + 2,
+    [2, 13, 15, 2],
+  );
   // ToWavelets: 1×1 to 12 channels, no demodulation, bias; its width is not elastic, its input is (5 of 8).
   const twConv = out(13, 15, 12) * 5;
-  add(new ToWavelets({ name: 'towavelets', styleDim: 8, seed: 7 }), [E, style], affine + twConv + inE, affine + twConv, affineParams + 5 * 12 + 12, [2, 13, 15, 12]);
+  add(
+    new ToWavelets({ name: 'towavelets', styleDim: 8, seed: 7 }),
+    [E, style],
+    affine + twConv + inE,
+    affine + twConv,
+    affineParams + 5 * 12 + 12,
+    [2, 13, 15, 12],
+  );
   // The fused inference form on the padded image (6 channels): separable, noise, bias, LeakyReLU; no demodulation.
   const inP = 2 * 13 * 15 * 6;
   const fusedConv = inP * 9 + out(13, 15, 4) * 6;
   add(
-    new FusedModulatedConv2d({ name: 'fused', conv: 'depthwise', filters: 4, styleDim: 8, noise: true, useBias: true, activation: 'lrelu', seed: 8 }),
+    new FusedModulatedConv2d({
+      name: 'fused',
+      conv: 'depthwise',
+      filters: 4,
+      styleDim: 8,
+      noise: true,
+      useBias: true,
+      activation: 'lrelu',
+      seed: 8,
+    }),
     [P, style],
     2 * 8 * 6 + fusedConv + inP + 13 * 15 + lrelu(out(13, 15, 4), 1),
     2 * 8 * 6 + fusedConv,
@@ -151,9 +254,21 @@ function everyLibraryLayer(): { model: tfl.LayersModel; expected: Expected[]; ac
   // element), an EqualLinear with the fused leaky ReLU (gain √2: 1 per output), a linear one.
   const row = add(new SelectStyle({ name: 'select', index: 2 }), wplus, 0, 0, 0, [2, 8], false);
   const pn = add(new PixelNorm({ name: 'pixel_norm' }), row, 2 * 2 * 8, 0, 0, [2, 8], false);
-  const el = add(new EqualLinear({ name: 'mapping0', units: 6, lrMul: 0.01, activation: 'lrelu', seed: 10 }), pn, 2 * 8 * 6 + lrelu(2 * 6, Math.SQRT2), 2 * 8 * 6, 8 * 6 + 6, [2, 6], false);
+  const el = add(
+    new EqualLinear({ name: 'mapping0', units: 6, lrMul: 0.01, activation: 'lrelu', seed: 10 }),
+    pn,
+    2 * 8 * 6 + lrelu(2 * 6, Math.SQRT2),
+    2 * 8 * 6,
+    8 * 6 + 6,
+    [2, 6],
+    false,
+  );
   add(new EqualLinear({ name: 'mapping1', units: 3, seed: 11 }), el, 2 * 6 * 3, 2 * 6 * 3, 6 * 3 + 3, [2, 3]);
-  return { model: tfl.model({ inputs: [x, style, wplus], outputs: outs }), expected, activate: () => settings.forEach(([l, setting]) => l.setActive(setting)) };
+  return {
+    model: tfl.model({ inputs: [x, style, wplus], outputs: outs }),
+    expected,
+    activate: () => settings.forEach(([l, setting]) => l.setActive(setting)),
+  };
 }
 
 const INPUT = [
