@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
-import { assertOneOf } from '../util/checks.js';
-import { importOptional, isNode, isResolvable, packageMainDir } from './node_modules.js';
+import { BackendError } from '../util/index.js';
+import { assertOneOf } from '../util/index.js';
+import { importOptional, isNode, isResolvable, packageMainDir } from '../util/index.js';
 import { registerWasmTrainingKernels } from './wasm_training_kernels.js';
 
 /** Backends {@link initBackend} can set up. */

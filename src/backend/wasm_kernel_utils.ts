@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, ShapeError } from '../errors.js';
+import { BackendError, ShapeError } from '../util/index.js';
 
 /**
  * The members of the wasm backend (`BackendWasm` of @tensorflow/tfjs-backend-wasm) the training

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../util/index.js';
 import { conv2dBackpropFilterWasm } from './wasm_conv2d_backprop_filter.js';
 import { conv2dBackpropInputWasm } from './wasm_conv2d_backprop_input.js';
 import { depthwiseBackpropFilterWasm } from './wasm_depthwise_backprop_filter.js';

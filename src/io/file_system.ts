@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ModelFileError } from '../errors.js';
-import { importOptional } from '../backend/node_modules.js';
+import { ConfigError, ModelFileError } from '../util/index.js';
+import { importOptional } from '../util/index.js';
 
 type Fs = typeof import('node:fs/promises');
 type PathModule = typeof import('node:path');

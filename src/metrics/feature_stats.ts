@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { assertInt } from '../util/checks.js';
+import { ConfigError } from '../util/index.js';
+import { assertInt } from '../util/index.js';
 import { readFeatures, readSymmetric, readVector, type FeatureInput } from './features.js';
 import { gemmLower, rowMajor } from './linalg/gemm.js';
 import { createHeap, type Float64Heap } from './linalg/heap.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 
 /** Feature vectors, one row per sample: a `[n, d]` tensor or an array of n equal-length arrays. */
 export type FeatureInput = tf.Tensor2D | number[][];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
-import { assertInt } from '../util/checks.js';
+import { ConfigError, ShapeError } from '../util/index.js';
+import { assertInt } from '../util/index.js';
 import { FeatureStats, type GaussianStats } from './feature_stats.js';
 import { frechetDistance } from './frechet.js';
 

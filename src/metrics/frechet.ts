@@ -1,5 +1,5 @@
-import { ConfigError, GanCompressError, ShapeError } from '../errors.js';
-import { assertFinite } from '../util/checks.js';
+import { ConfigError, GanCompressError, ShapeError } from '../util/index.js';
+import { assertFinite } from '../util/index.js';
 import { FeatureStats, type GaussianStats } from './feature_stats.js';
 import { readSymmetric, readVector, type FeatureInput } from './features.js';
 import { traceSqrtProduct } from './linalg/trace_sqrt.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 
 /** Two images or batches read into float64 planes for the full-reference metrics. */
 export interface ImagePair {

@@ -1,6 +1,6 @@
-import { ConfigError, ShapeError } from '../errors.js';
-import { assertInt } from '../util/checks.js';
-import { Random } from '../util/random.js';
+import { ConfigError, ShapeError } from '../util/index.js';
+import { assertInt } from '../util/index.js';
+import { Random } from '../util/index.js';
 import { readFeatures, type FeatureInput, type FeatureRows } from './features.js';
 import { gemm, gemmLower, rowMajor, transposed } from './linalg/gemm.js';
 import { createHeap, type Float64Heap } from './linalg/heap.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { assertInt } from '../util/checks.js';
+import { ConfigError } from '../util/index.js';
+import { assertInt } from '../util/index.js';
 
 /** What a function timed by {@link measureLatency} may return. */
 export type LatencyResult = void | tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;

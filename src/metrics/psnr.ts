@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertFinite } from '../util/checks.js';
+import { assertFinite } from '../util/index.js';
 import { readImagePair } from './images.js';
 
 /**

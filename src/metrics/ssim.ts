@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
-import { assertFinite } from '../util/checks.js';
+import { ShapeError } from '../util/index.js';
+import { assertFinite } from '../util/index.js';
 import { gaussianFilter2d, gaussianKernel1d } from './gaussian_filter.js';
 import { plane, readImagePair } from './images.js';
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
-import { isStaticExportable } from '../layers/elastic/static_export.js';
-import { flattenModel } from './flat_graph.js';
-import { getSubnet, setSubnet, type SubnetConfig } from './subnet.js';
+import { ConfigError } from '../util/index.js';
+import { isElasticLayer } from '../layers/core/index.js';
+import { isStaticExportable } from '../layers/core/index.js';
+import { flattenModel } from '../graph/index.js';
+import { getSubnet, setSubnet, type SubnetConfig } from '../graph/index.js';
 
 /**
  * Exports a sub-network as a standalone `tf.LayersModel` of static layers holding the sliced

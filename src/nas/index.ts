@@ -1,12 +1,3 @@
-export {
-  getElasticLayers,
-  getSubnet,
-  setSubnet,
-  maxSubnet,
-  minSubnet,
-  type SubnetConfig,
-  type SubnetChoices,
-} from './subnet.js';
 export { extractSubnet } from './extract_subnet.js';
 export { sortChannelsByImportance, type SortChannelsOptions, type SortReport } from './sort_channels.js';
 export {
@@ -16,3 +7,4 @@ export {
   type RecalibrateOptions,
   type RecalibrateReport,
 } from './recalibrate_bn.js';
+export { fuseDemodulation, type FuseDemodulationOptions } from './fuse_demodulation.js';

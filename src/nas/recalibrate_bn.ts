@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import { ElasticBatchNorm } from '../layers/elastic/elastic_batch_norm.js';
-import { singleInput } from '../layers/layer_utils.js';
-import { allLayers } from './flat_graph.js';
+import { ConfigError } from '../util/index.js';
+import { ElasticBatchNorm } from '../layers/elastic/index.js';
+import { singleInput } from '../layers/core/index.js';
+import { allLayers } from '../layers/core/index.js';
 
 /** One calibration batch: a tensor, or one tensor per model input. */
 export type CalibrationBatch = tf.Tensor | tf.Tensor[];

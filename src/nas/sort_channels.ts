@@ -1,10 +1,10 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import { assertOneOf } from '../util/checks.js';
-import type { ChannelPermutable } from '../layers/elastic/channel_permutable.js';
-import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
-import { expandPermutation } from '../layers/elastic/weight_ops.js';
-import { channelGraph, type ChannelLink, type ChannelSpace, type SpaceMember } from './channel_graph.js';
+import { ConfigError } from '../util/index.js';
+import { assertOneOf } from '../util/index.js';
+import type { ChannelPermutable } from '../layers/core/index.js';
+import { isElasticLayer } from '../layers/core/index.js';
+import { expandPermutation } from '../layers/core/index.js';
+import { channelGraph, type ChannelLink, type ChannelSpace, type SpaceMember } from '../graph/index.js';
 
 /** Options of {@link sortChannelsByImportance}. */
 export interface SortChannelsOptions {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from './errors.js';
 
 /**
  * Throws a {@link ShapeError} unless `x` has the given rank.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
-import { assertRank } from '../util/checks.js';
+import { ShapeError } from '../util/index.js';
+import { assertRank } from '../util/index.js';
 
 /** Throws unless `x` is an NHWC tensor with even height and width (one Haar level fits). */
 export function assertHaarInput(argument: string, x: tf.Tensor): asserts x is tf.Tensor4D {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 import { haarPass, type HaarDirection, type HaarPass } from './haar_pass.js';
 
 /**

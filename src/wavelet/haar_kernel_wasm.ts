@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WasmBackend } from '../backend/wasm_kernel_utils.js';
+import type { WasmBackend } from '../backend/index.js';
 import { kernelInput } from './haar_kernel_input.js';
 import { haarLoop, type HaarDirection } from './haar_pass.js';
 import { haarKernelOver, kernelArguments } from './haar_wasm_module.js';

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '../layers/common/layer_args.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
-import type { ChannelRole, HasChannelRole } from '../layers/elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layers/layer_utils.js';
-import { assertOneOf } from '../util/checks.js';
+import type { LayerArgs } from '../layers/core/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/core/index.js';
+import type { ChannelRole, HasChannelRole } from '../layers/core/index.js';
+import { registerLayer, singleInput, singleShape } from '../layers/core/index.js';
+import { assertOneOf } from '../util/index.js';
 import { assertCoefficientShape, assertHaarShape } from './checks.js';
 import { haarDwt, haarIdwt } from './haar.js';
 import { CHANNEL_LAYOUTS, fromBandMajor, toBandMajor, type ChannelLayout } from './layout.js';

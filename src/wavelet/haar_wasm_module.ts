@@ -32,7 +32,7 @@ import {
   v128Load,
   v128Store,
   type FunctionDef,
-} from '../util/wasm_module.js';
+} from '../util/index.js';
 import type { HaarPass } from './haar_pass.js';
 
 /*

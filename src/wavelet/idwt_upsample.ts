@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 import {
   resolveInitializer,
   serializeInitializer,
   type Initializer,
   type InitializerSpec,
-} from '../layers/common/initializer.js';
-import type { LayerArgs } from '../layers/common/layer_args.js';
-import type { ChannelRole, HasChannelRole } from '../layers/elastic/channel_permutable.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/cost.js';
-import { registerLayer } from '../layers/layer_utils.js';
-import { assertInt } from '../util/checks.js';
+} from '../layers/core/index.js';
+import type { LayerArgs } from '../layers/core/index.js';
+import type { ChannelRole, HasChannelRole } from '../layers/core/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/core/index.js';
+import { registerLayer } from '../layers/core/index.js';
+import { assertInt } from '../util/index.js';
 import { haarIdwt } from './haar.js';
 import { channelLayoutOf, haarIdwtShape, haarMacs, idwtChannelRole } from './haar_layers.js';
 import { toBandMajor, type ChannelLayout } from './layout.js';

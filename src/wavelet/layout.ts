@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 
 /** Channel layouts of Haar coefficients: ours (band-major) or MobileStyleGAN's (interleaved). */
 export type ChannelLayout = 'bandmajor' | 'interleaved';

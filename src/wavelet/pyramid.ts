@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertOneOf, assertRank } from '../util/checks.js';
+import { assertOneOf, assertRank } from '../util/index.js';
 import { haarDwt } from './haar.js';
 import { assertLevels } from './wavedec.js';
 

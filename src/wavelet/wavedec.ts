@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors.js';
-import { assertInt, assertRank } from '../util/checks.js';
+import { ConfigError, ShapeError } from '../util/index.js';
+import { assertInt, assertRank } from '../util/index.js';
 import { haarDwt, haarIdwt } from './haar.js';
 
 /** A multi-level Haar decomposition, as {@link haarWavedec} returns it. */

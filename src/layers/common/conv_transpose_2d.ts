@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
-import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
+import { ShapeError } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
+import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
 import {
   convTransposeChannelAxes,
   convTransposeConfig,
@@ -15,8 +15,8 @@ import {
   type ResolvedConvTransposeGeometry,
 } from './conv_transpose_geometry.js';
 import { convTranspose2d } from './conv_transpose_op.js';
-import { initializerConfig, resolveInitializer, type Initializer } from './initializer.js';
-import type { ConvWeightOptions, LayerArgs } from './layer_args.js';
+import { initializerConfig, resolveInitializer, type Initializer } from '../core/index.js';
+import type { ConvWeightOptions, LayerArgs } from '../core/index.js';
 
 /**
  * Config of {@link ConvTranspose2d}: `tf.layers.conv2dTranspose`'s names plus PyTorch's geometry

@@ -1,8 +1,8 @@
-import { ConfigError, ShapeError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
-import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import type { ChannelAxes } from '../elastic/channel_permutable.js';
-import { effectiveKernel, intPair } from './geometry.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
+import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import type { ChannelAxes } from '../core/index.js';
+import { effectiveKernel, intPair } from '../../util/index.js';
 
 /** PyTorch `ConvTranspose2d` geometry; each entry is one number or `[h, w]`. */
 export interface ConvTransposeGeometry {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../../errors.js';
-import { assertRank } from '../../util/checks.js';
+import { ShapeError } from '../../util/index.js';
+import { assertRank } from '../../util/index.js';
 import {
   convTransposeOutputLength,
   resolveConvTransposeGeometry,
   type ConvTransposeGeometry,
 } from './conv_transpose_geometry.js';
-import { effectiveKernel } from './geometry.js';
+import { effectiveKernel } from '../../util/index.js';
 
 /**
  * Spreads a `[kh, kw, ...]` kernel out to `[d·(kh−1)+1, d·(kw−1)+1, ...]` with zeros between

@@ -7,9 +7,14 @@ export {
   type ConvTransposeLayerOptions,
   type ResolvedConvTransposeGeometry,
 } from './conv_transpose_geometry.js';
-export type { Pads2d, Padding2d, PadMode } from './geometry.js';
-export type { Initializer, InitializerSpec } from './initializer.js';
-export type { ConvWeightOptions, Kwargs, LayerArgs } from './layer_args.js';
 export { ReflectionPad2d, type ReflectionPad2dConfig } from './reflection_pad_2d.js';
 export { InstanceNorm, type InstanceNormConfig } from './instance_norm.js';
 export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv_transpose_2d.js';
+export {
+  convTransposeChannelAxes,
+  convTransposeConfig,
+  convTransposeCost,
+  convTransposeOutputShape,
+  resolveConvTransposeLayerOptions,
+} from './conv_transpose_geometry.js';
+export { dilateKernel } from './conv_transpose_op.js';

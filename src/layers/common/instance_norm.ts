@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertFinite } from '../../util/checks.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializer.js';
+import { ShapeError } from '../../util/index.js';
+import { assertFinite } from '../../util/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../core/index.js';
 import { instanceNorm } from './instance_norm_op.js';
-import type { LayerArgs } from './layer_args.js';
+import type { LayerArgs } from '../core/index.js';
 
 /** Config of {@link InstanceNorm}. */
 export interface InstanceNormConfig extends LayerArgs {

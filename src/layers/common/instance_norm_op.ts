@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../../errors.js';
-import { assertFinite, assertRank } from '../../util/checks.js';
+import { ShapeError } from '../../util/index.js';
+import { assertFinite, assertRank } from '../../util/index.js';
 
 /** Options of {@link instanceNorm}. */
 export interface InstanceNormOptions {

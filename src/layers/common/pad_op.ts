@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../errors.js';
-import { assertOneOf, assertRank } from '../../util/checks.js';
-import { explicitPads, type PadMode, type Pads2d } from './geometry.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertOneOf, assertRank } from '../../util/index.js';
+import { explicitPads, type PadMode, type Pads2d } from '../../util/index.js';
 
 /**
  * Pads the spatial axes of an NHWC batch by `[top, bottom, left, right]`, with zeros or by

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
-import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import { explicitPads, type Pads2d } from './geometry.js';
-import type { LayerArgs } from './layer_args.js';
+import { ShapeError } from '../../util/index.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
+import type { ChannelRole, HasChannelRole } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
+import { explicitPads, type Pads2d } from '../../util/index.js';
+import type { LayerArgs } from '../core/index.js';
 import { checkReflectFits, pad2d } from './pad_op.js';
 
 /** Config of {@link ReflectionPad2d}. */

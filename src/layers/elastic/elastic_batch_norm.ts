@@ -1,20 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertFinite } from '../../util/checks.js';
+import { ShapeError } from '../../util/index.js';
+import { assertFinite } from '../../util/index.js';
 import {
   resolveInitializer,
   serializeInitializer,
   type Initializer,
   type InitializerSpec,
-} from '../common/initializer.js';
-import type { Kwargs, LayerArgs } from '../common/layer_args.js';
-import { built, inputChannels } from '../common/layer_checks.js';
-import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
-import type { ChannelPermutable, ChannelRole } from './channel_permutable.js';
-import type { StaticExportable } from './static_export.js';
-import { fillWeights, permuteWeight, prefix } from './weight_ops.js';
+} from '../core/index.js';
+import type { Kwargs, LayerArgs } from '../core/index.js';
+import { built, inputChannels } from '../core/index.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
+import type { ChannelPermutable, ChannelRole } from '../core/index.js';
+import type { StaticExportable } from '../core/index.js';
+import { fillWeights, permuteWeight, prefix } from '../core/index.js';
 
 /** Config of {@link ElasticBatchNorm}: `tf.layers.batchNormalization`'s names (channels last). */
 export interface ElasticBatchNormConfig extends LayerArgs {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConvTranspose2d } from '../common/conv_transpose_2d.js';
+import { ConvTranspose2d } from '../common/index.js';
 import {
   convTransposeChannelAxes,
   convTransposeConfig,
@@ -9,17 +9,17 @@ import {
   resolveConvTransposeLayerOptions,
   type ConvTransposeLayerOptions,
   type ResolvedConvTransposeGeometry,
-} from '../common/conv_transpose_geometry.js';
-import { convTranspose2d } from '../common/conv_transpose_op.js';
-import type { Initializer } from '../common/initializer.js';
-import type { ConvWeightOptions, LayerArgs } from '../common/layer_args.js';
-import { built } from '../common/layer_checks.js';
-import type { LayerCost, LayerShape, MacConvention } from '../cost.js';
-import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes } from './channel_permutable.js';
+} from '../common/index.js';
+import { convTranspose2d } from '../common/index.js';
+import type { Initializer } from '../core/index.js';
+import type { ConvWeightOptions, LayerArgs } from '../core/index.js';
+import { built } from '../core/index.js';
+import type { LayerCost, LayerShape, MacConvention } from '../core/index.js';
+import { registerLayer, singleShape } from '../core/index.js';
+import type { ChannelAxes } from '../core/index.js';
 import { ElasticConvBase } from './elastic_conv_base.js';
-import type { ElasticSpace } from './elastic_layer.js';
-import { fillWeights, prefix } from './weight_ops.js';
+import type { ElasticSpace } from '../core/index.js';
+import { fillWeights, prefix } from '../core/index.js';
 
 /**
  * Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's

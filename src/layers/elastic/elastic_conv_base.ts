@@ -1,23 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
+import { ShapeError } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
 import {
   initializerConfig,
   resolveInitializer,
   type Initializer,
   type InitializerSpec,
-} from '../common/initializer.js';
-import type { Kwargs, LayerArgs } from '../common/layer_args.js';
-import { built, inputChannels } from '../common/layer_checks.js';
-import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
-import { singleInput, singleShape } from '../layer_utils.js';
-import { ActiveWeightCache } from './active_weight_cache.js';
-import type { ChannelAxes, ChannelPermutable, ChannelRole, HasChannelAxes } from './channel_permutable.js';
-import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from './elastic_layer.js';
-import type { StaticExportable } from './static_export.js';
-import { prefix } from './weight_ops.js';
-import { WeightPermuter } from './weight_permuter.js';
+} from '../core/index.js';
+import type { Kwargs, LayerArgs } from '../core/index.js';
+import { built, inputChannels } from '../core/index.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
+import { singleInput, singleShape } from '../core/index.js';
+import { ActiveWeightCache } from '../core/index.js';
+import type { ChannelAxes, ChannelPermutable, ChannelRole, HasChannelAxes } from '../core/index.js';
+import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from '../core/index.js';
+import type { StaticExportable } from '../core/index.js';
+import { prefix } from '../core/index.js';
+import { WeightPermuter } from '../core/index.js';
 
 /** The options every elastic conv's config has besides its geometry and kernels. */
 export interface ElasticConvBaseArgs extends LayerArgs {

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertInt } from '../../util/checks.js';
-import type { Initializer, InitializerSpec } from '../common/initializer.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes, ChannelRole } from './channel_permutable.js';
+import { assertInt } from '../../util/index.js';
+import type { Initializer, InitializerSpec } from '../core/index.js';
+import type { LayerArgs } from '../core/index.js';
+import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import { registerLayer, singleShape } from '../core/index.js';
+import type { ChannelAxes, ChannelRole } from '../core/index.js';
 import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
-import type { ElasticSpace } from './elastic_layer.js';
+import type { ElasticSpace } from '../core/index.js';
 
 /** Config of {@link ElasticDepthwiseConv2d}: `tf.layers.depthwiseConv2d`'s names plus `kernelSizeChoices` and `padMode`. */
 export interface ElasticDepthwiseConv2dConfig extends LayerArgs, ElasticConvGeometryConfig {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError } from '../../errors.js';
-import { assertInt, assertOneOf } from '../../util/checks.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertInt, assertOneOf } from '../../util/index.js';
 import {
   checkPadding,
   convOutputLength,
@@ -12,9 +12,9 @@ import {
   type PadMode,
   type Pads2d,
   type Padding2d,
-} from '../common/geometry.js';
-import { pad2d } from '../common/pad_op.js';
-import { ReflectionPad2d } from '../common/reflection_pad_2d.js';
+} from '../../util/index.js';
+import { pad2d } from '../common/index.js';
+import { ReflectionPad2d } from '../common/index.js';
 
 /** The geometry options the elastic convs share (tf.layers.conv2d's names, plus `kernelSizeChoices` and `padMode`). */
 export interface ElasticConvGeometryConfig {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InstanceNorm, type InstanceNormConfig } from '../common/instance_norm.js';
-import { instanceNorm } from '../common/instance_norm_op.js';
-import { inputChannels } from '../common/layer_checks.js';
-import { registerLayer, singleInput } from '../layer_utils.js';
-import type { ChannelRole } from './channel_permutable.js';
-import type { StaticExportable } from './static_export.js';
-import { fillWeights, prefix } from './weight_ops.js';
+import { InstanceNorm, type InstanceNormConfig } from '../common/index.js';
+import { instanceNorm } from '../common/index.js';
+import { inputChannels } from '../core/index.js';
+import { registerLayer, singleInput } from '../core/index.js';
+import type { ChannelRole } from '../core/index.js';
+import type { StaticExportable } from '../core/index.js';
+import { fillWeights, prefix } from '../core/index.js';
 
 /** Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}). */
 export type ElasticInstanceNormConfig = InstanceNormConfig;

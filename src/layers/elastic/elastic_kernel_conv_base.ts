@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { dilateKernel } from '../common/conv_transpose_op.js';
-import { effectiveKernel } from '../common/geometry.js';
-import { built } from '../common/layer_checks.js';
+import { dilateKernel } from '../common/index.js';
+import { effectiveKernel } from '../../util/index.js';
+import { built } from '../core/index.js';
 import { ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
 import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
-import { KernelTransforms } from './kernel_transforms.js';
-import { fillWeights, prefix } from './weight_ops.js';
+import { KernelTransforms } from './kernel_transform_weights.js';
+import { fillWeights, prefix } from '../core/index.js';
 
 /**
  * The elastic convs whose kernel size is elastic too ({@link OnceForAllConv},

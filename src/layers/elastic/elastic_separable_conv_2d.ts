@@ -1,18 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
-import type { Initializer, InitializerSpec } from '../common/initializer.js';
-import { InstanceNorm } from '../common/instance_norm.js';
-import { instanceNorm } from '../common/instance_norm_op.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import { built } from '../common/layer_checks.js';
-import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { registerLayer, singleShape } from '../layer_utils.js';
-import type { ChannelAxes } from './channel_permutable.js';
+import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
+import type { Initializer, InitializerSpec } from '../core/index.js';
+import { InstanceNorm } from '../common/index.js';
+import { instanceNorm } from '../common/index.js';
+import type { LayerArgs } from '../core/index.js';
+import { built } from '../core/index.js';
+import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import { registerLayer, singleShape } from '../core/index.js';
+import type { ChannelAxes } from '../core/index.js';
 import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
-import type { ElasticSpace } from './elastic_layer.js';
-import { fillWeights, prefix } from './weight_ops.js';
+import type { ElasticSpace } from '../core/index.js';
+import { fillWeights, prefix } from '../core/index.js';
 
 /** Config of {@link ElasticSeparableConv2d}. */
 export interface ElasticSeparableConv2dConfig extends LayerArgs, ElasticConvGeometryConfig {

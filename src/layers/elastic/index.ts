@@ -1,22 +1,3 @@
-export {
-  isElasticLayer,
-  validateElasticSetting,
-  type ElasticLayer,
-  type ElasticSetting,
-  type ElasticSpace,
-} from './elastic_layer.js';
-export {
-  hasChannelAxes,
-  hasChannelRole,
-  isChannelPermutable,
-  type ChannelAxes,
-  type ChannelAxis,
-  type ChannelPermutable,
-  type ChannelRole,
-  type HasChannelAxes,
-  type HasChannelRole,
-} from './channel_permutable.js';
-export { isStaticExportable, type StaticExportable } from './static_export.js';
 export { elasticKernel, kernelTransformPairs, type KernelTransformPair } from './kernel_transform.js';
 export type { ElasticConvGeometryConfig } from './elastic_geometry.js';
 export { ElasticConvBase } from './elastic_conv_base.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../errors.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
 
 /** One OFA kernel transformation: `from`×`from` → `to`×`to`, a `to²×to²` matrix named `${from}to${to}`. */
 export interface KernelTransformPair {

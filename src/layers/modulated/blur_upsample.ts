@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError } from '../../errors.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import type { LayerArgs } from '../core/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import type { ChannelRole, HasChannelRole } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
 import { firKernel2d, firUpsample2d } from './fir.js';
 
 /** Config of {@link BlurUpsample}. */

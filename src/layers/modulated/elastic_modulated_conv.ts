@@ -3,7 +3,7 @@ import {
   type ElasticLayer,
   type ElasticSetting,
   type ElasticSpace,
-} from '../elastic/elastic_layer.js';
+} from '../core/index.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
 
 /**

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import { built } from '../common/layer_checks.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { ShapeError } from '../../util/index.js';
+import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
+import type { LayerArgs } from '../core/index.js';
+import { built } from '../core/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
 import { scaledLeakyRelu } from './activation.js';
 import type { StyledActivation } from './modulated_conv_base.js';
 

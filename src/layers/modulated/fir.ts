@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../errors.js';
-import { assertFinite, assertInt, assertRank } from '../../util/checks.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertFinite, assertInt, assertRank } from '../../util/index.js';
 
 /** Options of {@link upfirdn2d}. */
 export interface UpFirDnOptions {

@@ -1,4 +1,4 @@
-import { registerLayer } from '../layer_utils.js';
+import { registerLayer } from '../core/index.js';
 import {
   ModulatedConvBase,
   type ModulatedConvKind,

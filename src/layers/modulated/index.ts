@@ -37,5 +37,5 @@ export { EqualLinear, type EqualLinearConfig } from './equal_linear.js';
 export { PixelNorm, type PixelNormConfig } from './pixel_norm.js';
 export { BlurUpsample, type BlurUpsampleConfig } from './blur_upsample.js';
 export { setNoise, getNoise, noiseLayers, type NoiseSetting } from './noise.js';
-export { fuseDemodulation, type FuseDemodulationOptions } from './fuse_demodulation.js';
 export type { WeightRole, RoleValues } from './modulated_weights.js';
+export { withFusion } from './fusion_context.js';

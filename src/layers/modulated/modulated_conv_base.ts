@@ -1,22 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError } from '../../errors.js';
-import { Random } from '../../util/random.js';
-import { assertFinite, assertInt, assertOneOf } from '../../util/checks.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { Random } from '../../util/index.js';
+import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
 import {
   pytorchLinearInitializer,
   resolveInitializer,
   serializeInitializer,
   type Initializer,
   type InitializerSpec,
-} from '../common/initializer.js';
-import type { Kwargs, LayerArgs } from '../common/layer_args.js';
-import { inputChannels } from '../common/layer_checks.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../cost.js';
-import { ActiveWeightCache } from '../elastic/active_weight_cache.js';
-import type { ChannelPermutable, ChannelRole } from '../elastic/channel_permutable.js';
-import type { StaticExportable } from '../elastic/static_export.js';
-import { fillWeights } from '../elastic/weight_ops.js';
+} from '../core/index.js';
+import type { Kwargs, LayerArgs } from '../core/index.js';
+import { inputChannels } from '../core/index.js';
+import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import { ActiveWeightCache } from '../core/index.js';
+import type { ChannelPermutable, ChannelRole } from '../core/index.js';
+import type { StaticExportable } from '../core/index.js';
+import { fillWeights } from '../core/index.js';
 import { scaledLeakyRelu } from './activation.js';
 import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
 import { activeFusion } from './fusion_context.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../errors.js';
-import { assertFinite, assertOneOf, assertRank } from '../../util/checks.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertFinite, assertOneOf, assertRank } from '../../util/index.js';
 import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
 import { upfirdn2d } from './fir.js';
 

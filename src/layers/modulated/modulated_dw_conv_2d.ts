@@ -1,4 +1,4 @@
-import { registerLayer } from '../layer_utils.js';
+import { registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
 import type { ModulatedConvOptions } from './modulated_conv_base.js';
 

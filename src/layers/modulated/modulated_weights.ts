@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { l1PerIndex, permuteWeight, prefix } from '../elastic/weight_ops.js';
-import type { Initializer } from '../common/initializer.js';
+import { l1PerIndex, permuteWeight, prefix } from '../core/index.js';
+import type { Initializer } from '../core/index.js';
 
 /**
  * What a weight of a modulated conv layer is, which fixes how it is sliced to an active width

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError, describeValue } from '../../errors.js';
-import { allLayers } from '../../nas/flat_graph.js';
-import { assertInt } from '../../util/checks.js';
-import { Random } from '../../util/random.js';
+import { ConfigError, ShapeError, describeValue } from '../../util/index.js';
+import { allLayers } from '../core/index.js';
+import { assertInt } from '../../util/index.js';
+import { Random } from '../../util/index.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
 
 /**

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
-import type { LayerArgs } from '../common/layer_args.js';
-import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../cost.js';
-import type { ChannelRole, HasChannelRole } from '../elastic/channel_permutable.js';
-import { registerLayer, singleInput, singleShape } from '../layer_utils.js';
+import { ShapeError } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
+import type { LayerArgs } from '../core/index.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
+import type { ChannelRole, HasChannelRole } from '../core/index.js';
+import { registerLayer, singleInput, singleShape } from '../core/index.js';
 
 /** Config of {@link SelectStyle}. */
 export interface SelectStyleConfig extends LayerArgs {

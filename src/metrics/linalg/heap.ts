@@ -1,4 +1,4 @@
-import { GanCompressError } from '../../errors.js';
+import { GanCompressError } from '../../util/index.js';
 import { instantiateKernels, kernelModule, type Float64Kernels } from './wasm_kernels.js';
 
 /**

@@ -1,4 +1,4 @@
-import { GanCompressError } from '../../errors.js';
+import { GanCompressError } from '../../util/index.js';
 import { pivotedCholesky, type PivotedCholesky } from './cholesky.js';
 import { at, colMajor, gemm, transposed } from './gemm.js';
 import { createHeap, type Float64Heap } from './heap.js';

@@ -1,4 +1,4 @@
-import { GanCompressError } from '../../errors.js';
+import { GanCompressError } from '../../util/index.js';
 import { at, colMajor, gemmLower } from './gemm.js';
 import type { Float64Heap } from './heap.js';
 

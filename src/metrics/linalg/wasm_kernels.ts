@@ -28,7 +28,7 @@ import {
   v128Load64Splat,
   v128Store,
   type FunctionDef,
-} from '../../util/wasm_module.js';
+} from '../../util/index.js';
 
 /**
  * The five float64 inner loops of the dense linear algebra, assembled at load time into a small

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { numElements, type LayerShape, type MacConvention } from '../../layers/cost.js';
+import { numElements, type LayerShape, type MacConvention } from '../../layers/core/index.js';
 import { asShapeList } from './graph.js';
 
 /** What a rule may ask of the counter: the cost of a wrapped layer (TimeDistributed, Bidirectional). */

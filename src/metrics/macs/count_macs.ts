@@ -1,11 +1,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
-import type { MacConvention } from '../../layers/cost.js';
-import { assertOneOf } from '../../util/checks.js';
+import { ConfigError } from '../../util/index.js';
+import type { MacConvention } from '../../layers/core/index.js';
+import { assertOneOf } from '../../util/index.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, assertOptions, resolveInputShapes } from './input_shapes.js';
 import { costOfCall } from './layer_cost.js';
-import { withSubnet } from './subnet_scope.js';
+import { withSubnet } from '../../graph/index.js';
 import type { CountMacsOptions, CustomCounter, LayerMacs, MacCount } from './types.js';
 
 const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];

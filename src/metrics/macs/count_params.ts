@@ -1,9 +1,9 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { isCostedLayer } from '../../layers/cost.js';
+import { isCostedLayer } from '../../layers/core/index.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, assertOptions, declaredInputShapes } from './input_shapes.js';
 import { declaredOutputShape, layerInputArg } from './layer_cost.js';
-import { withSubnet } from './subnet_scope.js';
+import { withSubnet } from '../../graph/index.js';
 import type { CountParamsOptions } from './types.js';
 
 /**

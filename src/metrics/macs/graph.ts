@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { flattenModel } from '../../nas/flat_graph.js';
-import type { LayerShape } from '../../layers/cost.js';
+import { flattenModel } from '../../graph/index.js';
+import type { LayerShape } from '../../layers/core/index.js';
 
 /**
  * Called once per layer call, in forward order, with the shapes that really reach the layer;

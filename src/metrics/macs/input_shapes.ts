@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ShapeError } from '../../errors.js';
-import type { LayerShape } from '../../layers/cost.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import type { LayerShape } from '../../layers/core/index.js';
 
 /** Throws unless `model` is a tfjs LayersModel (functional or sequential). */
 export function assertLayersModel(model: unknown): asserts model is tfl.LayersModel {

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, GanCompressError, describeValue } from '../../errors.js';
-import { isCostedLayer, type LayerShape, type MacConvention } from '../../layers/cost.js';
+import { ConfigError, GanCompressError, describeValue } from '../../util/index.js';
+import { isCostedLayer, type LayerShape, type MacConvention } from '../../layers/core/index.js';
 import { BUILTIN_OUTPUT_SHAPES, BUILTIN_RULES, type RuleContext } from './builtin_rules.js';
 import type { CustomCounter } from './types.js';
 

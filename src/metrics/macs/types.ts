@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerShape, MacConvention } from '../../layers/cost.js';
-import type { SubnetConfig } from '../../nas/subnet.js';
+import type { LayerShape, MacConvention } from '../../layers/core/index.js';
+import type { SubnetConfig } from '../../graph/index.js';
 
 /** One layer call in a {@link MacCount}, in graph (topological) order. */
 export interface LayerMacs {

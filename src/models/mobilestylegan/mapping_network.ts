@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
-import { EqualLinear } from '../../layers/modulated/equal_linear.js';
-import { PixelNorm } from '../../layers/modulated/pixel_norm.js';
-import { assertFinite, assertInt } from '../../util/checks.js';
+import { ConfigError } from '../../util/index.js';
+import { EqualLinear } from '../../layers/modulated/index.js';
+import { PixelNorm } from '../../layers/modulated/index.js';
+import { assertFinite, assertInt } from '../../util/index.js';
 
 /** Options of {@link MappingNetwork}. */
 export interface MappingNetworkOptions {

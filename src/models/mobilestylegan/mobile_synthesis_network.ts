@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { StyledConv } from '../../layers/modulated/styled_conv.js';
-import { ToWavelets } from '../../layers/modulated/to_wavelets.js';
+import { StyledConv } from '../../layers/modulated/index.js';
+import { ToWavelets } from '../../layers/modulated/index.js';
 import { HaarIDWT, IDWTUpsample } from '../../wavelet/index.js';
 import { resolveSynthesisOptions, type SynthesisNetworkOptions } from './options.js';
 import { SynthesisBuilder } from './synthesis_builder.js';

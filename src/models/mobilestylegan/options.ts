@@ -1,5 +1,5 @@
-import { ConfigError } from '../../errors.js';
-import { assertInt, assertOneOf } from '../../util/checks.js';
+import { ConfigError } from '../../util/index.js';
+import { assertInt, assertOneOf } from '../../util/index.js';
 
 /** How a synthesis network takes its styles: one `w` for every layer, or one per layer (W+). */
 export type StyleMode = 'w' | 'wplus';

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BlurUpsample } from '../../layers/modulated/blur_upsample.js';
-import { StyledConv } from '../../layers/modulated/styled_conv.js';
-import { ToWavelets } from '../../layers/modulated/to_wavelets.js';
+import { BlurUpsample } from '../../layers/modulated/index.js';
+import { StyledConv } from '../../layers/modulated/index.js';
+import { ToWavelets } from '../../layers/modulated/index.js';
 import { resolveSynthesisOptions, type SynthesisNetworkOptions } from './options.js';
 import { SynthesisBuilder } from './synthesis_builder.js';
 

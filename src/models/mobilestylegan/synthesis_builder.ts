@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConstantInput } from '../../layers/modulated/constant_input.js';
-import { SelectStyle } from '../../layers/modulated/select_style.js';
+import { ConstantInput } from '../../layers/modulated/index.js';
+import { SelectStyle } from '../../layers/modulated/index.js';
 import type { ResolvedSynthesisOptions } from './options.js';
 
 type ST = tfl.SymbolicTensor;

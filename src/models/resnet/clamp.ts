@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
-import { assertFinite } from '../../util/checks.js';
-import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../../layers/cost.js';
-import type { ChannelRole, HasChannelRole } from '../../layers/elastic/channel_permutable.js';
-import type { LayerArgs } from '../../layers/common/index.js';
-import { registerLayer, singleInput, singleShape } from '../../layers/layer_utils.js';
+import { ConfigError } from '../../util/index.js';
+import { assertFinite } from '../../util/index.js';
+import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../../layers/core/index.js';
+import type { ChannelRole, HasChannelRole } from '../../layers/core/index.js';
+import type { LayerArgs } from '../../layers/core/index.js';
+import { registerLayer, singleInput, singleShape } from '../../layers/core/index.js';
 
 /** Config of {@link Clamp}. */
 export interface ClampConfig extends LayerArgs {

@@ -1,6 +1,6 @@
-import { ConfigError, describeValue } from '../../errors.js';
-import type { SubnetConfig } from '../../nas/subnet.js';
-import { assertInt } from '../../util/checks.js';
+import { ConfigError, describeValue } from '../../util/index.js';
+import type { SubnetConfig } from '../../graph/index.js';
+import { assertInt } from '../../util/index.js';
 import { blockGroup } from './trunk.js';
 
 /** Options of {@link resnetConfigFromString} and {@link resnetConfigToString}. */

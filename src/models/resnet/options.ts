@@ -1,5 +1,5 @@
-import { ConfigError } from '../../errors.js';
-import { assertInt } from '../../util/checks.js';
+import { ConfigError } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
 
 /** Options of the ResNet generators ({@link ResnetGenerator}, {@link MobileResnetGenerator}, ...). */
 export interface ResnetGeneratorOptions {

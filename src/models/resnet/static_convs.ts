@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConvTranspose2d, InstanceNorm, type Initializer } from '../../layers/common/index.js';
+import { ConvTranspose2d, InstanceNorm } from '../../layers/common/index.js';
+import type { Initializer } from '../../layers/core/index.js';
 import type { ResnetConvFactory } from './trunk.js';
 
 type ST = tfl.SymbolicTensor;

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InstanceNorm, ReflectionPad2d, type Initializer } from '../../layers/common/index.js';
+import { InstanceNorm, ReflectionPad2d } from '../../layers/common/index.js';
+import type { Initializer } from '../../layers/core/index.js';
 import { Clamp } from './clamp.js';
 import type { ResolvedResnetOptions } from './options.js';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import { IDWTUpsample, ModulatedDWConv2d } from '../../../src/index.js';
-import { pytorchLinearInitializer, resolveInitializer } from '../../../src/layers/common/initializer.js';
+import { pytorchLinearInitializer, resolveInitializer } from '../../../src/layers/core/initializer.js';
 import { describeBackends } from '../../helpers/backends.js';
 
 /** The values of `layer`'s weight with short name `name`. */

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
-import { extractSubnet } from '../../nas/extract_subnet.js';
-import { allLayers } from '../../nas/flat_graph.js';
-import { FusedModulatedConv2d } from './fused_modulated_conv_2d.js';
-import { fillWeights } from '../elastic/weight_ops.js';
-import { withFusion } from './fusion_context.js';
-import { ModulatedConvBase } from './modulated_conv_base.js';
+import { ConfigError } from '../util/index.js';
+import { extractSubnet } from './extract_subnet.js';
+import { allLayers } from '../layers/core/index.js';
+import { FusedModulatedConv2d } from '../layers/modulated/index.js';
+import { fillWeights } from '../layers/core/index.js';
+import { withFusion } from '../layers/modulated/index.js';
+import { ModulatedConvBase } from '../layers/modulated/index.js';
 
 /** Options of {@link fuseDemodulation}. */
 export interface FuseDemodulationOptions {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../util/index.js';
 
 /** The leading `sizes` block of `t` (prefix slice on every axis); `t` itself when nothing is cut. */
 export function prefix<T extends tf.Tensor>(t: T, sizes: readonly number[]): T {

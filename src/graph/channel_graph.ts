@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import type { ChannelPermutable } from '../layers/elastic/channel_permutable.js';
-import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
+import { ConfigError } from '../util/index.js';
+import type { ChannelPermutable } from '../layers/core/index.js';
+import { isElasticLayer } from '../layers/core/index.js';
 import { channelBehaviour } from './builtin_channels.js';
 import { flattenModel, type FlatGraph } from './flat_graph.js';
 

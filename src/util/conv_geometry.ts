@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from './errors.js';
 
 /** Explicit spatial padding `[top, bottom, left, right]` (this library's order; PyTorch's `F.pad` uses `(left, right, top, bottom)`). */
 export type Pads2d = [number, number, number, number];

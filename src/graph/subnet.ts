@@ -1,13 +1,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, describeValue } from '../errors.js';
+import { ConfigError, describeValue } from '../util/index.js';
 import {
   isElasticLayer,
   validateElasticSetting,
   type ElasticLayer,
   type ElasticSetting,
-} from '../layers/elastic/elastic_layer.js';
+} from '../layers/core/index.js';
 import { channelGraph, type ChannelSpace } from './channel_graph.js';
-import { allLayers } from './flat_graph.js';
+import { allLayers } from '../layers/core/index.js';
 
 /** A sub-network: the active setting of each elastic layer, by layer name (plain JSON). */
 export type SubnetConfig = Record<string, ElasticSetting>;

@@ -1,15 +1,15 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import { assertInt, assertOneOf } from '../util/checks.js';
-import { convTransposeChannelAxes } from '../layers/common/conv_transpose_geometry.js';
+import { ConfigError } from '../util/index.js';
+import { assertInt, assertOneOf } from '../util/index.js';
+import { convTransposeChannelAxes } from '../layers/common/index.js';
 import {
   hasChannelRole,
   type ChannelAxis,
   type ChannelPermutable,
   type ChannelRole,
-} from '../layers/elastic/channel_permutable.js';
-import { isElasticLayer } from '../layers/elastic/elastic_layer.js';
-import { channelPermuterOf, WeightPermuter } from '../layers/elastic/weight_permuter.js';
+} from '../layers/core/index.js';
+import { isElasticLayer } from '../layers/core/index.js';
+import { channelPermuterOf, WeightPermuter } from '../layers/core/index.js';
 
 /**
  * How a layer call treats channels, as the channel graph sees it. `fixedInputWidth`: the layer's

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GanCompressError } from '../errors.js';
+import { GanCompressError } from '../util/index.js';
 
 type SymbolicNode = tfl.LayersModel['nodesByDepth'][string][number];
 
@@ -89,14 +89,4 @@ export function flattenModel(model: tfl.LayersModel): FlatGraph {
   const inputs = model.inputs.map((t) => fresh(t.shape));
   const outputs = walk(model, inputs, '');
   return { inputs, outputs, nodes, shapes };
-}
-
-/** Every layer of `model`, nested models' layers included (depth first, in model order; no InputLayers). */
-export function allLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
-  const out: tfl.layers.Layer[] = [];
-  for (const layer of model.layers) {
-    if (layer instanceof tfl.LayersModel) out.push(...allLayers(layer));
-    else if (layer.getClassName() !== 'InputLayer') out.push(layer);
-  }
-  return out;
 }

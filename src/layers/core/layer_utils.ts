@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../util/index.js';
 
 /**
  * The single tensor a one-input layer receives (`call` may get a `Tensor` or a one-element

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GanCompressError } from '../../errors.js';
-import { getElasticLayers, setSubnet, type SubnetConfig } from '../../nas/subnet.js';
+import { GanCompressError } from '../util/index.js';
+import { getElasticLayers, setSubnet, type SubnetConfig } from './subnet.js';
 
 /**
  * Runs `fn` with `subnet` active on `model` and restores every elastic layer's previous setting

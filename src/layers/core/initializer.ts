@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../util/index.js';
 
 /** A tfjs-layers weight initializer (what `tf.initializers.*` returns). */
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;

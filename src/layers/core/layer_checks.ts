@@ -1,4 +1,4 @@
-import { ShapeError } from '../../errors.js';
+import { ShapeError } from '../../util/index.js';
 
 /**
  * The channel count (last axis) of an input shape, after checking its rank and that it is known

@@ -1,4 +1,4 @@
-import { ConfigError, describeValue } from '../../errors.js';
+import { ConfigError, describeValue } from '../../util/index.js';
 
 /**
  * The active setting of one elastic layer, the value type of a sub-network config

@@ -1,12 +1,12 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../util/index.js';
 import {
   hasChannelAxes,
   isChannelPermutable,
   type ChannelAxis,
   type ChannelPermutable,
   type ChannelRole,
-} from './channel_permutable.js';
+} from './channel_role.js';
 import { l1PerIndex, permuteWeight } from './weight_ops.js';
 
 /**

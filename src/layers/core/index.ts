@@ -1,0 +1,42 @@
+export {
+  hasChannelRole,
+  type ChannelAxis,
+  type ChannelPermutable,
+  type ChannelRole,
+  type ChannelAxes,
+  type HasChannelAxes,
+  type HasChannelRole,
+  hasChannelAxes,
+  isChannelPermutable,
+} from './channel_role.js';
+export {
+  isElasticLayer,
+  validateElasticSetting,
+  type ElasticLayer,
+  type ElasticSetting,
+  type ElasticSpace,
+} from './elastic_layer.js';
+export { channelPermuterOf, WeightPermuter } from './weight_permuter.js';
+export {
+  type CostedLayer,
+  type LayerCost,
+  type LayerShape,
+  type MacConvention,
+  numElements,
+  isCostedLayer,
+} from './cost.js';
+export { registerLayer, singleInput, singleShape } from './layer_utils.js';
+export {
+  initializerConfig,
+  resolveInitializer,
+  type Initializer,
+  type InitializerSpec,
+  serializeInitializer,
+  pytorchLinearInitializer,
+} from './initializer.js';
+export { type ConvWeightOptions, type LayerArgs, type Kwargs } from './layer_args.js';
+export { built, inputChannels } from './layer_checks.js';
+export { type StaticExportable, isStaticExportable } from './static_export.js';
+export { fillWeights, permuteWeight, prefix, l1PerIndex, expandPermutation } from './weight_ops.js';
+export { ActiveWeightCache } from './active_weight_cache.js';
+export { allLayers } from './all_layers.js';
