@@ -1,10 +1,11 @@
 // ESLint flat config: typescript-eslint's type-checked rules over everything tsc compiles.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'docs/api/', 'coverage/', 'demo-output/', '.tmp/', 'tests/consumer/project/', 'examples/browser/dist/'],
+    ignores: ['node_modules/', 'dist/', 'docs/api/', 'coverage/', 'demo-output/', '.tmp/', 'tests/consumer/project/', 'examples/browser/dist/', '**/*.tmp.*'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -13,9 +14,18 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // A parameter a protocol requires but this implementation does not read is named `_x`.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -14,7 +14,7 @@ export default defineBench('Backends: cpu vs wasm forward throughput', async (pr
     const result: Record<string, number> = {};
     const macs =
       c.x.length === 4
-        ? (c.x as number[]).slice(0, 3).reduce((a, b) => a * b, 1) * (c.f as number[]).reduce((a, b) => a * b, 1)
+        ? (c.x).slice(0, 3).reduce((a, b) => a * b, 1) * (c.f).reduce((a, b) => a * b, 1)
         : 512 ** 3;
     for (const backend of ['cpu', 'wasm'] as const) {
       progress(`${c.name} on ${backend}`);
@@ -24,7 +24,7 @@ export default defineBench('Backends: cpu vs wasm forward throughput', async (pr
       const run = (): tf.Tensor =>
         c.x.length === 4
           ? tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')
-          : tf.matMul(x as tf.Tensor2D, f as tf.Tensor2D);
+          : tf.matMul(x, f);
       const ms = await medianMs(run, { maxRuns: backend === 'cpu' ? 5 : 100, minTotalMs: 1000 });
       result[backend] = macs / ms / 1e6;
       disposeAll(x, f);

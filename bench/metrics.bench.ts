@@ -15,9 +15,9 @@ function syntheticFeatures(n: number, d: number, seed: number, shift = 0): Float
     const row = out.subarray(i * d, (i + 1) * d);
     for (let t = 0; t < rank; t++) {
       const z = rng.normal() / (1 + t);
-      for (let j = 0; j < d; j++) row[j] += z * (w[t * d + j] as number);
+      for (let j = 0; j < d; j++) row[j]! += z * (w[t * d + j] as number);
     }
-    for (let j = 0; j < d; j++) row[j] += 0.3 * rng.normal() + shift;
+    for (let j = 0; j < d; j++) row[j]! += 0.3 * rng.normal() + shift;
   }
   return out;
 }

@@ -51,7 +51,7 @@ function ops(c: Case): Ops {
   );
   const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1], dataFormat: 'NHWC' } as const;
   const run = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>): tf.Tensor =>
-    tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    tf.engine().runKernel(name, inputs, { ...attrs, ...extra }) as tf.Tensor;
   const prefix = c.depthwise ? 'DepthwiseConv2dNative' : 'Conv2D';
   const inputGradient = (): tf.Tensor => run(`${prefix}BackpropInput`, { dy, filter: f }, { inputShape: c.x });
   return {

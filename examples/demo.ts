@@ -130,8 +130,8 @@ async function main(): Promise<void> {
   const one = tf.slice(val, [0, 0, 0, 0], [1, SIZE, SIZE, 3]);
   setSubnet(student, full);
   const fullExport = extractSubnet(student, full);
-  const fullMs = (await measureLatency(() => fullExport.predict(one) as tf.Tensor, { warmup: 3, runs: 30 })).medianMs;
-  const bestMs = (await measureLatency(() => reloaded.predict(one) as tf.Tensor, { warmup: 3, runs: 30 })).medianMs;
+  const fullMs = (await measureLatency(() => fullExport.predict(one), { warmup: 3, runs: 30 })).medianMs;
+  const bestMs = (await measureLatency(() => reloaded.predict(one), { warmup: 3, runs: 30 })).medianMs;
 
   console.log('\nresult (PSNR/SSIM to the teacher on 16 held-out crops; latency of one 64×64 image):');
   console.table([
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   const [gh, gw] = panels.shape;
   writePng(join(outDir, 'comparison.png'), {
     width: gw as number,
-    height: gh as number,
+    height: gh,
     channels: 3,
     data: Uint8Array.from(panels.dataSync()),
   });

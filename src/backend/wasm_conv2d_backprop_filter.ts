@@ -45,7 +45,7 @@ export function conv2dBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const filterShape = [...attrs.filterShape];
   let x = input('x');
   let dy = input('dy');
-  const g = convGeometry(x.shape, filterShape, attrs as ConvAttrs, false);
+  const g = convGeometry(x.shape, filterShape, attrs, false);
   const nchw = attrs.dataFormat === 'NCHW';
   if (nchw) {
     x = transpose(backend, x, [0, 2, 3, 1]);

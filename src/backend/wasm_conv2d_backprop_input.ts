@@ -13,7 +13,7 @@ export function conv2dBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
   const { backend, attrs, input } = unpack<tf.Conv2DBackpropInputAttrs>(args);
   const filter = input('filter');
   let dy = input('dy');
-  const g = convGeometry([...attrs.inputShape], filter.shape, attrs as ConvAttrs, false);
+  const g = convGeometry([...attrs.inputShape], filter.shape, attrs, false);
   if (attrs.dataFormat !== 'NCHW') return backpropInput(backend, dy, filter, g, false);
   dy = transpose(backend, dy, [0, 2, 3, 1]);
   const nhwc = backpropInput(backend, dy, filter, g, false);

@@ -49,7 +49,7 @@ export function depthwiseBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const filterShape = [...attrs.filterShape];
   const x = input('x');
   const dy = input('dy');
-  const g = convGeometry(x.shape, filterShape, attrs as ConvAttrs, true);
+  const g = convGeometry(x.shape, filterShape, attrs, true);
   assertShape(
     'DepthwiseConv2dNativeBackpropFilter',
     'dy',

@@ -11,6 +11,6 @@ import { unpack, type KernelArgs } from './wasm_kernel_utils.js';
 export function depthwiseBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
   const { backend, attrs, input } = unpack<tf.DepthwiseConv2dNativeBackpropInputAttrs>(args);
   const filter = input('filter');
-  const g = convGeometry([...attrs.inputShape], filter.shape, attrs as ConvAttrs, true);
+  const g = convGeometry([...attrs.inputShape], filter.shape, attrs, true);
   return backpropInput(backend, input('dy'), filter, g, true);
 }

@@ -54,7 +54,7 @@ const PASS_THROUGH = new Set([
 const MERGES = new Set(['Add', 'Multiply', 'Subtract', 'Average', 'Maximum', 'Minimum']);
 
 function config(layer: tfl.layers.Layer): Record<string, unknown> {
-  return layer.getConfig() as Record<string, unknown>;
+  return layer.getConfig();
 }
 
 /** The behaviour a channel role describes (checked: the role comes from the layer). */

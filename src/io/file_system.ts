@@ -147,7 +147,7 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
             e.code === 'ENOENT' ? `no such file (listed in ${jsonPath})` : `cannot be read (${e.message})`,
           );
         });
-        groupBuffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+        groupBuffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
       }
       const expected = expectedBytes(group.weights, jsonPath);
       const actual = groupBuffers.reduce((sum, b) => sum + b.byteLength, 0);

@@ -102,7 +102,7 @@ export class ConfusionMatrix {
     for (let i = 0; i < label.length; i++) {
       const l = label[i] as number;
       if (l === this.ignoreIndex) continue;
-      this.counts[l * k + (pred[i] as number)] += 1;
+      this.counts[l * k + (pred[i] as number)]! += 1;
     }
   }
 
@@ -122,7 +122,7 @@ export class ConfusionMatrix {
         `a ConfusionMatrix of ${this.numClasses} classes`,
       );
     }
-    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i] as number;
+    for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i] as number;
     return this;
   }
 

@@ -348,9 +348,9 @@ export class FeatureStats {
     const f = h.f64;
     const d = this.dim;
     const batchMean = new Float64Array(d);
-    for (let i = 0; i < b; i++) for (let j = 0; j < d; j++) batchMean[j] += f[this.buffer + i * d + j] as number;
+    for (let i = 0; i < b; i++) for (let j = 0; j < d; j++) batchMean[j]! += f[this.buffer + i * d + j] as number;
     for (let j = 0; j < d; j++) batchMean[j] = (batchMean[j] as number) / b;
-    for (let i = 0; i < b; i++) for (let j = 0; j < d; j++) f[this.buffer + i * d + j] -= batchMean[j] as number;
+    for (let i = 0; i < b; i++) for (let j = 0; j < d; j++) f[this.buffer + i * d + j]! -= batchMean[j] as number;
     // Scatters add, so the centred block's Xcᵀ·Xc goes straight into the running scatter;
     // combine() then adds the between-means term.
     const Xt = { off: this.buffer, rs: 1, cs: d }; // d×b view of the row-major b×d block
@@ -374,7 +374,7 @@ export class FeatureStats {
     for (let i = 0; i < d; i++) {
       const row = this.scatter + i * d;
       const di = (delta[i] as number) * w;
-      for (let j = 0; j <= i; j++) f[row + j] += di * (delta[j] as number) + (scatter2 ? scatter2(i, j) : 0);
+      for (let j = 0; j <= i; j++) f[row + j]! += di * (delta[j] as number) + (scatter2 ? scatter2(i, j) : 0);
     }
     for (let j = 0; j < d; j++) this.mu[j] = (this.mu[j] as number) + ((delta[j] as number) * m) / total;
     this.n = total;

@@ -21,7 +21,7 @@ export function readFeatures(argument: string, features: FeatureInput, dim?: num
     if (features.rank !== 2) throw new ShapeError(argument, features.shape, 'rank 2: [samples, dimensions]');
     if (features.dtype !== 'float32' && features.dtype !== 'int32')
       throw new ConfigError(`${argument}.dtype`, features.dtype, "'float32' or 'int32'");
-    const [n, d] = features.shape as [number, number];
+    const [n, d] = features.shape;
     rows = { data: features.dataSync() as Float32Array | Int32Array, n, d };
   } else if (Array.isArray(features)) {
     const n = features.length;

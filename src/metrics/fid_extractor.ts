@@ -153,7 +153,7 @@ function checkExtractor(extractor: FeatureExtractor): (x: tf.Tensor4D) => Promis
     return async (x) => {
       const y = extractor.predict(x);
       if (!(y instanceof tf.Tensor)) {
-        tf.dispose(y as tf.Tensor[]);
+        tf.dispose(y);
         throw new ConfigError(
           'extractor.predict output',
           Array.isArray(y) ? `${y.length} tensors` : 'a tensor map',
@@ -196,7 +196,7 @@ async function* batches(images: ImageSource, batchSize: number, argument: string
   if (images instanceof tf.Tensor) {
     if (images.rank !== 4)
       throw new ShapeError(argument, images.shape, 'rank 4 [N, H, W, C] (or pass a sequence of [H, W, C] images)');
-    yield* splitBatch(images as tf.Tensor4D, batchSize);
+    yield* splitBatch(images, batchSize);
     return;
   }
   const iterable = images as Iterable<tf.Tensor> | AsyncIterable<tf.Tensor>;

@@ -104,8 +104,8 @@ export function frechetDistanceTerms(
     const s1 = Float64Array.from(g1.sigma);
     const s2 = Float64Array.from(g2.sigma);
     for (let i = 0; i < d; i++) {
-      s1[i * d + i] += eps;
-      s2[i * d + i] += eps;
+      s1[i * d + i]! += eps;
+      s2[i * d + i]! += eps;
     }
     product = traceSqrtProduct(s1, s2, d);
     if (!Number.isFinite(product.trace))

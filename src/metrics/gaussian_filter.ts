@@ -31,7 +31,7 @@ export function gaussianFilter2d(x: Float64Array, h: number, w: number, kernel: 
     for (let k = 0; k < kernel.length; k++) {
       const src = reflectIndex(i + k - r, h) * w;
       const wk = kernel[k] as number;
-      for (let j = 0; j < w; j++) cols[dst + j] += wk * (x[src + j] as number);
+      for (let j = 0; j < w; j++) cols[dst + j]! += wk * (x[src + j] as number);
     }
   }
   const out = new Float64Array(h * w);

@@ -40,7 +40,7 @@ function build(model: tfl.LayersModel): tfl.LayersModel {
   const graph = flattenModel(model);
   const inputNames = model.inputLayers?.map((l) => l.name) ?? [];
   const inputs = graph.inputs.map((r, i) =>
-    tfl.input({ shape: (graph.shapes.get(r) as tfl.Shape).slice(1) as number[], name: inputNames[i] }),
+    tfl.input({ shape: (graph.shapes.get(r) as tfl.Shape).slice(1), name: inputNames[i] }),
   );
   const values = new Map<number, tfl.SymbolicTensor>();
   graph.inputs.forEach((r, i) => values.set(r, inputs[i] as tfl.SymbolicTensor));

@@ -108,7 +108,7 @@ export async function recalibrateBatchNorm(
   }
   for (const m of meters) {
     if (m.mean == null || m.variance == null || m.count === 0) continue;
-    const c = m.mean.shape[0] as number;
+    const c = m.mean.shape[0];
     tf.tidy(() => {
       write(weight(m.layer, 'moving_mean'), tf.div(m.mean as tf.Tensor, m.count), c);
       write(weight(m.layer, 'moving_variance'), tf.div(m.variance as tf.Tensor, m.count), c);
@@ -124,7 +124,7 @@ function measure(m: Meter, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return tf.tidy(() => {
     const x = singleInput(inputs, m.layer.name);
     const c = x.shape[x.rank - 1] as number;
-    const n = x.shape[0] as number;
+    const n = x.shape[0];
     const { mean, variance } = tf.moments(x, x.shape.map((_, i) => i).slice(0, -1));
     const accumulate = (old: tf.Tensor | null, value: tf.Tensor): tf.Tensor => {
       if (old != null && old.shape[0] !== c)
@@ -150,7 +150,7 @@ function measure(m: Meter, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
 function write(variable: tfl.LayerVariable | undefined, head: tf.Tensor, c: number): void {
   if (variable == null) return;
   const full = variable.read();
-  const n = full.shape[0] as number;
+  const n = full.shape[0];
   variable.write(c === n ? head : tf.concat([head, tf.slice(full, [c], [n - c])]));
 }
 

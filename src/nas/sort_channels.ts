@@ -131,7 +131,7 @@ function producerImportance(space: ChannelSpace, width: number): Float64Array {
         'no outputChannelImportance',
         'a producer implementing outputChannelImportance',
       );
-    check(hook.call(p.permutable), width, p.layer.name).forEach((v, i) => (total[i] += v));
+    check(hook.call(p.permutable), width, p.layer.name).forEach((v, i) => (total[i]! += v));
   }
   return total;
 }
@@ -146,10 +146,10 @@ function consumerImportance(space: ChannelSpace, width: number, block = 1): Floa
         'no inputChannelImportance',
         'a consumer implementing inputChannelImportance',
       );
-    check(hook.call(c.permutable), width * block, c.layer.name).forEach((v, i) => (total[Math.floor(i / block)] += v));
+    check(hook.call(c.permutable), width * block, c.layer.name).forEach((v, i) => (total[Math.floor(i / block)]! += v));
   }
   for (const d of space.derived)
-    consumerImportance(d.space, width, block * d.multiplier).forEach((v, i) => (total[i] += v));
+    consumerImportance(d.space, width, block * d.multiplier).forEach((v, i) => (total[i]! += v));
   return total;
 }
 

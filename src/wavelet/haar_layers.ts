@@ -29,7 +29,7 @@ function twice(size: number | null): number | null {
 /** `[N, H, W, C]` → `[N, H/2, W/2, 4C]` (shape check included). */
 export function haarDwtShape(argument: string, s: LayerShape): LayerShape {
   assertHaarShape(argument, s);
-  return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] == null ? null : (s[3] as number) * 4];
+  return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] == null ? null : (s[3]) * 4];
 }
 
 /** `[N, h, w, 4C]` → `[N, 2h, 2w, C]` (shape check included). */

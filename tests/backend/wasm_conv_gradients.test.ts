@@ -377,7 +377,7 @@ describe('central finite differences of the wasm forward pass', () => {
       };
       check('x', gx as tf.Tensor);
       check('w', gw as tf.Tensor);
-      tf.dispose([x, w, gx as tf.Tensor, gw as tf.Tensor]);
+      tf.dispose([x, w, gx, gw]);
     });
   }
 });

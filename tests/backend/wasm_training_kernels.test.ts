@@ -53,7 +53,7 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('says what to import when the wasm backend is not loaded', () => {
-    const conv = tf.getKernel('Conv2D', 'wasm') as tf.KernelConfig;
+    const conv = tf.getKernel('Conv2D', 'wasm');
     tf.unregisterKernel('Conv2D', 'wasm');
     try {
       expect(() => registerWasmTrainingKernels()).toThrow(BackendError);
@@ -72,7 +72,7 @@ describe('bad kernel inputs get clear errors instead of reading stray memory', (
     const filter = seededTensor([3, 3, 3, 4], 3);
     const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
     const call = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>) => () =>
-      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap);
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra });
     expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow(ShapeError);
     expect(call('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 3, 4] })).toThrow(
       'Conv2DBackpropFilter: dy (NHWC): got shape [1,5,4,4], expected [1,4,4,4]',

@@ -8,12 +8,12 @@ import { features, toRows } from './generator.js';
 /** Two-pass float64 mean and unbiased covariance (the textbook reference). */
 function twoPass(x: Float64Array, n: number, d: number): { mu: Float64Array; sigma: Float64Array } {
   const mu = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += (x[i * d + j] as number) / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j]! += (x[i * d + j] as number) / n;
   const sigma = new Float64Array(d * d);
   for (let i = 0; i < n; i++) {
     for (let p = 0; p < d; p++) {
       const a = (x[i * d + p] as number) - (mu[p] as number);
-      for (let q = 0; q < d; q++) sigma[p * d + q] += (a * ((x[i * d + q] as number) - (mu[q] as number))) / (n - 1);
+      for (let q = 0; q < d; q++) sigma[p * d + q]! += (a * ((x[i * d + q] as number) - (mu[q] as number))) / (n - 1);
     }
   }
   return { mu, sigma };

@@ -43,9 +43,9 @@ export function features(seed: number, n: number, d: number, rank: number, wSeed
     for (let t = 0; t < rank; t++) {
       const zt = z[i * rank + t] as number;
       const wt = w.subarray(t * d, (t + 1) * d);
-      for (let j = 0; j < d; j++) row[j] += zt * (wt[j] as number);
+      for (let j = 0; j < d; j++) row[j]! += zt * (wt[j] as number);
     }
-    for (let j = 0; j < d; j++) row[j] += (e[i * d + j] as number) * 2 ** -(j % 3) + (offset[j] as number) * 0.5;
+    for (let j = 0; j < d; j++) row[j]! += (e[i * d + j] as number) * 2 ** -(j % 3) + (offset[j] as number) * 0.5;
   }
   return out;
 }

@@ -150,7 +150,7 @@ for (const kernels of ['wasm', 'js'] as const) {
     it('pivoted Cholesky reports an indefinite matrix through its residual', () => {
       setKernelChoice(kernels);
       const S = randomCovariance(20, 8, 1);
-      S[15 * 20 + 15] -= 0.5; // push one diagonal entry below the rank-8 subspace
+      S[15 * 20 + 15]! -= 0.5; // push one diagonal entry below the rank-8 subspace
       const h = createHeap(400);
       const s = h.alloc(400);
       h.f64.set(S, s);
@@ -167,7 +167,7 @@ for (const kernels of ['wasm', 'js'] as const) {
         [130, 32],
       ] as const) {
         const X = randomCovariance(n, n + 20, n);
-        for (let i = 0; i < n; i++) X[i * n + i] -= 1; // indefinite, to test signs too
+        for (let i = 0; i < n; i++) X[i * n + i]! -= 1; // indefinite, to test signs too
         const h = createHeap(n * n + tridiagonalizeSlots(n, nb));
         const x = h.alloc(n * n);
         h.f64.set(X, x);

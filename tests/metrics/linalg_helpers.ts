@@ -18,7 +18,7 @@ export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m
   for (let i = 0; i < n; i++)
     for (let p = 0; p < k; p++) {
       const x = a[i * k + p] as number;
-      for (let j = 0; j < m; j++) c[i * m + j] += x * (b[p * m + j] as number);
+      for (let j = 0; j < m; j++) c[i * m + j]! += x * (b[p * m + j] as number);
     }
   return c;
 }

@@ -201,7 +201,7 @@ describeBackends('MobileStyleGAN networks', () => {
     expectClose(image as tf.Tensor, fromFixture(net.image), 1e-5, 1e-5, 'image');
     expect(pyramid.length).toBe(2);
     expectClose(pyramid[0] as tf.Tensor, fromFixture((net.pyramid as T[])[0] as T), 1e-5, 1e-5, 'wavelets at 4²');
-    tf.dispose(g.predict(styles) as tf.Tensor[]);
+    tf.dispose(g.predict(styles));
     await expectNoLeak(() => tf.dispose(g.predict(styles) as tf.Tensor[]));
   });
 

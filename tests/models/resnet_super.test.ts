@@ -191,7 +191,7 @@ describeBackends('extractSubnet of a fully convolutional supernet (unknown input
     setSubnet(superG, subnet);
     // The second inference call at a setting caches the sliced weights (see docs/elastic-layers.md).
     const warm = tf.zeros([1, 8, 8, 3]);
-    tf.dispose([superG.predict(warm) as tf.Tensor, superG.predict(warm) as tf.Tensor, warm]);
+    tf.dispose([superG.predict(warm), superG.predict(warm), warm]);
     for (const [h, w] of [
       [16, 12],
       [24, 32],

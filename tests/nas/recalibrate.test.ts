@@ -74,7 +74,7 @@ describeBackends('recalibrateBatchNorm', () => {
     // Two inference calls fill the elastic layers' active-weight caches (made on the second call
     // at a setting), so what remains to count is recalibrateBatchNorm's own tensors.
     const warm = seededTensor([1, 8, 8, 3], 1);
-    for (let i = 0; i < 2; i++) tf.dispose(model.predict(warm) as tf.Tensor);
+    for (let i = 0; i < 2; i++) tf.dispose(model.predict(warm));
     warm.dispose();
     await expectNoLeak(async () => {
       const r1 = await recalibrateBatchNorm(

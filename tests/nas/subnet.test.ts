@@ -136,7 +136,7 @@ describeBackends('sub-network API', () => {
     setSubnet(seq, { s1: { outChannels: 2 }, s2: { outChannels: 3 } });
     const input = tfl.input({ shape: [6, 6, 2] });
     const out = new OnceForAllConv({ name: 'outer', filters: 5, kernelSize: 1 }).apply(
-      seq.apply(input) as tfl.SymbolicTensor,
+      seq.apply(input),
     ) as tfl.SymbolicTensor;
     const nested = tfl.model({ inputs: input, outputs: out });
     expect(getElasticLayers(nested).map((l) => l.name)).toEqual(['s1', 's2', 'outer']);

@@ -40,7 +40,7 @@ describeBackends('MobileStyleGAN channel layout', () => {
     ];
     expect(Array.from(out.dataSync())).toEqual(expected);
     for (const c of [1, 2, 5, 32]) {
-      const t = tf.range(0, 4 * c) as tf.Tensor1D;
+      const t = tf.range(0, 4 * c);
       const m = toMobileStyleGanLayout(t);
       expect(Array.from(m.dataSync())).toEqual(interleavedFromBandMajor(c));
       tf.dispose([t, m]);
@@ -61,7 +61,7 @@ describeBackends('MobileStyleGAN channel layout', () => {
     }
     // fromMobileStyleGanLayout reads interleaved index C + 3c + j into band-major (j + 1)·C + c
     const c = 4;
-    const t = tf.range(0, 4 * c) as tf.Tensor1D;
+    const t = tf.range(0, 4 * c);
     const f = fromMobileStyleGanLayout(t);
     const perm = interleavedFromBandMajor(c);
     const inverse = new Array<number>(4 * c);

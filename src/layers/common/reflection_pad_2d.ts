@@ -48,8 +48,8 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, Ha
     const [t, b, l, r] = this.pads;
     return [
       s[0] ?? null,
-      s[1] == null ? null : (s[1] as number) + t + b,
-      s[2] == null ? null : (s[2] as number) + l + r,
+      s[1] == null ? null : (s[1]) + t + b,
+      s[2] == null ? null : (s[2]) + l + r,
       s[3] ?? null,
     ];
   }

@@ -68,7 +68,7 @@ export function resolveInitializer(
       );
     return factory(seed);
   }
-  if (value instanceof tf.serialization.Serializable) return value as Initializer;
+  if (value instanceof tf.serialization.Serializable) return value;
   if (typeof value === 'object' && value != null && typeof value.className === 'string') {
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[value.className];
     if (entry == null) throw new ConfigError(argument, value, 'a registered initializer class name');

@@ -134,7 +134,7 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   /** `moving[:c] ← moving[:c]·momentum + batch·(1 − momentum)`; the rest is kept. */
   private updateMoving(variable: tfl.LayerVariable, batch: tf.Tensor, c: number): void {
     const full = variable.read();
-    const n = full.shape[0] as number;
+    const n = full.shape[0];
     const head = tf.add(tf.mul(prefix(full, [c]), this.momentum), tf.mul(batch, 1 - this.momentum));
     variable.write(c === n ? head : tf.concat([head, tf.slice(full, [c], [n - c])]));
   }

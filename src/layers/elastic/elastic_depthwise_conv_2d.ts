@@ -88,7 +88,7 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
       this.name,
       s,
       this.activeKernel,
-      s[3] == null ? null : (s[3] as number) * this.depthMultiplier,
+      s[3] == null ? null : (s[3]) * this.depthMultiplier,
     );
   }
 

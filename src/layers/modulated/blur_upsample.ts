@@ -51,7 +51,7 @@ export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
    * `'exact'`: only the taps that meet a sample, `(k/2)²` per output element for an even `k`.
    */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const out = this.computeOutputShape(inputShape as tfl.Shape);
+    const out = this.computeOutputShape(inputShape);
     const k = this.kernel.length;
     const taps = convention === 'exact' && k % 2 === 0 ? (k / 2) ** 2 : k * k;
     return { macs: numElements(out) * taps, params: 0, outputShape: out };

@@ -59,7 +59,7 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const batch = singleInput(inputs, this.name).shape[0] as number;
+      const batch = singleInput(inputs, this.name).shape[0];
       return tf.tile(built(this.name, this.constant).read(), [batch, 1, 1, 1]);
     });
   }
@@ -75,7 +75,7 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
     return {
       macs: 0,
       params: this.size * this.size * this.channels,
-      outputShape: this.computeOutputShape(inputShape as tfl.Shape),
+      outputShape: this.computeOutputShape(inputShape),
     };
   }
 

@@ -110,7 +110,7 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
    * Parameters: kernel and bias.
    */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const s = singleShape(inputShape as tfl.Shape, this.name);
+    const s = singleShape(inputShape, this.name);
     const d = s[s.length - 1] ?? Number.NaN;
     const out = [s[0] ?? null, this.units];
     let macs = numElements(out) * d;

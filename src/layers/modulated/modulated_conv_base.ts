@@ -489,7 +489,7 @@ export abstract class ModulatedConvBase
    * when trainable; the noise map never).
    */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const [x] = this.splitShapes(inputShape as tfl.Shape[]);
+    const [x] = this.splitShapes(inputShape);
     const s = this.spec;
     const c = x[3] ?? Number.NaN;
     const o = this.activeOut;
@@ -655,8 +655,8 @@ export abstract class ModulatedConvBase
         typeof value === 'string'
           ? value
           : value instanceof tf.serialization.Serializable
-            ? serializeInitializer(value as Initializer)
-            : (value as tf.serialization.ConfigDict);
+            ? serializeInitializer(value)
+            : (value);
     }
     if (this.seed != null) config['seed'] = this.seed;
     return config;

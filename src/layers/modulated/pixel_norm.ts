@@ -46,7 +46,7 @@ export class PixelNorm extends tfl.layers.Layer implements CostedLayer, HasChann
 
   /** `'exact'`: 0. `'torchprofile'`: the mean and the product, one per element each. No parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], convention: MacConvention): LayerCost {
-    const s = singleShape(inputShape as tfl.Shape, this.name);
+    const s = singleShape(inputShape, this.name);
     return { macs: convention === 'torchprofile' ? 2 * numElements(s) : 0, params: 0, outputShape: s };
   }
 

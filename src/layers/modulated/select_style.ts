@@ -44,7 +44,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
-    if (s.length !== 3 || (s[1] != null && (s[1] as number) <= this.index)) {
+    if (s.length !== 3 || (s[1] != null && (s[1]) <= this.index)) {
       throw new ShapeError(
         `${this.name} input`,
         s,
@@ -56,7 +56,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
 
   /** No MACs, no parameters. */
   computeCost(inputShape: LayerShape | LayerShape[], _convention: MacConvention): LayerCost {
-    return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape as tfl.Shape) };
+    return { macs: 0, params: 0, outputShape: this.computeOutputShape(inputShape) };
   }
 
   /** The style row keeps its last axis: output channels are the input channels. */

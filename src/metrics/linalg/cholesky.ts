@@ -71,7 +71,7 @@ export function pivotedCholesky(h: Float64Heap, a: number, n: number, lda: numbe
         for (let i = j + 1; i < n; i++) {
           const v = (f[idx(i, j)] as number) * inv;
           f[idx(i, j)] = v;
-          work[i] += v * v;
+          work[i]! += v * v;
         }
       }
     }

@@ -67,7 +67,7 @@ export function gemm(
             f.fill(0, TILE, TILE + 16);
             kernel(AP, BP + jb * kc, TILE, kc, 4);
             for (let r = 0; r < mr; r++)
-              for (let c = 0; c < nr; c++) f[cRow + r * ldc + jb + c] += f[TILE + r * 4 + c] as number;
+              for (let c = 0; c < nr; c++) f[cRow + r * ldc + jb + c]! += f[TILE + r * 4 + c] as number;
           }
         }
       }

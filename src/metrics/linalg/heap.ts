@@ -131,25 +131,25 @@ function jsKernels(f: Float64Array): Float64Kernels {
         c33 += a3 * b3;
       }
       let o = c;
-      f[o] += c00;
-      f[o + 1] += c01;
-      f[o + 2] += c02;
-      f[o + 3] += c03;
+      f[o]! += c00;
+      f[o + 1]! += c01;
+      f[o + 2]! += c02;
+      f[o + 3]! += c03;
       o += ldc;
-      f[o] += c10;
-      f[o + 1] += c11;
-      f[o + 2] += c12;
-      f[o + 3] += c13;
+      f[o]! += c10;
+      f[o + 1]! += c11;
+      f[o + 2]! += c12;
+      f[o + 3]! += c13;
       o += ldc;
-      f[o] += c20;
-      f[o + 1] += c21;
-      f[o + 2] += c22;
-      f[o + 3] += c23;
+      f[o]! += c20;
+      f[o + 1]! += c21;
+      f[o + 2]! += c22;
+      f[o + 3]! += c23;
       o += ldc;
-      f[o] += c30;
-      f[o + 1] += c31;
-      f[o + 2] += c32;
-      f[o + 3] += c33;
+      f[o]! += c30;
+      f[o + 1]! += c31;
+      f[o + 2]! += c32;
+      f[o + 3]! += c33;
     },
     dot(x: number, y: number, n: number): number {
       let s0 = 0,
@@ -167,7 +167,7 @@ function jsKernels(f: Float64Array): Float64Kernels {
       return s0 + s1 + (s2 + s3);
     },
     axpy(alpha: number, x: number, y: number, n: number): void {
-      for (let i = 0; i < n; i++) f[y + i] += alpha * (f[x + i] as number);
+      for (let i = 0; i < n; i++) f[y + i]! += alpha * (f[x + i] as number);
     },
     dotAxpy(a: number, x: number, y: number, n: number, alpha: number): number {
       let s0 = 0,
@@ -178,13 +178,13 @@ function jsKernels(f: Float64Array): Float64Kernels {
         const a1 = f[a + i + 1] as number;
         s0 += a0 * (f[x + i] as number);
         s1 += a1 * (f[x + i + 1] as number);
-        f[y + i] += alpha * a0;
-        f[y + i + 1] += alpha * a1;
+        f[y + i]! += alpha * a0;
+        f[y + i + 1]! += alpha * a1;
       }
       if (i < n) {
         const a0 = f[a + i] as number;
         s0 += a0 * (f[x + i] as number);
-        f[y + i] += alpha * a0;
+        f[y + i]! += alpha * a0;
       }
       return s0 + s1;
     },
@@ -206,7 +206,7 @@ function jsKernels(f: Float64Array): Float64Kernels {
         const xi = f[x + i] as number;
         s0 += u * xi;
         s1 += v * xi;
-        f[y + i] += alpha0 * u + alpha1 * v;
+        f[y + i]! += alpha0 * u + alpha1 * v;
       }
       f[out] = s0;
       f[out + 1] = s1;

@@ -107,16 +107,16 @@ function reducePanel(
       const v1 = f[v + jj + 1] as number;
       const a10 = f[A(col + 1, col)] as number;
       dotAxpy2(A(col + 2, col), A(col + 2, col + 1), v + jj + 2, y + jj + 2, m - jj - 2, v0, v1, pair);
-      f[y + jj] += (f[A(col, col)] as number) * v0 + a10 * v1 + (f[pair] as number);
-      f[y + jj + 1] += a10 * v0 + (f[A(col + 1, col + 1)] as number) * v1 + (f[pair + 1] as number);
+      f[y + jj]! += (f[A(col, col)] as number) * v0 + a10 * v1 + (f[pair] as number);
+      f[y + jj + 1]! += a10 * v0 + (f[A(col + 1, col + 1)] as number) * v1 + (f[pair + 1] as number);
     }
-    if (jj < m) f[y + jj] += (f[A(c + 1 + jj, c + 1 + jj)] as number) * (f[v + jj] as number);
+    if (jj < m) f[y + jj]! += (f[A(c + 1 + jj, c + 1 + jj)] as number) * (f[v + jj] as number);
     // y −= A(c+1:n, k0:c)·(W(c+1:n, 0:i)ᵀ·v) + W(c+1:n, 0:i)·(A(c+1:n, k0:c)ᵀ·v)
     for (let p = 0; p < i; p++) f[tmp + p] = dot(W(c + 1, p), v, m);
     for (let p = 0; p < i; p++) axpy(-(f[tmp + p] as number), A(c + 1, k0 + p), y, m);
     for (let p = 0; p < i; p++) f[tmp + p] = dot(A(c + 1, k0 + p), v, m);
     for (let p = 0; p < i; p++) axpy(-(f[tmp + p] as number), W(c + 1, p), y, m);
-    for (let q = 0; q < m; q++) f[y + q] *= tau;
+    for (let q = 0; q < m; q++) f[y + q]! *= tau;
     axpy(-0.5 * tau * dot(y, v, m), v, y, m);
   }
 }
@@ -135,7 +135,7 @@ function householder(f: Float64Array, dot: (x: number, y: number, n: number) => 
   }
   const beta = alpha >= 0 ? -Math.hypot(alpha, norm) : Math.hypot(alpha, norm);
   const scale = 1 / (alpha - beta);
-  for (let i = 1; i < m; i++) f[x + i] *= scale;
+  for (let i = 1; i < m; i++) f[x + i]! *= scale;
   f[x] = (beta - alpha) / beta;
   return beta;
 }

@@ -21,7 +21,7 @@ type Rule = (
 
 type Config = Record<string, unknown>;
 
-const config = (layer: tfl.layers.Layer): Config => layer.getConfig() as Config;
+const config = (layer: tfl.layers.Layer): Config => layer.getConfig();
 
 const product = (values: readonly number[]): number => values.reduce((a, b) => a * b, 1);
 
@@ -67,8 +67,8 @@ function cropped(layer: tfl.layers.Layer, x: LayerShape): LayerShape {
   const [[top, bottom], [left, right]] = config(layer)['cropping'] as [[number, number], [number, number]];
   const [h, w] = config(layer)['dataFormat'] === 'channelsFirst' ? [2, 3] : [1, 2];
   const y = [...x];
-  y[h] = x[h] == null ? null : (x[h] as number) - top - bottom;
-  y[w] = x[w] == null ? null : (x[w] as number) - left - right;
+  y[h] = x[h] == null ? null : (x[h]) - top - bottom;
+  y[w] = x[w] == null ? null : (x[w]) - left - right;
   return y;
 }
 

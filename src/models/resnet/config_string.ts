@@ -134,7 +134,7 @@ export function resnetConfigToString(config: SubnetConfig, options: ResnetConfig
       throw new ConfigError(
         `config.block${i}_conv1.outChannels`,
         4 * h,
-        `${4 * (hidden[g] as number)}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`,
+        `${4 * (hidden[g])}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`,
       );
     }
     hidden[g] = h;

@@ -120,7 +120,7 @@ describeBackends('static PyTorch-parity layers', () => {
         convTranspose2d(x, f, null, { strides: 3, outputPadding: 2, dilationRate: 3 }),
       ]);
       const input = seededTensor([1, 6, 7, 3], 1);
-      tf.dispose([input, model.predict(input) as tf.Tensor]);
+      tf.dispose([input, model.predict(input)]);
     });
     tf.dispose([x, f]);
     model.dispose();

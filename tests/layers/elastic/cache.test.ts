@@ -52,11 +52,11 @@ describeBackends('the inference cache of active weights', () => {
     const beforeSet = tf.memory().numTensors;
     set(model, 3, 5);
     expect(tf.memory().numTensors).toBeLessThan(beforeSet);
-    tf.dispose(model.predict(x) as tf.Tensor);
+    tf.dispose(model.predict(x));
     expect(tf.memory().numTensors).toBe(base + 1);
     // A weight write invalidates: outputs follow the new weights.
     set(model, 4, 3);
-    tf.dispose([model.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor]);
+    tf.dispose([model.predict(x), model.predict(x)]);
     const conv = model.getLayer('c');
     const scaled = conv.getWeights().map((w, i) => tf.mul(w, i === 0 ? 2 : 1));
     conv.setWeights(scaled);
@@ -71,7 +71,7 @@ describeBackends('the inference cache of active weights', () => {
     const model = net();
     const x = seededTensor([1, 6, 6, 3], 2);
     set(model, 4, 3);
-    tf.dispose([model.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor]);
+    tf.dispose([model.predict(x), model.predict(x)]);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x) as tf.Tensor) as tf.Scalar, vars);
     const kernel = grads[(model.getLayer('c').weights[0]!.read() as tf.Variable).name];

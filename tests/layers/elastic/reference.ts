@@ -175,7 +175,7 @@ export function convTransposeRef(
                 acc +=
                   (x.data[((b * h + i) * wd + j) * cin + ci] as number) *
                   (w.data[((u * kw + v) * cout + co) * cin + ci] as number);
-              out[((b * oh + oi) * ow + oj) * cout + co] += acc;
+              out[((b * oh + oi) * ow + oj) * cout + co]! += acc;
             }
           }
   return { shape: [n, oh, ow, cout], data: out };

@@ -169,7 +169,7 @@ describeBackends('fuseDemodulation', () => {
       (loaded.predict(inputs) as tf.Tensor[]).forEach((t, i) =>
         expectClose(t, actual[i] as tf.Tensor, 0, 0, `loaded output ${i}`),
       );
-      tf.dispose(loaded.predict(inputs) as tf.Tensor[]);
+      tf.dispose(loaded.predict(inputs));
       await expectNoLeak(() => tf.dispose(loaded.predict(inputs) as tf.Tensor[]));
     }
   });

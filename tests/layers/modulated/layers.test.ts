@@ -317,7 +317,7 @@ describeBackends('modulated layers', () => {
     expect(loaded.getLayer('styled').getConfig()['noiseMode']).toBe('fixed');
     const after = loaded.predict(inputs) as tf.Tensor[];
     after.forEach((t, i) => expectClose(t, before[i] as tf.Tensor, 0, 0, `output ${i}`));
-    tf.dispose(loaded.predict(inputs) as tf.Tensor[]);
+    tf.dispose(loaded.predict(inputs));
     await expectNoLeak(() => tf.dispose(loaded.predict(inputs) as tf.Tensor[]));
   });
 

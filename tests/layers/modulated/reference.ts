@@ -95,7 +95,7 @@ function sameConv(x: Arr, b: number, wn: Float64Array, k: number, c: number, co:
           for (let ch = 0; ch < c; ch++) {
             const v = x.data[((b * h + yi) * w + xj) * c + ch] as number;
             for (let q = 0; q < co; q++)
-              y[(i * w + j) * co + q] += v * (wn[((ki * k + kj) * c + ch) * co + q] as number);
+              y[(i * w + j) * co + q]! += v * (wn[((ki * k + kj) * c + ch) * co + q] as number);
           }
         }
   return y;
@@ -114,7 +114,7 @@ function transposedBlur(x: Arr, b: number, wn: Float64Array, k: number, c: numbe
         for (let ki = 0; ki < k; ki++)
           for (let kj = 0; kj < k; kj++)
             for (let q = 0; q < co; q++) {
-              t[((2 * i + ki) * tw + 2 * j + kj) * co + q] += v * (wn[((ki * k + kj) * c + ch) * co + q] as number);
+              t[((2 * i + ki) * tw + 2 * j + kj) * co + q]! += v * (wn[((ki * k + kj) * c + ch) * co + q] as number);
             }
       }
   const p = 3 - k;
@@ -144,7 +144,7 @@ function fir(
           const sj = j + bb - p0;
           if (si < 0 || si >= th || sj < 0 || sj >= tw) continue;
           const f = ((FIR[a] as number) * (FIR[bb] as number) * gain) / 64;
-          for (let q = 0; q < co; q++) y[(i * ow + j) * co + q] += f * (t[(si * tw + sj) * co + q] as number);
+          for (let q = 0; q < co; q++) y[(i * ow + j) * co + q]! += f * (t[(si * tw + sj) * co + q] as number);
         }
   return y;
 }

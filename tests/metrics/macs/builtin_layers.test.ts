@@ -201,7 +201,7 @@ function everyBuiltinLayer(): { model: tfl.LayersModel; expected: Expected[] } {
     'bidi',
     L.bidirectional({
       name: 'bidi',
-      layer: L.lstm({ units: 2, recurrentInitializer: RI }) as tfl.RNN,
+      layer: L.lstm({ units: 2, recurrentInitializer: RI }),
       mergeMode: 'concat',
     }),
     seq,
@@ -212,7 +212,7 @@ function everyBuiltinLayer(): { model: tfl.LayersModel; expected: Expected[] } {
     'bidi_mul',
     L.bidirectional({
       name: 'bidi_mul',
-      layer: L.simpleRNN({ units: 3, recurrentInitializer: RI }) as tfl.RNN,
+      layer: L.simpleRNN({ units: 3, recurrentInitializer: RI }),
       mergeMode: 'mul',
     }),
     seq,

@@ -134,7 +134,7 @@ describeBackends('countMacs / countParams over model graphs', () => {
   it('counts every call of a shared layer, and its weights once', () => {
     const x = tfl.input({ shape: [8, 8, 4] });
     const shared = conv('shared', 4);
-    const y = shared.apply(shared.apply(x) as ST) as ST;
+    const y = shared.apply(shared.apply(x)) as ST;
     const model = tfl.model({ inputs: x, outputs: y });
     const result = countMacs(model, [1, 8, 8, 4]);
     expect(result.perLayer.map((l) => l.name)).toEqual(['shared', 'shared']);
@@ -147,7 +147,7 @@ describeBackends('countMacs / countParams over model graphs', () => {
     const x = tfl.input({ shape: [6, 6, 3] });
     const wide = conv('wide', 16).apply(x) as ST;
     const prefix = new ActivePrefix({ active: 5, name: 'prefix' });
-    const y = conv('after', 4).apply(prefix.apply(wide) as ST) as ST; // built for 16 inputs, fed 5
+    const y = conv('after', 4).apply(prefix.apply(wide)) as ST; // built for 16 inputs, fed 5
     const model = tfl.model({ inputs: x, outputs: y });
     const result = countMacs(model, [1, 6, 6, 3]);
     expect(result.perLayer.map((l) => [l.name, l.macs, l.outputShape])).toEqual([
@@ -162,7 +162,7 @@ describeBackends('countMacs / countParams over model graphs', () => {
 
   it('reports a layer it cannot count by name, and counts it with a custom counter', async () => {
     const x = tfl.input({ shape: [4, 4, 2] });
-    const d = new Doubler({ name: 'dbl' }).apply(conv('c', 3).apply(x) as ST) as ST;
+    const d = new Doubler({ name: 'dbl' }).apply(conv('c', 3).apply(x)) as ST;
     const model = tfl.model({ inputs: x, outputs: conv('c2', 2, 1).apply(d) as ST });
     const plain = countMacs(model, [1, 4, 4, 2]);
     expect(plain.uncounted).toEqual(['dbl']);
@@ -194,7 +194,7 @@ describeBackends('countMacs / countParams over model graphs', () => {
     const x = tfl.input({ shape: [4, 4, 2] });
     const model = tfl.model({
       inputs: x,
-      outputs: conv('c2', 2, 1).apply(tfl.layers.upSampling2d({ name: 'up', size: [2, 2] }).apply(x) as ST) as ST,
+      outputs: conv('c2', 2, 1).apply(tfl.layers.upSampling2d({ name: 'up', size: [2, 2] }).apply(x)) as ST,
     });
     const result = countMacs(model, [1, 4, 4, 2], {
       customCounters: { UpSampling2D: () => ({ macs: 7, outputShape: [1, 3, 3, 2] }) },
@@ -274,7 +274,7 @@ describeBackends('countMacs / countParams over model graphs', () => {
   it('accepts one shape per input for a multi-input model', () => {
     const a = tfl.input({ shape: [4, 4, 2] });
     const b = tfl.input({ shape: [4, 4, 3] });
-    const y = conv('c', 1, 1).apply(tfl.layers.concatenate({ name: 'cat' }).apply([a, b]) as ST) as ST;
+    const y = conv('c', 1, 1).apply(tfl.layers.concatenate({ name: 'cat' }).apply([a, b])) as ST;
     const model = tfl.model({ inputs: [a, b], outputs: y });
     expect(
       countMacs(model, [
