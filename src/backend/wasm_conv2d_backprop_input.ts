@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backpropInput } from './wasm_backprop_input.js';
-import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
+import { convGeometry } from './wasm_conv_geometry.js';
 import { free, transpose, unpack, type KernelArgs } from './wasm_kernel_utils.js';
 
 /**

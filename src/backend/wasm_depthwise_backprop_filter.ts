@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, type ConvAttrs } from './wasm_conv_geometry.js';
+import { convGeometry } from './wasm_conv_geometry.js';
 import {
   assertShape,
   concatParts,

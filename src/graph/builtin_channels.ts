@@ -2,12 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../util/index.js';
 import { assertInt, assertOneOf } from '../util/index.js';
 import { convTransposeChannelAxes } from '../layers/common/index.js';
-import {
-  hasChannelRole,
-  type ChannelAxis,
-  type ChannelPermutable,
-  type ChannelRole,
-} from '../layers/core/index.js';
+import { hasChannelRole, type ChannelAxis, type ChannelPermutable, type ChannelRole } from '../layers/core/index.js';
 import { isElasticLayer } from '../layers/core/index.js';
 import { channelPermuterOf, WeightPermuter } from '../layers/core/index.js';
 

@@ -1,4 +1,5 @@
 export { withSubnet } from './with_subnet.js';
+export { checkSubnet } from './subnet.js';
 export { flattenModel } from './flat_graph.js';
 export {
   type SubnetConfig,

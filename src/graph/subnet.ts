@@ -56,8 +56,7 @@ export function getSubnet(model: tfl.LayersModel): SubnetConfig {
  * ```
  */
 export function setSubnet(model: tfl.LayersModel, config: SubnetConfig): void {
-  const next = validateConfig(model, config);
-  checkTies(model, next);
+  const next = checkSubnet(model, config);
   const layers = new Map(getElasticLayers(model).map((l) => [l.name, l]));
   for (const [name, setting] of next) layers.get(name)?.setActive(setting);
 }
@@ -139,6 +138,21 @@ export function minSubnet(model: tfl.LayersModel, choices: SubnetChoices): Subne
   }
   resolveTies(model, config, allowed, 'min');
   return config;
+}
+
+/**
+ * Checks `config` as {@link setSubnet} does, without changing anything, and returns the complete
+ * setting it asks for of each layer it names. Throws the `ConfigError` `setSubnet` would.
+ *
+ * @example
+ * ```ts
+ * checkSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16')); // throws if the supernet refuses it
+ * ```
+ */
+export function checkSubnet(model: tfl.LayersModel, config: SubnetConfig): Map<string, ElasticSetting> {
+  const next = validateConfig(model, config);
+  checkTies(model, next);
+  return next;
 }
 
 /** Checks every entry of `config` against its layer; returns the complete settings it asks for. */

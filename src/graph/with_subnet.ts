@@ -1,28 +1,47 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GanCompressError } from '../util/index.js';
+import type { ElasticSetting } from '../layers/core/index.js';
 import { getElasticLayers, setSubnet, type SubnetConfig } from './subnet.js';
 
 /**
- * Runs `fn` with `subnet` active on `model` and restores every elastic layer's previous setting
- * afterwards (also when `fn` throws), so counting at a sub-network leaves the supernet as it was.
- * Without a subnet, just runs `fn`.
+ * Runs `fn` with the sub-network `config` active on `model`, then restores every elastic layer's
+ * previous setting exactly — also when `fn` throws, and, when `fn` returns a promise, once that
+ * promise settles. The config is checked as `setSubnet` checks it, before anything changes. With
+ * `config` undefined, `fn` runs at the current setting. This is the one way the library evaluates
+ * at a sub-network (MAC counting, export, search, distillation).
+ *
+ * Do not change the model's sub-network from elsewhere while an async `fn` runs: the restore puts
+ * back the setting `withSubnet` found.
+ *
+ * @example
+ * ```ts
+ * const macs = withSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16'), () =>
+ *   countMacs(supernet, [1, 256, 256, 3]).total,
+ * );
+ * const psnrAtSmallest = await withSubnet(supernet, minSubnet(supernet, choices), async () => evaluate(supernet));
+ * ```
  */
-export function withSubnet<T>(model: tfl.LayersModel, subnet: SubnetConfig | undefined, fn: () => T): T {
-  if (subnet === undefined) return fn();
+export function withSubnet<T>(model: tfl.LayersModel, config: SubnetConfig | undefined, fn: () => T): T {
+  if (config === undefined) return fn();
   const layers = getElasticLayers(model);
   const previous = layers.map((l) => l.getActive());
+  setSubnet(model, config);
+  // Restored layer by layer: the previous state was valid, and setSubnet's tie checks would refuse
+  // an intermediate state.
+  const restore = (): void => layers.forEach((l, i) => l.setActive(previous[i] as ElasticSetting));
+  let result: T;
   try {
-    setSubnet(model, subnet);
+    result = fn();
   } catch (e) {
-    // setSubnet names the layer as `config.<name>`; say which argument that config was.
-    if (e instanceof GanCompressError) e.message = `options.subnet: ${e.message}`;
+    restore();
     throw e;
   }
-  try {
-    return fn();
-  } finally {
-    // Restored layer by layer: the previous state is valid by construction, and setSubnet's
-    // tie checks would reject a state built with setActive on single layers.
-    layers.forEach((l, i) => l.setActive(previous[i] as ReturnType<typeof l.getActive>));
+  if (isPromiseLike(result)) {
+    return Promise.resolve(result).finally(restore) as T;
   }
+  restore();
+  return result;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

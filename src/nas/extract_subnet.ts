@@ -2,9 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../util/index.js';
 import { isElasticLayer } from '../layers/core/index.js';
-import { isStaticExportable } from '../layers/core/index.js';
-import { flattenModel } from '../graph/index.js';
-import { getSubnet, setSubnet, type SubnetConfig } from '../graph/index.js';
+import { isStaticExportable, type StaticExportable } from '../layers/core/index.js';
+import { flattenModel, withSubnet, type SubnetConfig } from '../graph/index.js';
+
+/** Options of {@link extractSubnet}. */
+export interface ExtractSubnetOptions {
+  /**
+   * Exports a layer in place of its own `exportStatic` (or copy): return the output of the layer's
+   * replacement applied to `inputs`, or `null` to export the layer as usual. Transforms built on
+   * `extractSubnet` pass what they need here — `fuseDemodulation` puts each modulated conv's
+   * fused form in its place.
+   */
+  exportLayer?: (layer: tfl.layers.Layer, inputs: tfl.SymbolicTensor[]) => tfl.SymbolicTensor | null;
+}
 
 /**
  * Exports a sub-network as a standalone `tf.LayersModel` of static layers holding the sliced
@@ -26,17 +36,19 @@ import { getSubnet, setSubnet, type SubnetConfig } from '../graph/index.js';
  * await small.save(fileSystem('out/small'));
  * ```
  */
-export function extractSubnet(model: tfl.LayersModel, config?: SubnetConfig): tfl.LayersModel {
-  const saved = config == null ? null : getSubnet(model);
-  if (config != null) setSubnet(model, config);
-  try {
-    return build(model);
-  } finally {
-    if (saved != null) setSubnet(model, saved);
-  }
+export function extractSubnet(
+  model: tfl.LayersModel,
+  config?: SubnetConfig,
+  options: ExtractSubnetOptions = {},
+): tfl.LayersModel {
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ exportLayer? }');
+  const { exportLayer } = options;
+  if (exportLayer != null && typeof exportLayer !== 'function')
+    throw new ConfigError('options.exportLayer', exportLayer, 'a function (layer, inputs) => SymbolicTensor | null');
+  return withSubnet(model, config ?? undefined, () => build(model, exportLayer ?? (() => null)));
 }
 
-function build(model: tfl.LayersModel): tfl.LayersModel {
+function build(model: tfl.LayersModel, exportLayer: NonNullable<ExtractSubnetOptions['exportLayer']>): tfl.LayersModel {
   const graph = flattenModel(model);
   const inputNames = model.inputLayers?.map((l) => l.name) ?? [];
   const inputs = graph.inputs.map((r, i) =>
@@ -50,7 +62,8 @@ function build(model: tfl.LayersModel): tfl.LayersModel {
     const layer = node.layer;
     const ins = node.inputs.map((r) => values.get(r) as tfl.SymbolicTensor);
     let outs: tfl.SymbolicTensor[];
-    if (isStaticExportable(layer)) {
+    const replaced = exportLayer(layer, ins);
+    if (replaced != null || isStaticExportable(layer)) {
       if (exported.has(layer))
         throw new ConfigError(
           `layer '${layer.name}'`,
@@ -58,7 +71,7 @@ function build(model: tfl.LayersModel): tfl.LayersModel {
           'each exportable layer applied once (extractSubnet cannot share its static copy)',
         );
       exported.add(layer);
-      outs = [layer.exportStatic(ins)];
+      outs = [replaced ?? (layer as tfl.layers.Layer & StaticExportable).exportStatic(ins)];
     } else if (isElasticLayer(layer)) {
       throw new ConfigError(
         `layer '${layer.name}'`,

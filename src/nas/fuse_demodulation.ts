@@ -1,12 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../util/index.js';
-import { extractSubnet } from './extract_subnet.js';
 import { allLayers } from '../layers/core/index.js';
-import { FusedModulatedConv2d } from '../layers/modulated/index.js';
-import { fillWeights } from '../layers/core/index.js';
-import { withFusion } from '../layers/modulated/index.js';
-import { ModulatedConvBase } from '../layers/modulated/index.js';
+import { FusedModulatedConv2d, ModulatedConvBase } from '../layers/modulated/index.js';
+import { extractSubnet } from './extract_subnet.js';
 
 /** Options of {@link fuseDemodulation}. */
 export interface FuseDemodulationOptions {
@@ -30,7 +26,7 @@ export interface FuseDemodulationOptions {
  * Elastic layers are fused at their active setting (the fused weights are computed from the
  * first-k slices), every other layer is copied: the result is `extractSubnet`'s with fused
  * modulated layers, and saves and loads with `fileSystem()`. The original is left as it is.
- * Fixed noise maps (see {@link setNoise}) are carried over; random noise stays random.
+ * Fixed noise maps (see `setNoise`) are carried over; random noise stays random.
  *
  * StyleGAN2's per-sample demodulation cannot be fused: such layers raise a `ConfigError` naming
  * them, unless `options.allowUnfused` keeps them unfused.
@@ -62,9 +58,13 @@ export function fuseDemodulation(
         "layers whose demodulation does not depend on the style ('styleinv' or 'none'); StyleGAN2's per-sample demodulation cannot be folded into weights (pass { allowUnfused: true } to keep these layers unfused)",
       );
     }
-    const fused = withFusion({ exportFused: (layer, inputs) => exportFused(layer, inputs) }, () =>
-      extractSubnet(modelOrLayer),
-    );
+    // Layers that cannot be fused fall through to their own static export (unfused copies).
+    const fused = extractSubnet(modelOrLayer, undefined, {
+      exportLayer: (layer, inputs) =>
+        layer instanceof ModulatedConvBase && layer.spec.demodulation !== 'style'
+          ? FusedModulatedConv2d.exportFrom(layer, inputs)
+          : null,
+    });
     fused.name = `${modelOrLayer.name}_fused`;
     return fused;
   }
@@ -76,30 +76,5 @@ export function fuseDemodulation(
       'a tf.LayersModel or a modulated conv layer (ModulatedConv2d, ModulatedDWConv2d, StyledConv, ToWavelets)',
     );
   }
-  const layer = modelOrLayer;
-  layer.assertFusable();
-  const [h, w] = layer.builtInputSize;
-  const x = tfl.input({ shape: [h, w, layer.maxInChannels] });
-  const style = tfl.input({ shape: [layer.spec.styleDim] });
-  const fused = new FusedModulatedConv2d(layer.fusedConfig());
-  fused.apply([x, style]);
-  fill(fused, layer, layer.maxInChannels);
-  return fused;
-}
-
-/** The fused form of `layer` on `inputs` (or, for a per-sample demodulation, its unfused copy). */
-function exportFused(layer: tfl.layers.Layer, inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
-  const m = layer as ModulatedConvBase;
-  if (m.spec.demodulation === 'style') return m.exportCopy(inputs);
-  const fused = new FusedModulatedConv2d(m.fusedConfig());
-  const y = fused.apply(inputs) as tfl.SymbolicTensor;
-  fill(fused, m, (inputs[0] as tfl.SymbolicTensor).shape[3] as number);
-  return y;
-}
-
-function fill(fused: FusedModulatedConv2d, layer: ModulatedConvBase, c: number): void {
-  fillWeights(fused, () => {
-    const w = layer.fusedWeights(c);
-    return fused.weightRoles().map((r) => w[r] as tf.Tensor);
-  });
+  return FusedModulatedConv2d.fromLayer(modelOrLayer);
 }

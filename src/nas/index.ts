@@ -1,4 +1,4 @@
-export { extractSubnet } from './extract_subnet.js';
+export { extractSubnet, type ExtractSubnetOptions } from './extract_subnet.js';
 export { sortChannelsByImportance, type SortChannelsOptions, type SortReport } from './sort_channels.js';
 export {
   recalibrateBatchNorm,

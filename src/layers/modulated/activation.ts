@@ -12,6 +12,6 @@ import * as tf from '@tensorflow/tfjs-core';
 export function scaledLeakyRelu<T extends tf.Tensor>(x: T, negativeSlope = 0.2, gain = 1): T {
   return tf.tidy(() => {
     const y = tf.leakyRelu(x, negativeSlope);
-    return (gain === 1 ? y : tf.mul(y, gain));
+    return gain === 1 ? y : tf.mul(y, gain);
   });
 }

@@ -1,9 +1,4 @@
-import {
-  validateElasticSetting,
-  type ElasticLayer,
-  type ElasticSetting,
-  type ElasticSpace,
-} from '../core/index.js';
+import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type ElasticSpace } from '../core/index.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
 
 /**

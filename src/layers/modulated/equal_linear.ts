@@ -8,7 +8,7 @@ import { numElements, type CostedLayer, type LayerCost, type LayerShape, type Ma
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
 import { scaledLeakyRelu } from './activation.js';
-import type { StyledActivation } from './modulated_conv_base.js';
+import type { StyledActivation } from './modulated_spec.js';
 
 /** Config of {@link EqualLinear}. */
 export interface EqualLinearConfig extends LayerArgs {

@@ -1,10 +1,8 @@
-import { registerLayer } from '../core/index.js';
-import {
-  ModulatedConvBase,
-  type ModulatedConvKind,
-  type ModulatedConvOptions,
-  type StyledOutputOptions,
-} from './modulated_conv_base.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { fillWeights, registerLayer } from '../core/index.js';
+import { ModulatedConvBase } from './modulated_conv_base.js';
+import type { ModulatedConvKind, ModulatedConvOptions, StyledOutputOptions } from './modulated_spec.js';
 
 /** Config of {@link FusedModulatedConv2d}. */
 export interface FusedModulatedConv2dConfig
@@ -56,6 +54,50 @@ export class FusedModulatedConv2d extends ModulatedConvBase {
       ],
       { affine: 'linear', demodulation: 'none', fanIn: 1, foldStyle: false },
     );
+  }
+
+  /**
+   * The inference form of `layer` (at its active output width) applied to `inputs` — what
+   * `fuseDemodulation` puts in place of each modulated layer of a network. Throws a `ConfigError`
+   * for StyleGAN2's per-sample demodulation, which cannot be folded.
+   *
+   * @example
+   * ```ts
+   * const y = FusedModulatedConv2d.exportFrom(styledConv, [x, w]); // x, w: tf.SymbolicTensor
+   * ```
+   */
+  static exportFrom(layer: ModulatedConvBase, inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+    layer.assertFusable();
+    const fused = new FusedModulatedConv2d(layer.fusedConfig());
+    const y = fused.apply(inputs) as tfl.SymbolicTensor;
+    fused.fillFrom(layer, (inputs[0] as tfl.SymbolicTensor).shape[3] as number);
+    return y;
+  }
+
+  /**
+   * The inference form of one built modulated layer, built for the input size `layer` was built
+   * with (see `fuseDemodulation` for whole networks).
+   *
+   * @example
+   * ```ts
+   * const fused = FusedModulatedConv2d.fromLayer(styledConv);
+   * ```
+   */
+  static fromLayer(layer: ModulatedConvBase): FusedModulatedConv2d {
+    layer.assertFusable();
+    const [h, w] = layer.builtInputSize;
+    const fused = new FusedModulatedConv2d(layer.fusedConfig());
+    fused.apply([tfl.input({ shape: [h, w, layer.maxInChannels] }), tfl.input({ shape: [layer.spec.styleDim] })]);
+    fused.fillFrom(layer, layer.maxInChannels);
+    return fused;
+  }
+
+  /** Writes `layer`'s fused weights at `c` input channels into this (built) layer. */
+  private fillFrom(layer: ModulatedConvBase, c: number): void {
+    fillWeights(this, () => {
+      const w = layer.fusedWeights(c);
+      return this.weightRoles().map((r) => w[r] as tf.Tensor);
+    });
   }
 }
 registerLayer(FusedModulatedConv2d);

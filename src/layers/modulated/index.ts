@@ -13,18 +13,18 @@ export {
 } from './modulated_conv_op.js';
 export { upfirdn2d, firUpsample2d, type UpFirDnOptions } from './fir.js';
 export { scaledLeakyRelu } from './activation.js';
-export {
-  ModulatedConvBase,
-  type ModulatedConvKind,
-  type ModulatedConvOptions,
-  type StyledOutputOptions,
-  type StyleAffine,
-  type NoiseMode,
-  type StyledActivation,
-  type ModulatedSpec,
-  type SpecKey,
-  type SpecInput,
-} from './modulated_conv_base.js';
+export { ModulatedConvBase } from './modulated_conv_base.js';
+export type {
+  ModulatedConvKind,
+  ModulatedConvOptions,
+  StyledOutputOptions,
+  StyleAffine,
+  NoiseMode,
+  StyledActivation,
+  ModulatedSpec,
+  SpecKey,
+  SpecInput,
+} from './modulated_spec.js';
 export { ElasticModulatedConv } from './elastic_modulated_conv.js';
 export { ModulatedConv2d, type ModulatedConv2dConfig } from './modulated_conv_2d.js';
 export { ModulatedDWConv2d, type ModulatedDWConv2dConfig } from './modulated_dw_conv_2d.js';
@@ -38,4 +38,3 @@ export { PixelNorm, type PixelNormConfig } from './pixel_norm.js';
 export { BlurUpsample, type BlurUpsampleConfig } from './blur_upsample.js';
 export { setNoise, getNoise, noiseLayers, type NoiseSetting } from './noise.js';
 export type { WeightRole, RoleValues } from './modulated_weights.js';
-export { withFusion } from './fusion_context.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
 import { Random } from '../../util/index.js';
-import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
+import { assertInt } from '../../util/index.js';
 import {
   pytorchLinearInitializer,
   resolveInitializer,
@@ -10,7 +10,7 @@ import {
   type Initializer,
   type InitializerSpec,
 } from '../core/index.js';
-import type { Kwargs, LayerArgs } from '../core/index.js';
+import type { Kwargs } from '../core/index.js';
 import { inputChannels } from '../core/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { ActiveWeightCache } from '../core/index.js';
@@ -19,152 +19,19 @@ import type { StaticExportable } from '../core/index.js';
 import { fillWeights } from '../core/index.js';
 import { scaledLeakyRelu } from './activation.js';
 import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
-import { activeFusion } from './fusion_context.js';
-import { DEMODULATIONS, modulatedConv2d, modulatedDwConv2d, type Demodulation } from './modulated_conv_op.js';
+import { modulatedConv2d, modulatedDwConv2d } from './modulated_conv_op.js';
+import {
+  INITIALIZER_KEYS,
+  resolveSpec,
+  type ModulatedConvKind,
+  type ModulatedConvOptions,
+  type ModulatedSpec,
+  type NoiseMode,
+  type SpecInput,
+  type SpecKey,
+  type StyledOutputOptions,
+} from './modulated_spec.js';
 import { ModulatedWeights, type RoleValues, type WeightRole, type WeightSpec } from './modulated_weights.js';
-
-/** The conv a modulated layer runs: one dense k×k conv, or depthwise k×k then pointwise 1×1. */
-export type ModulatedConvKind = 'dense' | 'depthwise';
-
-/**
- * The style's affine map: `'equalized'` (StyleGAN2's EqualLinear: weights N(0, 1) used with
- * the runtime scale 1/√styleDim) or `'linear'` (a plain `nn.Linear`, MobileStyleGAN's). Both
- * start with the bias at 1.
- */
-export type StyleAffine = 'equalized' | 'linear';
-
-/** Where noise comes from: a fresh seeded draw per call (`'random'`) or the stored map (`'fixed'`). */
-export type NoiseMode = 'random' | 'fixed';
-
-/** The activation after noise and bias. */
-export type StyledActivation = 'lrelu' | 'linear';
-
-/** Options every modulated conv layer takes. */
-export interface ModulatedConvOptions extends LayerArgs {
-  /** Output channels (the maximum width for elastic layers). */
-  filters: number;
-  /** Length of the style vector `w`. */
-  styleDim: number;
-  /** Odd kernel size, padded `'same'` (PyTorch's `k // 2`). Default 3. */
-  kernelSize?: number;
-  /** The style's affine map. */
-  affine?: StyleAffine;
-  /** How the output is normalised (see {@link Demodulation}). */
-  demodulation?: Demodulation;
-  /**
-   * The fan-in of the equalized-learning-rate scale `1/√fanIn`. Default `Cin·k²` for the width
-   * the layer is built with. Sub-networks exported from an elastic layer keep the full layer's.
-   */
-  fanIn?: number;
-  /**
-   * Whether MobileStyleGAN's `styleInv` is trained (its paper) or a fixed random buffer saved
-   * with the model (its released code; default false).
-   */
-  styleInvTrainable?: boolean;
-  /** Initializer of the conv kernels. Default N(0, 1). */
-  kernelInitializer?: InitializerSpec;
-  /** Initializer of the affine kernel. Default N(0, 1) for `'equalized'`, PyTorch `nn.Linear`'s U(±1/√styleDim) for `'linear'`. */
-  affineKernelInitializer?: InitializerSpec;
-  /** Initializer of the affine bias. Default `'ones'`. */
-  affineBiasInitializer?: InitializerSpec;
-  /** Seed of the initializers and of the random noise. */
-  seed?: number;
-}
-
-/** Noise injection, bias and activation after the conv ({@link StyledConv}, {@link ToWavelets}). */
-export interface StyledOutputOptions {
-  /** Add `strength · noise` (a learned scalar, initialised to 0, times a `[1, H, W, 1]` map). */
-  noise?: boolean;
-  /** Where the noise map comes from. Default `'random'`. */
-  noiseMode?: NoiseMode;
-  /** Add a per-channel bias (initialised to 0). */
-  useBias?: boolean;
-  /** `'lrelu'` or `'linear'`. */
-  activation?: StyledActivation;
-  /** Leaky ReLU slope. Default 0.2. */
-  negativeSlope?: number;
-  /** Multiplies the activation's output: 1 for MobileStyleGAN, √2 for StyleGAN2's FusedLeakyReLU. */
-  activationGain?: number;
-}
-
-/** Every option, resolved. */
-export interface ModulatedSpec {
-  conv: ModulatedConvKind;
-  filters: number;
-  styleDim: number;
-  kernelSize: number;
-  affine: StyleAffine;
-  demodulation: Demodulation;
-  upsample: boolean;
-  fanIn: number | null;
-  styleInvTrainable: boolean;
-  noise: boolean;
-  noiseMode: NoiseMode;
-  useBias: boolean;
-  activation: StyledActivation;
-  negativeSlope: number;
-  activationGain: number;
-  /** Fold the style into the filter at batch 1 (see the ops' `foldStyle`); no layer sets it today. */
-  foldStyle: boolean;
-}
-
-/** Options as a config or a class gives them (any subset of the spec, `fanIn` unset when absent). */
-export type SpecInput = Partial<Omit<ModulatedSpec, 'fanIn'>> & { fanIn?: number };
-
-/** Keys of {@link ModulatedSpec} a class writes into its config. */
-export type SpecKey = Exclude<keyof ModulatedSpec, 'foldStyle' | 'fanIn'>;
-
-const AFFINES: readonly StyleAffine[] = ['equalized', 'linear'];
-const NOISE_MODES: readonly NoiseMode[] = ['random', 'fixed'];
-const ACTIVATIONS: readonly StyledActivation[] = ['lrelu', 'linear'];
-const INITIALIZER_KEYS = ['kernelInitializer', 'affineKernelInitializer', 'affineBiasInitializer'] as const;
-
-/** Validates and completes a spec (every field named after the layer). */
-export function resolveSpec(layerName: string, config: SpecInput, defaults: SpecInput): ModulatedSpec {
-  if (config == null || typeof config !== 'object')
-    throw new ConfigError(`${layerName} config`, config, 'a config object');
-  const pick = <K extends keyof ModulatedSpec>(key: K, fallback: ModulatedSpec[K]): ModulatedSpec[K] =>
-    ((config as Record<string, unknown>)[key] ?? defaults[key] ?? fallback) as ModulatedSpec[K];
-  const spec: ModulatedSpec = {
-    conv: pick('conv', 'dense'),
-    filters: config.filters as number,
-    styleDim: config.styleDim as number,
-    kernelSize: pick('kernelSize', 3),
-    affine: pick('affine', 'equalized'),
-    demodulation: pick('demodulation', 'style'),
-    upsample: pick('upsample', false),
-    fanIn: config.fanIn ?? defaults.fanIn ?? null,
-    styleInvTrainable: pick('styleInvTrainable', false),
-    noise: pick('noise', false),
-    noiseMode: pick('noiseMode', 'random'),
-    useBias: pick('useBias', false),
-    activation: pick('activation', 'linear'),
-    negativeSlope: pick('negativeSlope', 0.2),
-    activationGain: pick('activationGain', 1),
-    foldStyle: pick('foldStyle', false),
-  };
-  const n = (key: string): string => `${layerName}.${key}`;
-  assertInt(n('filters'), spec.filters, 1);
-  assertInt(n('styleDim'), spec.styleDim, 1);
-  assertInt(n('kernelSize'), spec.kernelSize, 1);
-  if (spec.kernelSize % 2 !== 1)
-    throw new ConfigError(n('kernelSize'), spec.kernelSize, "an odd kernel size (padded 'same' as PyTorch's k // 2)");
-  assertOneOf(n('conv'), spec.conv, ['dense', 'depthwise'] as const);
-  assertOneOf(n('affine'), spec.affine, AFFINES);
-  assertOneOf(n('demodulation'), spec.demodulation, DEMODULATIONS);
-  if (typeof spec.upsample !== 'boolean') throw new ConfigError(n('upsample'), spec.upsample, 'true or false');
-  if (spec.upsample && spec.conv !== 'dense')
-    throw new ConfigError(n('upsample'), spec.upsample, "false: only the dense conv ('conv: dense') up-samples");
-  if (spec.fanIn != null) assertFinite(n('fanIn'), spec.fanIn, { positive: true });
-  for (const key of ['styleInvTrainable', 'noise', 'useBias'] as const) {
-    if (typeof spec[key] !== 'boolean') throw new ConfigError(n(key), spec[key], 'true or false');
-  }
-  assertOneOf(n('noiseMode'), spec.noiseMode, NOISE_MODES);
-  assertOneOf(n('activation'), spec.activation, ACTIVATIONS);
-  assertFinite(n('negativeSlope'), spec.negativeSlope);
-  assertFinite(n('activationGain'), spec.activationGain, { positive: true });
-  return spec;
-}
 
 /**
  * The machinery every modulated conv layer shares: the style's affine map, the conv weights
@@ -183,7 +50,7 @@ export abstract class ModulatedConvBase
   extends tfl.layers.Layer
   implements CostedLayer, ChannelPermutable, StaticExportable
 {
-  /** @internal Every option, resolved. */
+  /** Every option, resolved (read-only: change a layer by building another). */
   readonly spec: ModulatedSpec;
   /** Seed of the initializers and of the random noise, if given. */
   readonly seed: number | undefined;
@@ -246,7 +113,7 @@ export abstract class ModulatedConvBase
   }
 
   /**
-   * @internal The roles of the weights in `this.weights` order (parameters first, then buffers:
+   * The roles of the weights in `this.weights` order (parameters first, then buffers:
    * the order `getWeights` / `setWeights` use).
    */
   weightRoles(): WeightRole[] {
@@ -386,19 +253,19 @@ export abstract class ModulatedConvBase
     return tf.randomNormal([1, h, w, 1], 0, 1, 'float32', seed);
   }
 
-  /** @internal Where noise comes from now. */
+  /** Where noise comes from now (see `setNoise`). */
   get noiseMode(): NoiseMode {
     return this.spec.noiseMode;
   }
 
-  /** @internal The shape of the stored noise map, or null when the layer has none. */
+  /** The shape of the stored noise map, or null when the layer has none. */
   noiseMapShape(): number[] | null {
     const v = this.modulatedWeights.variable('noise');
     return v == null ? null : (v.shape as number[]);
   }
 
   /**
-   * @internal Switches to fresh random noise per call (`'random'`) or stores `map` (`[1, H, W, 1]`)
+   * Switches to fresh random noise per call (`'random'`) or stores `map` (`[1, H, W, 1]`)
    * and uses it on every call.
    */
   setNoiseMap(map: tf.Tensor | 'random'): void {
@@ -432,7 +299,7 @@ export abstract class ModulatedConvBase
     this.spec.noiseMode = 'fixed';
   }
 
-  /** @internal The stored noise map (a copy), or null. */
+  /** The stored noise map (a copy: dispose it), or null. */
   storedNoise(): tf.Tensor | null {
     const v = this.modulatedWeights.variable('noise');
     return v == null ? null : tf.clone(v.read());
@@ -555,17 +422,8 @@ export abstract class ModulatedConvBase
     return dw.map((a, i) => a + (pw[i] as number));
   }
 
-  /**
-   * A layer of the same class at the active widths with the sliced weights (named like this
-   * one) — or, while `fuseDemodulation` runs, the fused inference form.
-   */
+  /** A layer of the same class at the active widths with the sliced weights (named like this one). */
   exportStatic(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
-    const fusion = activeFusion();
-    return fusion != null ? fusion.exportFused(this, inputs) : this.exportCopy(inputs);
-  }
-
-  /** @internal The unfused static copy at the active widths (see {@link exportStatic}). */
-  exportCopy(inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
     const [x, style] = inputs as [tfl.SymbolicTensor, tfl.SymbolicTensor];
     const c = inputChannels(this.name, x.shape, this.maxInChannels);
     const cls = this.constructor as tf.serialization.SerializableConstructor<ModulatedConvBase>;
@@ -579,9 +437,10 @@ export abstract class ModulatedConvBase
   }
 
   /**
-   * @internal The fused inference weights at `c` input and the active output channels: the
-   * affine map times the equalized-lr scale (and the EqualLinear multiplier); for `'styleinv'`
-   * the demodulation folded into the dense or pointwise kernel's output axis. Call inside a tidy.
+   * The weights of the layer's inference form (`FusedModulatedConv2d`) at `c` input channels and
+   * the active output width: the affine map times the equalized-lr scale; for `'styleinv'` the
+   * demodulation folded into the dense or pointwise kernel's output axis. Throws for `'style'`
+   * demodulation (see {@link assertFusable}). New tensors: call inside a `tf.tidy`.
    */
   fusedWeights(c: number): RoleValues {
     this.assertFusable();
@@ -610,7 +469,7 @@ export abstract class ModulatedConvBase
     return out;
   }
 
-  /** @internal Throws unless the demodulation can be folded into weights (it must not depend on the style). */
+  /** Throws a `ConfigError` unless the demodulation can be folded into weights (it must not depend on the style). */
   assertFusable(): void {
     if (this.spec.demodulation === 'style') {
       throw new ConfigError(
@@ -621,7 +480,7 @@ export abstract class ModulatedConvBase
     }
   }
 
-  /** @internal The config of the fused form at the active output width (see `fuseDemodulation`). */
+  /** The config of the layer's inference form (`FusedModulatedConv2d`) at the active output width. */
   fusedConfig(): ModulatedConvOptions & StyledOutputOptions & { conv: ModulatedConvKind; upsample: boolean } {
     const s = this.spec;
     return {
@@ -641,7 +500,7 @@ export abstract class ModulatedConvBase
     };
   }
 
-  /** @internal The `[H, W]` of the input the layer was built with (entries may be null). */
+  /** The `[H, W]` of the input the layer was built with (entries may be null). */
   get builtInputSize(): [number | null, number | null] {
     return this.builtSize;
   }
@@ -656,7 +515,7 @@ export abstract class ModulatedConvBase
           ? value
           : value instanceof tf.serialization.Serializable
             ? serializeInitializer(value)
-            : (value);
+            : value;
     }
     if (this.seed != null) config['seed'] = this.seed;
     return config;

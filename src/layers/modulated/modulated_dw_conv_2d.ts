@@ -1,6 +1,6 @@
 import { registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
-import type { ModulatedConvOptions } from './modulated_conv_base.js';
+import type { ModulatedConvOptions } from './modulated_spec.js';
 
 /** Config of {@link ModulatedDWConv2d}. */
 export type ModulatedDWConv2dConfig = ModulatedConvOptions;

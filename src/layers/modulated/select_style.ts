@@ -44,7 +44,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = singleShape(inputShape, this.name);
-    if (s.length !== 3 || (s[1] != null && (s[1]) <= this.index)) {
+    if (s.length !== 3 || (s[1] != null && s[1] <= this.index)) {
       throw new ShapeError(
         `${this.name} input`,
         s,

@@ -1,6 +1,6 @@
 import { registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
-import type { ModulatedConvKind, ModulatedConvOptions, StyledOutputOptions } from './modulated_conv_base.js';
+import type { ModulatedConvKind, ModulatedConvOptions, StyledOutputOptions } from './modulated_spec.js';
 
 /** Config of {@link StyledConv}. */
 export interface StyledConvConfig extends ModulatedConvOptions, StyledOutputOptions {

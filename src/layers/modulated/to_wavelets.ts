@@ -1,5 +1,6 @@
 import { registerLayer } from '../core/index.js';
-import { ModulatedConvBase, type ModulatedConvOptions } from './modulated_conv_base.js';
+import { ModulatedConvBase } from './modulated_conv_base.js';
+import type { ModulatedConvOptions } from './modulated_spec.js';
 
 /** Config of {@link ToWavelets}. */
 export interface ToWaveletsConfig extends Omit<

@@ -67,8 +67,8 @@ function cropped(layer: tfl.layers.Layer, x: LayerShape): LayerShape {
   const [[top, bottom], [left, right]] = config(layer)['cropping'] as [[number, number], [number, number]];
   const [h, w] = config(layer)['dataFormat'] === 'channelsFirst' ? [2, 3] : [1, 2];
   const y = [...x];
-  y[h] = x[h] == null ? null : (x[h]) - top - bottom;
-  y[w] = x[w] == null ? null : (x[w]) - left - right;
+  y[h] = x[h] == null ? null : x[h] - top - bottom;
+  y[w] = x[w] == null ? null : x[w] - left - right;
   return y;
 }
 

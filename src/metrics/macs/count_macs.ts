@@ -5,7 +5,7 @@ import { assertOneOf } from '../../util/index.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, assertOptions, resolveInputShapes } from './input_shapes.js';
 import { costOfCall } from './layer_cost.js';
-import { withSubnet } from '../../graph/index.js';
+import { atSubnet } from './subnet_scope.js';
 import type { CountMacsOptions, CustomCounter, LayerMacs, MacCount } from './types.js';
 
 const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
@@ -44,7 +44,7 @@ export function countMacs(
   assertOneOf('options.convention', convention, CONVENTIONS);
   const custom = resolveCustomCounters(options.customCounters);
 
-  return withSubnet(model, options.subnet, () => {
+  return atSubnet(model, options.subnet, () => {
     const perLayer: LayerMacs[] = [];
     const uncounted: string[] = [];
     let total = 0;

@@ -3,7 +3,7 @@ import { isCostedLayer } from '../../layers/core/index.js';
 import { walkModel } from './graph.js';
 import { assertLayersModel, assertOptions, declaredInputShapes } from './input_shapes.js';
 import { declaredOutputShape, layerInputArg } from './layer_cost.js';
-import { withSubnet } from '../../graph/index.js';
+import { atSubnet } from './subnet_scope.js';
 import type { CountParamsOptions } from './types.js';
 
 /**
@@ -37,7 +37,7 @@ function parameterCount(layer: tfl.layers.Layer): number {
 export function countParams(model: tfl.LayersModel, options: CountParamsOptions = {}): number {
   assertLayersModel(model);
   assertOptions(options, '{ subnet? }');
-  return withSubnet(model, options.subnet, () => {
+  return atSubnet(model, options.subnet, () => {
     const seen = new Set<tfl.layers.Layer>();
     let total = 0;
     walkModel(model, declaredInputShapes(model), (layer, inputShapes) => {

@@ -45,5 +45,5 @@ export function walkModel(model: tfl.LayersModel, inputShapes: LayerShape[], vis
 
 /** Normalises one shape or a list of shapes to a list of shapes. */
 export function asShapeList(shape: LayerShape | LayerShape[]): LayerShape[] {
-  return shape.length > 0 && shape.every((d) => Array.isArray(d)) ? (shape) : [shape as LayerShape];
+  return shape.length > 0 && shape.every((d) => Array.isArray(d)) ? shape : [shape as LayerShape];
 }

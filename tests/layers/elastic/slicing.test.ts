@@ -92,8 +92,8 @@ describeBackends('elastic layers equal dense references from the sliced weights'
           const y = run(layer, x);
           const kernel = elasticKernelRef(slicePrefix(w['kernel'] as Arr, [5, 5, cin, out]), k, [1, 3, 5], w);
           const bias = slicePrefix(w['bias'] as Arr, [out]);
-          const strides = (c.cfg.strides ? [c.cfg.strides, c.cfg.strides] : [1, 1]);
-          const dilation = (c.cfg.dilationRate ? [2, 2] : [1, 1]);
+          const strides: [number, number] = c.cfg.strides ? [c.cfg.strides, c.cfg.strides] : [1, 1];
+          const dilation: [number, number] = c.cfg.dilationRate ? [2, 2] : [1, 1];
           let pads: [number, number, number, number];
           if (c.cfg.padding === 'valid') pads = [0, 0, 0, 0];
           else if (c.cfg.padding === 'same') {
