@@ -184,6 +184,7 @@ export {
 
 // graph
 export {
+  checkSubnet,
   getElasticLayers,
   getSubnet,
   maxSubnet,
@@ -191,6 +192,7 @@ export {
   setSubnet,
   type SubnetChoices,
   type SubnetConfig,
+  withSubnet,
 } from './graph/index.js';
 
 // metrics
@@ -239,6 +241,7 @@ export {
   type CalibrationBatch,
   type CalibrationBatches,
   extractSubnet,
+  type ExtractSubnetOptions,
   fuseDemodulation,
   type FuseDemodulationOptions,
   recalibrateBatchNorm,
