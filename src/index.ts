@@ -21,6 +21,7 @@ export {
   type PadMode,
   type Pads2d,
   Random,
+  type RandomState,
   ShapeError,
 } from './util/index.js';
 
@@ -251,6 +252,8 @@ export {
   type SortChannelsOptions,
   type SortReport,
 } from './nas/index.js';
+// nas: search spaces, samplers, searches, cost models
+export { type SamplerState, type SubnetSampler } from './nas/index.js';
 
 // models
 export {

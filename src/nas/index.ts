@@ -8,3 +8,4 @@ export {
   type RecalibrateReport,
 } from './recalibrate_bn.js';
 export { fuseDemodulation, type FuseDemodulationOptions } from './fuse_demodulation.js';
+export type { SubnetSampler, SamplerState } from './sampler.js';

@@ -12,5 +12,5 @@ export {
   convOutputLength,
   samePads,
 } from './conv_geometry.js';
-export { Random } from './random.js';
+export { Random, type RandomState } from './random.js';
 export * from './wasm_module.js';

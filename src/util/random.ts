@@ -1,4 +1,21 @@
 import { assertInt } from './checks.js';
+import { ConfigError } from './errors.js';
+
+/**
+ * The complete state of a {@link Random} (plain JSON): the four 32-bit words of the generator and
+ * the spare normal value Box–Muller keeps for the next `normal()` call.
+ *
+ * @example
+ * ```ts
+ * const state: RandomState = new Random(1).getState();
+ * JSON.stringify(state); // '{"kind":"xoshiro128**","words":[...],"spareNormal":null}'
+ * ```
+ */
+export interface RandomState {
+  kind: 'xoshiro128**';
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
 
 /**
  * A small, fast, seedable pseudo-random generator (xoshiro128** seeded through splitmix32).
@@ -35,6 +52,54 @@ export class Random {
     this.s1 = splitmix();
     this.s2 = splitmix();
     this.s3 = splitmix();
+  }
+
+  /**
+   * The generator's state as plain JSON, for checkpoints: {@link Random.fromState} continues the
+   * exact same sequence (including a pending second normal value).
+   *
+   * @example
+   * ```ts
+   * const rng = new Random(7);
+   * rng.next();
+   * const saved = JSON.stringify(rng.getState());
+   * const resumed = Random.fromState(JSON.parse(saved));
+   * resumed.next() === rng.next(); // true
+   * ```
+   */
+  getState(): RandomState {
+    return { kind: 'xoshiro128**', words: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+  }
+
+  /**
+   * A generator that continues from `state` (from {@link Random.getState}). Throws a `ConfigError`
+   * naming `state` unless it is such a state: four unsigned 32-bit integers, not all zero, and a
+   * finite or null spare normal.
+   *
+   * @example
+   * ```ts
+   * const rng = Random.fromState(new Random(7).getState());
+   * ```
+   */
+  static fromState(state: RandomState): Random {
+    const expected = "{ kind: 'xoshiro128**', words: four uint32 not all 0, spareNormal: number | null }";
+    if (state == null || typeof state !== 'object' || state.kind !== 'xoshiro128**')
+      throw new ConfigError('state', state, expected);
+    const words: unknown = state.words;
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffffffff) ||
+      words.every((w) => w === 0)
+    )
+      throw new ConfigError('state.words', words, 'four unsigned 32-bit integers, not all 0');
+    const spare: unknown = state.spareNormal;
+    if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare)))
+      throw new ConfigError('state.spareNormal', spare, 'a finite number or null');
+    const rng = new Random(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = words as [number, number, number, number];
+    rng.spareNormal = spare;
+    return rng;
   }
 
   /** The next 32-bit unsigned integer. */
