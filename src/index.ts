@@ -37,6 +37,16 @@ export {
 // io
 export { fileSystem } from './io/index.js';
 
+// image
+export {
+  type ColourRangeOptions,
+  resizeBicubic,
+  type ResizeBicubicOptions,
+  rgbToY,
+  rgbToYCbCr,
+  yCbCrToRgb,
+} from './image/index.js';
+
 // layers/core
 export {
   type ChannelAxes,
