@@ -263,7 +263,29 @@ export {
   type SortReport,
 } from './nas/index.js';
 // nas: search spaces, samplers, searches, cost models
-export { type SamplerState, type SubnetSampler } from './nas/index.js';
+export {
+  type AnycostMode,
+  AnycostSampler,
+  type AnycostSamplerOptions,
+  type DimensionTarget,
+  type FromConfigStringsOptions,
+  type FromModelOptions,
+  ProgressiveShrinking,
+  type ProgressiveShrinkingOptions,
+  type SamplerState,
+  SandwichSampler,
+  type SandwichSamplerOptions,
+  type SearchDimension,
+  SearchSpace,
+  type SearchSpaceJSON,
+  type SettingField,
+  type ShrinkingPhase,
+  type SubnetSampler,
+  UniformSampler,
+  type UniformSamplerOptions,
+  type WidthChoices,
+  type WidthDimensionInfo,
+} from './nas/index.js';
 
 // models
 export {

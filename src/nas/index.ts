@@ -9,3 +9,15 @@ export {
 } from './recalibrate_bn.js';
 export { fuseDemodulation, type FuseDemodulationOptions } from './fuse_demodulation.js';
 export type { SubnetSampler, SamplerState } from './sampler.js';
+export { SearchSpace, type SearchSpaceJSON } from './search_space.js';
+export type { SearchDimension, DimensionTarget, SettingField } from './search_dimension.js';
+export type { FromModelOptions, WidthChoices, WidthDimensionInfo } from './model_space.js';
+export type { FromConfigStringsOptions } from './config_string_space.js';
+export { UniformSampler, type UniformSamplerOptions } from './uniform_sampler.js';
+export { SandwichSampler, type SandwichSamplerOptions } from './sandwich_sampler.js';
+export { AnycostSampler, type AnycostMode, type AnycostSamplerOptions } from './anycost_sampler.js';
+export {
+  ProgressiveShrinking,
+  type ProgressiveShrinkingOptions,
+  type ShrinkingPhase,
+} from './progressive_shrinking.js';
