@@ -61,7 +61,7 @@ export default defineBench('Wavelets: Haar DWT + IDWT round trip', async (progre
     const options: Options = backend === 'cpu' ? { minTotalMs: 400, maxRuns: 15 } : { minTotalMs: 250, maxRuns: 40 };
     for (const shape of SHAPES) {
       const label = `[${shape.join(',')}]`;
-      const x = tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
+      const x = tf.randomNormal<tf.Rank.R4>(shape, 0, 1, 'float32', 1);
       const y = haarDwt(x);
       const roundTrip: Timed = () => tf.tidy(() => haarIdwt(haarDwt(x)));
       const cases: Record<string, Timed> = {

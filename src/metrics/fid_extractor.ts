@@ -141,7 +141,7 @@ function isGaussian(x: unknown): x is GaussianStats {
   return x != null && typeof x === 'object' && !(x instanceof tf.Tensor) && 'mu' in x && 'sigma' in x;
 }
 
-function checkExtractor(extractor: FeatureExtractor): (x: tf.Tensor4D) => Promise<tf.Tensor> {
+function checkExtractor(extractor: FeatureExtractor): (x: tf.Tensor4D) => tf.Tensor | Promise<tf.Tensor> {
   if (typeof extractor === 'function') {
     return async (x) => {
       const y = await extractor(x);
@@ -150,7 +150,7 @@ function checkExtractor(extractor: FeatureExtractor): (x: tf.Tensor4D) => Promis
     };
   }
   if (extractor != null && typeof extractor === 'object' && typeof extractor.predict === 'function') {
-    return async (x) => {
+    return (x) => {
       const y = extractor.predict(x);
       if (!(y instanceof tf.Tensor)) {
         tf.dispose(y);

@@ -134,8 +134,8 @@ function checkSubset(argument: string, s: unknown, m: number, n: number): void {
     throw new ConfigError(argument, s, `an array of ${m} row indices like the first subset`);
   if (m < 2) throw new ConfigError(argument, s, 'at least 2 indices (the estimator divides by m(m−1))');
   const seen = new Set<number>();
-  for (const i of s) {
-    if (!Number.isInteger(i) || i < 0 || i >= n)
+  for (const i of s as unknown[]) {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= n)
       throw new ConfigError(`${argument} entry`, i, `an integer row index in [0, ${n})`);
     if (seen.has(i))
       throw new ConfigError(`${argument} entry`, i, 'distinct indices (subsets are drawn without replacement)');

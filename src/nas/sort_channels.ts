@@ -124,14 +124,14 @@ function check(scores: Float32Array, width: number, layer: string): Float32Array
 function producerImportance(space: ChannelSpace, width: number): Float64Array {
   const total = new Float64Array(width);
   for (const p of space.producers) {
-    const hook = (p.permutable as ChannelPermutable).outputChannelImportance;
-    if (hook == null)
+    const permutable = p.permutable as ChannelPermutable;
+    if (permutable.outputChannelImportance == null)
       throw new ConfigError(
         `layer '${p.layer.name}'`,
         'no outputChannelImportance',
         'a producer implementing outputChannelImportance',
       );
-    check(hook.call(p.permutable), width, p.layer.name).forEach((v, i) => (total[i]! += v));
+    check(permutable.outputChannelImportance(), width, p.layer.name).forEach((v, i) => (total[i]! += v));
   }
   return total;
 }
@@ -139,14 +139,16 @@ function producerImportance(space: ChannelSpace, width: number): Float64Array {
 function consumerImportance(space: ChannelSpace, width: number, block = 1): Float64Array {
   const total = new Float64Array(width);
   for (const c of space.consumers) {
-    const hook = (c.permutable as ChannelPermutable).inputChannelImportance;
-    if (hook == null)
+    const permutable = c.permutable as ChannelPermutable;
+    if (permutable.inputChannelImportance == null)
       throw new ConfigError(
         `layer '${c.layer.name}'`,
         'no inputChannelImportance',
         'a consumer implementing inputChannelImportance',
       );
-    check(hook.call(c.permutable), width * block, c.layer.name).forEach((v, i) => (total[Math.floor(i / block)]! += v));
+    check(permutable.inputChannelImportance(), width * block, c.layer.name).forEach(
+      (v, i) => (total[Math.floor(i / block)]! += v),
+    );
   }
   for (const d of space.derived)
     consumerImportance(d.space, width, block * d.multiplier).forEach((v, i) => (total[i]! += v));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // tfjs packages, and uses it from ESM, CommonJS and the TypeScript compiler.
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 const scratch = mkdtempSync(join(tmpdir(), 'gancompress-consumer-'));
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -23,7 +23,9 @@ function run(cmd: string, args: string[], cwd: string): string {
     });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -44,12 +46,24 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** What the consumer scripts print as their last line. */
+interface ConsumerReport {
+  backend: string;
+  tfjsCoreCopies: number;
+  losses: number[];
+  roundTripMaxDiff: number;
+  exports: string[];
+}
+
+const report = (script: string): ConsumerReport =>
+  JSON.parse(run('node', [script], scratch).trim().split('\n').pop() as string) as ConsumerReport;
+
 describe('the packed library in a consumer project', () => {
   it('works through `import` (ESM): wasm backend, training, fileSystem, one tfjs-core', () => {
-    const out = JSON.parse(run('node', ['esm.mjs'], scratch).trim().split('\n').pop() as string);
+    const out = report('esm.mjs');
     expect(out.backend).toBe('wasm');
     expect(out.tfjsCoreCopies).toBe(1);
-    expect(out.losses[1]).toBeLessThan(out.losses[0]);
+    expect(out.losses[1]).toBeLessThan(out.losses[0] as number);
     expect(out.roundTripMaxDiff).toBe(0);
     expect(out.exports).toEqual(
       expect.arrayContaining(['initBackend', 'fileSystem', 'measureLatency', 'Random', 'GanCompressError']),
@@ -57,10 +71,10 @@ describe('the packed library in a consumer project', () => {
   });
 
   it('works through `require` (CJS) with the same exports', () => {
-    const out = JSON.parse(run('node', ['cjs.cjs'], scratch).trim().split('\n').pop() as string);
-    const esm = JSON.parse(run('node', ['esm.mjs'], scratch).trim().split('\n').pop() as string);
+    const out = report('cjs.cjs');
+    const esm = report('esm.mjs');
     expect(out.backend).toBe('cpu');
-    expect(out.losses[1]).toBeLessThan(out.losses[0]);
+    expect(out.losses[1]).toBeLessThan(out.losses[0] as number);
     expect(out.exports).toEqual(esm.exports);
   });
 

@@ -53,7 +53,7 @@ describeBackends('extractFeatureStats / fidFromExtractor', () => {
   it('batched extraction equals extracting everything at once, for tensors, image lists and async batches', async () => {
     const model = tinyModel();
     const a = seededTensor([23, 12, 10, 3], 1) as tf.Tensor4D;
-    const b = tf.add(seededTensor([17, 12, 10, 3], 2, 0.8), 0.1) as tf.Tensor4D;
+    const b = tf.add<tf.Tensor4D>(seededTensor([17, 12, 10, 3], 2, 0.8), 0.1);
     const direct = tf.tidy(() => {
       const fa = model.predict(tf.image.resizeBilinear(a, [8, 8], false, true)) as tf.Tensor2D;
       const fb = model.predict(tf.image.resizeBilinear(b, [8, 8], false, true)) as tf.Tensor2D;
@@ -108,7 +108,7 @@ describeBackends('extractFeatureStats / fidFromExtractor', () => {
 
   it('rejects bad extractors, outputs and options with clear messages, leaking nothing', async () => {
     const x = seededTensor([3, 4, 4, 1], 5) as tf.Tensor4D;
-    const zeros4 = tf.zeros([2, 2, 2, 1]) as tf.Tensor4D;
+    const zeros4 = tf.zeros<tf.Rank.R4>([2, 2, 2, 1]);
     const rank2 = tf.zeros([2, 2]);
     const rank3 = tf.zeros([2, 2, 2]);
     await expectNoLeak(async () => {

@@ -68,8 +68,8 @@ describeBackends('psnr and ssim equal scikit-image on real photos', () => {
         expect(checksum(d), `${kind} reproduces the Python distortion`).toBe(ref.distortions[kind].checksum);
         const b = tensor(d);
         const [p, s] = await expectNoLeak(() => [psnr(a, b, 255), ssim(a, b, { maxVal: 255 })]);
-        expect(Math.abs((p) - ref.distortions[kind].psnr), `${kind} psnr`).toBeLessThan(TOL);
-        expect(Math.abs((s) - ref.distortions[kind].ssim), `${kind} ssim`).toBeLessThan(TOL);
+        expect(Math.abs(p - ref.distortions[kind].psnr), `${kind} psnr`).toBeLessThan(TOL);
+        expect(Math.abs(s - ref.distortions[kind].ssim), `${kind} ssim`).toBeLessThan(TOL);
         b.dispose();
       }
       a.dispose();

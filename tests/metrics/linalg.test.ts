@@ -181,7 +181,7 @@ for (const kernels of ['wasm', 'js'] as const) {
       // [[2,1],[1,2]] → 1, 3; the path graph's Laplacian-like [2,-1,…] has 2 − 2cos(kπ/(n+1)).
       expect(
         Array.from(tridiagonalEigenvalues({ diagonal: Float64Array.of(2, 2), offDiagonal: Float64Array.of(1) }).sort()),
-      ).toEqual([1, 3].map((v) => expect.closeTo(v, 14)));
+      ).toEqual([1, 3].map((v): unknown => expect.closeTo(v, 14)));
       const n = 50;
       const ev = tridiagonalEigenvalues({
         diagonal: new Float64Array(n).fill(2),

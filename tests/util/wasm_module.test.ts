@@ -80,8 +80,8 @@ describe('WebAssembly emitter', () => {
         ? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true })
         : new WebAssembly.Memory({ initial: 1 });
       const { add3, scale4 } = new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory } }).exports as {
-        add3(p: number): void;
-        scale4(p: number, s: number): void;
+        add3: (p: number) => void;
+        scale4: (p: number, s: number) => void;
       };
       const heap = new Float32Array(memory.buffer);
       heap.set([1.5, 2, 0, 7, 8], 3);

@@ -137,14 +137,14 @@ describeBackends('haarDwt / haarIdwt', (backend) => {
   });
 
   it('reject odd sizes, wrong ranks and channel counts with the shape in the message', () => {
-    const odd = tf.zeros([1, 5, 4, 3]) as tf.Tensor4D;
+    const odd = tf.zeros<tf.Rank.R4>([1, 5, 4, 3]);
     expect(() => haarDwt(odd)).toThrow(ShapeError);
     expect(() => haarDwt(odd)).toThrow('x: got shape [1,5,4,3], expected NHWC with even height and width');
-    const oddW = tf.zeros([1, 4, 7, 3]) as tf.Tensor4D;
+    const oddW = tf.zeros<tf.Rank.R4>([1, 4, 7, 3]);
     expect(() => haarDwt(oddW)).toThrow('[1,4,7,3]');
     const rank3 = tf.zeros([4, 4, 3]) as unknown as tf.Tensor4D;
     expect(() => haarDwt(rank3)).toThrow('x: got shape [4,4,3], expected rank 4');
-    const notFour = tf.zeros([1, 2, 2, 6]) as tf.Tensor4D;
+    const notFour = tf.zeros<tf.Rank.R4>([1, 2, 2, 6]);
     expect(() => haarIdwt(notFour)).toThrow('y: got shape [1,2,2,6], expected NHWC with 4·C channels');
     expect(() => haarDwt([1, 2] as unknown as tf.Tensor4D)).toThrow(ConfigError);
     tf.dispose([odd, oddW, rank3, notFour]);

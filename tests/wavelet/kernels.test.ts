@@ -159,10 +159,10 @@ describe('registerHaarKernels', () => {
   });
 
   it('adds its two kernels and touches no other kernel of any backend; keeps a kernel someone else registered under its name', () => {
-    const ours = HAAR_KERNEL_BACKENDS.flatMap((b) => [
+    const ours = HAAR_KERNEL_BACKENDS.flatMap<tf.KernelConfig>((b) => [
       tf.getKernel(DWT, b),
       tf.getKernel(IDWT, b),
-    ]) as tf.KernelConfig[];
+    ]);
     for (const k of ours) tf.unregisterKernel(k.kernelName, k.backendName);
     const snapshot = new Map(HAAR_KERNEL_BACKENDS.map((b) => [b, tf.getKernelsForBackend(b)]));
     const someoneElses: tf.KernelConfig = {
@@ -304,7 +304,7 @@ describeBackends('Haar kernels', (backend) => {
       [1, 0, 4, 2],
       [1, 2, 2, 0],
     ] as [number, number, number, number][]) {
-      const x = tf.zeros(shape) as tf.Tensor4D;
+      const x = tf.zeros<tf.Rank.R4>(shape);
       const y = haarDwt(x);
       const back = haarIdwt(y);
       expect(y.shape).toEqual(haarPass('analysis', shape).outShape);
@@ -346,7 +346,7 @@ describeBackends('Haar kernels', (backend) => {
   });
 
   it('direct runKernel calls with bad inputs get clear errors instead of reading stray memory', () => {
-    const run = (name: string, x: tf.Tensor): tf.Tensor => tf.engine().runKernel(name, { x }) as tf.Tensor;
+    const run = (name: string, x: tf.Tensor): tf.Tensor => tf.engine().runKernel<tf.Tensor>(name, { x });
     const odd = tf.zeros([1, 3, 4, 2]);
     const rank3 = tf.zeros([4, 4, 2]);
     const six = tf.zeros([1, 2, 2, 6]);

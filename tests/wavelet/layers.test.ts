@@ -244,7 +244,7 @@ describeBackends('wavelet layers', () => {
     checkGradient((p) => tf.sum(tf.mul(tf.sin(layer.apply([p, style]) as tf.Tensor), r)), x, 1e-2, 1e-3, 'x');
     checkGradient((p) => tf.sum(tf.mul(tf.sin(layer.apply([x, p]) as tf.Tensor), r)), style, 1e-2, 1e-3, 'style');
     const { grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(tf.sin(layer.apply([x, style]) as tf.Tensor), r)) as tf.Scalar,
+      () => tf.sum<tf.Scalar>(tf.mul(tf.sin(layer.apply([x, style]) as tf.Tensor), r)),
     );
     const names = Object.keys(grads).sort();
     expect(names).toHaveLength(2);

@@ -96,7 +96,7 @@ describeBackends('waveletPyramid', () => {
   });
 
   it('rejects sizes that do not allow the levels, and unknown options', () => {
-    const image = tf.zeros([1, 12, 8, 3]) as tf.Tensor4D;
+    const image = tf.zeros<tf.Rank.R4>([1, 12, 8, 3]);
     expect(() => waveletPyramid(image, 3)).toThrow(ShapeError);
     expect(() => waveletPyramid(image, 3)).toThrow(
       'image: got shape [1,12,8,3], expected height and width divisible by 2^levels = 8',

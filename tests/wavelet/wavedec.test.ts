@@ -100,17 +100,17 @@ describeBackends('haarWavedec / haarWaverec', () => {
   });
 
   it('reject level counts the size does not allow and decompositions that do not chain', () => {
-    const x = tf.zeros([1, 12, 8, 2]) as tf.Tensor4D;
+    const x = tf.zeros<tf.Rank.R4>([1, 12, 8, 2]);
     expect(() => haarWavedec(x, 3)).toThrow(ShapeError);
     expect(() => haarWavedec(x, 3)).toThrow(
       'x: got shape [1,12,8,2], expected height and width divisible by 2^levels = 8 (levels = 3)',
     );
     expect(() => haarWavedec(x, 0)).toThrow('levels: got 0, expected an integer >= 1');
     expect(() => haarWavedec(x, 1.5)).toThrow(ConfigError);
-    const low = tf.zeros([1, 3, 2, 2]) as tf.Tensor4D;
-    const good = tf.zeros([1, 3, 2, 6]) as tf.Tensor4D;
-    const wrongChannels = tf.zeros([1, 6, 4, 4]) as tf.Tensor4D;
-    const wrongSize = tf.zeros([1, 6, 5, 6]) as tf.Tensor4D;
+    const low = tf.zeros<tf.Rank.R4>([1, 3, 2, 2]);
+    const good = tf.zeros<tf.Rank.R4>([1, 3, 2, 6]);
+    const wrongChannels = tf.zeros<tf.Rank.R4>([1, 6, 4, 4]);
+    const wrongSize = tf.zeros<tf.Rank.R4>([1, 6, 5, 6]);
     expect(() => haarWaverec({ low, details: [wrongChannels, good] })).toThrow(
       'dec.details[0]: got shape [1,6,4,4], expected [1, 6, 4, 6]',
     );

@@ -47,7 +47,7 @@ export function createHeap(elements: number): Float64Heap {
   if (module != null) {
     const pages = Math.ceil((total * 8) / 65536);
     if (pages <= 65536) {
-      let memory: WebAssembly.Memory | null = null;
+      let memory: WebAssembly.Memory | null;
       try {
         memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
       } catch {

@@ -47,15 +47,15 @@ export interface Float64Kernels {
    * C[4×4] += Σₚ Ap[p·4 + r] · Bp[p·4 + c] for p < kc, where C(r, c) is at `c + r·ldc + c`.
    * Ap and Bp are packed panels (see gemm.ts).
    */
-  gemm4x4(ap: number, bp: number, c: number, kc: number, ldc: number): void;
+  gemm4x4: (ap: number, bp: number, c: number, kc: number, ldc: number) => void;
   /** Σᵢ x[i]·y[i] for i < n. */
-  dot(x: number, y: number, n: number): number;
+  dot: (x: number, y: number, n: number) => number;
   /** y[i] += alpha·x[i] for i < n. */
-  axpy(alpha: number, x: number, y: number, n: number): void;
+  axpy: (alpha: number, x: number, y: number, n: number) => void;
   /** Returns Σᵢ a[i]·x[i] and, in the same pass, y[i] += alpha·a[i] (the symmetric matrix-vector step). */
-  dotAxpy(a: number, x: number, y: number, n: number, alpha: number): number;
+  dotAxpy: (a: number, x: number, y: number, n: number, alpha: number) => number;
   /** Two columns at once: out[0] = Σ a0·x, out[1] = Σ a1·x, y += alpha0·a0 + alpha1·a1. */
-  dotAxpy2(a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number): void;
+  dotAxpy2: (a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number) => void;
 }
 
 /** `local = local << 3` for each listed local: element index → byte address. */

@@ -39,7 +39,10 @@ interface KerasLayer {
  * the nearest upsample multiplies H and W; add/activation cost nothing.
  */
 function analyticCount(h: number, w: number): { macs: number; params: number; order: string[] } {
-  const layers = JSON.parse(readFileSync(MODEL_JSON, 'utf8')).modelTopology.model_config.config.layers as KerasLayer[];
+  const json = JSON.parse(readFileSync(MODEL_JSON, 'utf8')) as {
+    modelTopology: { model_config: { config: { layers: KerasLayer[] } } };
+  };
+  const layers = json.modelTopology.model_config.config.layers;
   const shape = new Map<string, { h: number; w: number; c: number }>();
   let macs = 0;
   let params = 0;
