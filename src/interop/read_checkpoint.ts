@@ -24,8 +24,7 @@ export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return 'torch-zip';
   // A safetensors header length is small (its high bytes are 0) and the JSON header opens with '{'.
-  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[5] === 0 && bytes[6] === 0 && bytes[7] === 0)
-    return 'safetensors';
+  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
   if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5) return 'torch-legacy';
   return 'unknown';
 }

@@ -53,8 +53,6 @@ export function readSafetensors(bytes: Uint8Array, file: string, maxBytes: numbe
   } catch (e) {
     throw new ModelFileError(file, `safetensors header is not valid JSON: ${(e as Error).message}`);
   }
-  if (header == null || typeof header !== 'object' || Array.isArray(header))
-    throw new ModelFileError(file, 'safetensors header is not a JSON object');
   const data = bytes.subarray(8 + n);
   const entries: { name: string; dtype: TorchDType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
