@@ -21,3 +21,16 @@ export {
   type ProgressiveShrinkingOptions,
   type ShrinkingPhase,
 } from './progressive_shrinking.js';
+export type {
+  CostFunction,
+  EvaluateFunction,
+  SearchOptions,
+  SearchRecord,
+  SearchResult,
+  SearchTiming,
+} from './search_types.js';
+export { evolutionSearch, type EvolutionSearchOptions, type GenerationInfo } from './evolution_search.js';
+export { randomSearch, type RandomSearchOptions } from './random_search.js';
+export { exhaustiveSearch, type ExhaustiveSearchOptions } from './exhaustive_search.js';
+export { macsCost, paramsCost, type MacsCostOptions } from './macs_cost.js';
+export { subnetEvaluator, type SubnetEvaluatorOptions } from './subnet_evaluator.js';
