@@ -313,6 +313,9 @@ export {
   MobileResnetGenerator,
   MobileSynthesisNetwork,
   mobileSynthesisStyleCount,
+  PatchGanDiscriminator,
+  type PatchGanNorm,
+  type PatchGanOptions,
   resnetConfigFromString,
   type ResnetConfigOptions,
   resnetConfigToString,
@@ -325,6 +328,42 @@ export {
   SuperMobileResnetGenerator,
   type SynthesisNetworkOptions,
 } from './models/index.js';
+
+// distill
+export {
+  applyDiffAugment,
+  DIFF_AUGMENT_OPS,
+  diffAugment,
+  type DiffAugmentDraw,
+  type DiffAugmentOp,
+  type DiffAugmentOptions,
+  type Discriminator,
+  drawDiffAugment,
+  type FeatureDistanceType,
+  featureDistillationLoss,
+  type FeatureDistillationOptions,
+  FeatureMapper,
+  type FeatureMapperConfig,
+  type FeatureMapperOptions,
+  GAN_LOSS_TYPES,
+  type GanLoss,
+  ganLoss,
+  type GanLossType,
+  kernelAlignmentLoss,
+  type PerceptualLoss,
+  perceptualLoss,
+  type PerceptualNorm,
+  type PerceptualOptions,
+  r1Penalty,
+  type R1Options,
+  RECONSTRUCTION_TYPES,
+  reconstructionLoss,
+  type ReconstructionOptions,
+  type ReconstructionType,
+  tapLayers,
+  waveletLoss,
+  type WaveletLossOptions,
+} from './distill/index.js';
 
 // interop
 export {

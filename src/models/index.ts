@@ -1,2 +1,3 @@
 export * from './resnet/index.js';
 export * from './mobilestylegan/index.js';
+export * from './patchgan/index.js';

@@ -1,0 +1,1 @@
+export { PatchGanDiscriminator, type PatchGanNorm, type PatchGanOptions } from './patchgan_discriminator.js';
