@@ -21,7 +21,8 @@ export type SubnetChoices = Record<string, { outChannels?: number[]; kernelSize?
  *
  * @example
  * ```ts
- * getElasticLayers(supernet).map((l) => l.name); // ['stem', 'down1', 'block1_conv1', ...]
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * getElasticLayers(supernet).map((l) => l.name); // ['stem_conv', 'down1_conv', 'down2_conv', 'block1_conv1', …, 'head_conv']
  * ```
  */
 export function getElasticLayers(model: tfl.LayersModel): (ElasticLayer & tfl.layers.Layer)[] {
@@ -33,8 +34,9 @@ export function getElasticLayers(model: tfl.LayersModel): (ElasticLayer & tfl.la
  *
  * @example
  * ```ts
- * const saved = getSubnet(supernet);            // { stem: { outChannels: 16, kernelSize: 7 }, ... }
- * localStorage.setItem('subnet', JSON.stringify(saved));
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * const saved = getSubnet(supernet); // { stem_conv: { outChannels: 32, kernelSize: 7 }, down1_conv: …, … }
+ * fs.writeFileSync('subnet.json', JSON.stringify(saved));
  * ```
  */
 export function getSubnet(model: tfl.LayersModel): SubnetConfig {
@@ -52,7 +54,9 @@ export function getSubnet(model: tfl.LayersModel): SubnetConfig {
  *
  * @example
  * ```ts
- * setSubnet(supernet, { stem: { outChannels: 16, kernelSize: 5 }, up1: { outChannels: 32 } });
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * setSubnet(supernet, { stem_conv: { outChannels: 16 }, up1_convt: { outChannels: 32 } });
+ * setSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16')); // every layer at once
  * ```
  */
 export function setSubnet(model: tfl.LayersModel, config: SubnetConfig): void {
@@ -94,8 +98,13 @@ export function maxSubnet(model: tfl.LayersModel): SubnetConfig {
  *
  * @example
  * ```ts
- * const smallest = minSubnet(supernet, { stem: { outChannels: [8, 16, 24] }, up1: { outChannels: [16, 32] } });
- * setSubnet(supernet, smallest);
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * const smallest = minSubnet(supernet, {
+ *   stem_conv: { outChannels: [8, 16, 24] },
+ *   down2_conv: { outChannels: [64, 96, 128] }, // the residual stream: every block's conv2 is tied to it
+ *   up1_convt: { outChannels: [16, 32] },
+ * });
+ * setSubnet(supernet, smallest); // stem_conv 8, down2_conv and the blocks' conv2 64, up1_convt 16, others full
  * ```
  */
 export function minSubnet(model: tfl.LayersModel, choices: SubnetChoices): SubnetConfig {

@@ -14,10 +14,14 @@ import { getElasticLayers, setSubnet, type SubnetConfig } from './subnet.js';
  *
  * @example
  * ```ts
- * const macs = withSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16'), () =>
- *   countMacs(supernet, [1, 256, 256, 3]).total,
- * );
- * const psnrAtSmallest = await withSubnet(supernet, minSubnet(supernet, choices), async () => evaluate(supernet));
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * const subnet = resnetConfigFromString('16_16_32_16_32_32_16_16');
+ * const macs = withSubnet(supernet, subnet, () => countMacs(supernet, [1, 256, 256, 3]).total); // 2546204672
+ * // an async fn too: the supernet returns to its previous setting once the promise settles
+ * const pixels = await withSubnet(supernet, subnet, async () => {
+ *   const y = supernet.predict(tf.zeros([1, 64, 64, 3])) as tf.Tensor;
+ *   return y.data();
+ * });
  * ```
  */
 export function withSubnet<T>(model: tfl.LayersModel, config: SubnetConfig | undefined, fn: () => T): T {

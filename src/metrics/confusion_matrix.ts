@@ -27,7 +27,8 @@ export interface IoUResult {
  * @example
  * ```ts
  * const cm = new ConfusionMatrix(19); // Cityscapes train ids, void = 255
- * for (const { pred, label } of batches) cm.update(pred, label); // int32 [N, H, W]
+ * // for every batch: your segmentation network's prediction and the int32 labels [N, H, W]
+ * cm.update(tf.argMax(model.predict(images) as tf.Tensor4D, -1), labels);
  * const { meanIoU, perClassIoU } = cm.result();
  * console.log((100 * meanIoU).toFixed(2)); // as the papers report it
  * ```
@@ -55,7 +56,9 @@ export class ConfusionMatrix {
    *
    * @example
    * ```ts
-   * cm.update(tf.argMax(logits, -1) as tf.Tensor3D, labels);
+   * const cm = new ConfusionMatrix(19);
+   * const logits = model.predict(images) as tf.Tensor4D; // [N, H, W, 19]
+   * cm.update(tf.argMax(logits, -1), labels);            // int32 [N, H, W] both
    * ```
    */
   update(pred: tf.Tensor, label: tf.Tensor): this {
@@ -111,7 +114,9 @@ export class ConfusionMatrix {
    *
    * @example
    * ```ts
-   * total.merge(shardMatrix);
+   * const total = new ConfusionMatrix(19);
+   * const shard = new ConfusionMatrix(19).update(tf.argMax(model.predict(images) as tf.Tensor4D, -1), labels); // e.g. a worker's
+   * total.merge(shard);
    * ```
    */
   merge(other: ConfusionMatrix): this {
@@ -131,7 +136,8 @@ export class ConfusionMatrix {
    *
    * @example
    * ```ts
-   * const { meanIoU } = cm.result();
+   * const cm = new ConfusionMatrix(19).update(tf.argMax(model.predict(images) as tf.Tensor4D, -1), labels);
+   * const { meanIoU, perClassIoU, pixelAccuracy } = cm.result();
    * ```
    */
   result(): IoUResult {
@@ -176,7 +182,8 @@ export class ConfusionMatrix {
  * @param numClasses K (19 for Cityscapes train ids)
  * @example
  * ```ts
- * const { meanIoU, perClassIoU } = meanIoU(pred, label, 19); // ignoreIndex 255
+ * const pred = tf.argMax(model.predict(images) as tf.Tensor4D, -1); // int32 [N, H, W], like labels
+ * const { meanIoU: miou, perClassIoU } = meanIoU(pred, labels, 19); // ignoreIndex 255
  * ```
  */
 export function meanIoU(

@@ -46,11 +46,11 @@ const BUFFER_ROWS = 256;
  * @example
  * ```ts
  * const real = new FeatureStats(2048);
- * for (const batch of realFeatureBatches) real.update(batch); // tf.Tensor2D [n, 2048]
+ * real.update(realFeatures); // tf.Tensor2D [n, 2048], e.g. Inception pool3; call once per batch
  * fs.writeFileSync('real-stats.bin', real.toBinary());
  * // later
  * const ref = FeatureStats.fromBinary(fs.readFileSync('real-stats.bin'));
- * console.log(frechetDistance(ref, fakeStats));
+ * console.log(frechetDistance(ref, FeatureStats.fromFeatures(fakeFeatures)));
  * ```
  */
 export class FeatureStats {
@@ -115,8 +115,10 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * stats.update(model.predict(images) as tf.Tensor2D);
-   * stats.update([[0.1, 0.2], [0.3, 0.4]]);
+   * const stats = new FeatureStats(2);
+   * stats.update(tf.tensor2d([[0.1, 0.2], [0.3, 0.4]]));
+   * stats.update([[0.5, 0.6]]); // number[][] works too
+   * stats.count; // 3
    * ```
    */
   update(features: FeatureInput): this {
@@ -132,7 +134,8 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const feats = model.predict(batch) as tf.Tensor2D;
+   * const stats = new FeatureStats(2048);
+   * const feats = model.predict(images) as tf.Tensor2D; // your extractor: [n, 2048]
    * stats.updateRows(await feats.data(), feats.shape[0]);
    * feats.dispose();
    * ```
@@ -170,7 +173,9 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const all = statsOfShard0.merge(statsOfShard1);
+   * const shard0 = FeatureStats.fromFeatures(realFeatures); // e.g. computed by two workers
+   * const shard1 = FeatureStats.fromFeatures(fakeFeatures);
+   * const all = shard0.merge(shard1); // as if every row had gone into one
    * ```
    */
   merge(other: FeatureStats): this {
@@ -191,7 +196,7 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const mu = stats.mean(); // Float64Array
+   * const mu = FeatureStats.fromFeatures([[1, 2], [3, 4]]).mean(); // Float64Array [2, 3]
    * ```
    */
   mean(): Float64Array {
@@ -205,7 +210,7 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const sigma = stats.covariance(); // sigma[i * d + j]
+   * const sigma = FeatureStats.fromFeatures([[1, 2], [3, 6]]).covariance(); // [2, 4, 4, 8]: sigma[i * d + j]
    * ```
    */
   covariance(): Float64Array {
@@ -219,7 +224,7 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const { mu, sigma } = stats.toGaussian();
+   * const { mu, sigma } = FeatureStats.fromFeatures(realFeatures).toGaussian();
    * ```
    */
   toGaussian(): { mu: Float64Array; sigma: Float64Array } {
@@ -233,7 +238,7 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * fs.writeFileSync('stats.json', JSON.stringify(stats));
+   * fs.writeFileSync('stats.json', JSON.stringify(FeatureStats.fromFeatures(realFeatures)));
    * const again = FeatureStats.fromJSON(JSON.parse(fs.readFileSync('stats.json', 'utf8')));
    * ```
    */
@@ -254,7 +259,9 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * const stats = FeatureStats.fromJSON(JSON.parse(text));
+   * // pytorch-fid's .npz statistics, written from Python as JSON:
+   * //   json.dump({'count': n, 'mu': mu.tolist(), 'sigma': sigma.tolist()}, f)
+   * const stats = FeatureStats.fromJSON(JSON.parse(fs.readFileSync('fid_stats.json', 'utf8')));
    * ```
    */
   static fromJSON(
@@ -282,7 +289,7 @@ export class FeatureStats {
    *
    * @example
    * ```ts
-   * fs.writeFileSync('stats.bin', stats.toBinary());
+   * fs.writeFileSync('stats.bin', FeatureStats.fromFeatures(realFeatures).toBinary());
    * ```
    */
   toBinary(): Uint8Array {

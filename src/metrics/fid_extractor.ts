@@ -41,7 +41,7 @@ export interface ExtractOptions {
  *
  * @example
  * ```ts
- * const inception = await tf.loadGraphModel('inception/model.json'); // your own weights
+ * const inception = await tf.loadGraphModel(fileSystem('inception/model.json')); // your own converted weights
  * const real = await extractFeatureStats(inception, realImages, { batchSize: 32, size: 299 });
  * fs.writeFileSync('real.bin', real.toBinary());
  * ```
@@ -117,8 +117,9 @@ export async function extractFeatureStats(
  * @param imagesB images, or statistics computed before
  * @example
  * ```ts
- * const reference = FeatureStats.fromBinary(fs.readFileSync('real.bin'));
- * const score = await fidFromExtractor(inception, reference, generatedImages, { batchSize: 32, size: 299 });
+ * const inception = await tf.loadGraphModel(fileSystem('inception/model.json'));
+ * const reference = FeatureStats.fromBinary(fs.readFileSync('real.bin')); // see extractFeatureStats
+ * const score = await fidFromExtractor(inception, reference, fakeImages, { batchSize: 32, size: 299 });
  * ```
  */
 export async function fidFromExtractor(

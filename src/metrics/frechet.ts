@@ -58,7 +58,9 @@ interface Gaussian {
  * const real = FeatureStats.fromBinary(fs.readFileSync('real.bin'));
  * const fake = FeatureStats.fromFeatures(fakeFeatures);
  * frechetDistance(real, fake);                       // FID
- * frechetDistance({ mu: mu1, sigma: sigma1 }, { mu: mu2, sigma: sigma2 }); // pytorch-fid .npz stats
+ * // pytorch-fid's .npz statistics, written from Python as JSON {mu: mu.tolist(), sigma: sigma.tolist()}
+ * const published = JSON.parse(fs.readFileSync('fid_stats.json', 'utf8')) as { mu: number[]; sigma: number[][] };
+ * frechetDistance(published, fake);
  * ```
  */
 export function frechetDistance(
@@ -75,7 +77,7 @@ export function frechetDistance(
  *
  * @example
  * ```ts
- * const t = frechetDistanceTerms(real, fake);
+ * const t = frechetDistanceTerms(FeatureStats.fromFeatures(realFeatures), FeatureStats.fromFeatures(fakeFeatures));
  * console.log(t.distance, t.meanTerm, t.traceA + t.traceB - 2 * t.traceSqrt);
  * ```
  */

@@ -13,7 +13,7 @@ import { readImagePair } from './images.js';
  * @param maxVal the data range: 255 for 8-bit values, 1 for images in [0, 1]
  * @example
  * ```ts
- * psnr(real, fake, 255); // e.g. 28.4
+ * psnr(realImages, fakeImages, 255); // dB, e.g. 28.4 (pixel values in [0, 255])
  * ```
  */
 export function psnr(a: tf.Tensor, b: tf.Tensor, maxVal: number): number {

@@ -27,7 +27,7 @@ const K2 = 0.03;
  * @param b distorted image(s), same shape
  * @example
  * ```ts
- * ssim(real, fake, { maxVal: 1 }); // e.g. 0.87
+ * ssim(realImages, fakeImages, { maxVal: 1 }); // e.g. 0.87 (pixel values in [0, 1])
  * ```
  */
 export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {

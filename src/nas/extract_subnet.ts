@@ -32,8 +32,10 @@ export interface ExtractSubnetOptions {
  *
  * @example
  * ```ts
- * const small = extractSubnet(supernet, { stem: { outChannels: 16 }, up1: { outChannels: 32 } });
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 });
+ * const small = extractSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16'));
  * await small.save(fileSystem('out/small'));
+ * extractSubnet(supernet, { stem_conv: { outChannels: 16 }, up1_convt: { outChannels: 32 } }); // any valid config
  * ```
  */
 export function extractSubnet(

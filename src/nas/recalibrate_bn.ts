@@ -67,8 +67,10 @@ function prefixOf(v: tfl.LayerVariable | undefined, c: number): tf.Tensor | unde
  *
  * @example
  * ```ts
- * setSubnet(supernet, config);
- * await recalibrateBatchNorm(supernet, calibrationImages); // e.g. 10 batches of training images
+ * // supernet: a model with batch norms (e.g. ElasticBatchNorm after each elastic conv)
+ * setSubnet(supernet, maxSubnet(supernet)); // or the sub-network a search chose
+ * const report = await recalibrateBatchNorm(supernet, tf.split(images, 10)); // e.g. 10 batches of training images
+ * report.layers; // [{ name, channels }] of every batch norm whose statistics were rewritten
  * const y = supernet.predict(x);
  * ```
  */

@@ -41,6 +41,7 @@ export interface SortReport {
  *
  * @example
  * ```ts
+ * const supernet = SuperMobileResnetGenerator({ ngf: 32 }); // trained
  * const report = sortChannelsByImportance(supernet);
  * report.sorted.forEach((s) => console.log(s.layers.join('+'), s.permutation.slice(0, 8)));
  * ```

@@ -43,7 +43,8 @@ function swapDetailAxes(y: tf.Tensor, a: number, b: number): tf.Tensor {
  *
  * @example
  * ```ts
- * const y = haarDwt(rgb);                   // [n, h, w, 12]: LL_RGB, LH_RGB, HL_RGB, HH_RGB
+ * const rgb = tf.randomUniform([1, 64, 64, 3], -1, 1) as tf.Tensor4D;
+ * const y = haarDwt(rgb);                   // [1, 32, 32, 12]: LL_RGB, LH_RGB, HL_RGB, HH_RGB
  * const msg = toMobileStyleGanLayout(y);    // LL_RGB, (LH,HL,HH)_R, (LH,HL,HH)_G, (LH,HL,HH)_B
  * ```
  */
@@ -61,7 +62,10 @@ export function toMobileStyleGanLayout<T extends tf.Tensor>(y: T): T {
  *
  * @example
  * ```ts
- * const img = haarIdwt(fromMobileStyleGanLayout(freq)); // freq: a MobileStyleGAN to_img output
+ * const g = MobileSynthesisNetwork({ channels: [64, 64, 32], styleDim: 64 }); // 32² images
+ * const [, ...pyramid] = g.predict(tf.randomNormal([1, 64])) as tf.Tensor4D[];
+ * const freq = pyramid.at(-1) as tf.Tensor4D;                // the last to_img output, 16² × 12, interleaved
+ * const img = haarIdwt(fromMobileStyleGanLayout(freq));      // [1, 32, 32, 3], the image g returned
  * ```
  */
 export function fromMobileStyleGanLayout<T extends tf.Tensor>(y: T): T {

@@ -85,6 +85,8 @@ function declarationName(node: ts.Node): string {
 /** Every .ts file under src/. */
 export function sourceFiles(dir = join(ROOT, 'src')): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    )
     .sort();
 }

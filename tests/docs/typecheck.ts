@@ -10,7 +10,8 @@ import { ROOT, sourceFiles, type CodeSample } from './extract.js';
 
 /**
  * Variables TSDoc examples may use without defining them: the things an example is "about" (a model, a layer, an
- * input), typed as a user would have them.
+ * input), typed as a user would have them. The metrics' inputs: features `[n, d]` of real and generated images
+ * (from an extractor such as Inception), images `[N, H, W, C]`, and int32 segmentation labels `[N, H, W]`.
  */
 export const PRELUDE = `
 declare const model: tfl.LayersModel;
@@ -23,6 +24,11 @@ declare const x: tf.Tensor4D;
 declare const images: tf.Tensor4D;
 declare const style: tf.Tensor2D;
 declare const w: tf.Tensor2D;
+declare const realFeatures: tf.Tensor2D;
+declare const fakeFeatures: tf.Tensor2D;
+declare const realImages: tf.Tensor4D;
+declare const fakeImages: tf.Tensor4D;
+declare const labels: tf.Tensor3D;
 `;
 
 /** Every public export of src/index.ts, values and types apart. */
@@ -63,7 +69,11 @@ export function compilerOptions(): ts.CompilerOptions {
 const IMPORT_LINE = /^\s*import\s[^;]*;\s*$/;
 
 /** The module a sample becomes. */
-export function sampleModule(sample: CodeSample, kind: 'program' | 'fragment', names: { values: string[]; types: string[] }): string {
+export function sampleModule(
+  sample: CodeSample,
+  kind: 'program' | 'fragment',
+  names: { values: string[]; types: string[] },
+): string {
   if (kind === 'program') return `${sample.code}\nexport {};\n`;
   const lines = sample.code.split('\n');
   // An example's own imports stay imports; they win over the prelude's names.
@@ -82,7 +92,9 @@ export function sampleModule(sample: CodeSample, kind: 'program' | 'fragment', n
   const own = new Set(imports.join(' ').match(/[A-Za-z_$][\w$]*/g) ?? []);
   const values = names.values.filter((n) => !own.has(n));
   // Examples of module-internal helpers see their own file's exports too.
-  const ownFile = fileExports(sample.file).filter((n) => !own.has(n) && !names.values.includes(n) && !names.types.includes(n));
+  const ownFile = fileExports(sample.file).filter(
+    (n) => !own.has(n) && !names.values.includes(n) && !names.types.includes(n),
+  );
   const types = names.types.filter((n) => !own.has(n));
   return [
     // Users write `tf` for the union package (core, layers, converter).
@@ -113,7 +125,10 @@ function fileExports(file: string): string[] {
 }
 
 /** Type-checks the samples; returns one message per sample with errors (empty when all compile). */
-export function typecheckSamples(samples: { sample: CodeSample; kind: 'program' | 'fragment' }[], dirName: string): string[] {
+export function typecheckSamples(
+  samples: { sample: CodeSample; kind: 'program' | 'fragment' }[],
+  dirName: string,
+): string[] {
   const dir = join(ROOT, '.tmp', dirName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

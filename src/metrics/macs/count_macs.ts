@@ -27,9 +27,10 @@ const CONVENTIONS: readonly MacConvention[] = ['torchprofile', 'exact'];
  * @param inputShape The full input shape, batch first (`[1, 256, 256, 3]`), or one per input.
  * @example
  * ```ts
- * const { total, perLayer, uncounted } = countMacs(ResnetGenerator(), [1, 256, 256, 3]);
+ * const teacher = ResnetGenerator();
+ * const { total, perLayer, uncounted } = countMacs(teacher, [1, 256, 256, 3]);
  * console.log(total); // 56831770624, as GAN Compression reports
- * console.log(countMacs(model, [1, 256, 256, 3], { convention: 'exact' }).total);
+ * console.log(countMacs(teacher, [1, 256, 256, 3], { convention: 'exact' }).total); // 49551507456
  * ```
  */
 export function countMacs(

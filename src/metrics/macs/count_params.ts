@@ -31,7 +31,8 @@ function parameterCount(layer: tfl.layers.Layer): number {
  * @example
  * ```ts
  * countParams(ResnetGenerator()); // 11378179
- * countParams(SuperMobileResnetGenerator(), { subnet: resnetConfigFromString('16_16_32_16_32_32_16_16') }); // 356867
+ * const supernet = SuperMobileResnetGenerator(); // ngf 64
+ * countParams(supernet, { subnet: resnetConfigFromString('16_16_32_16_32_32_16_16') }); // 356867
  * ```
  */
 export function countParams(model: tfl.LayersModel, options: CountParamsOptions = {}): number {

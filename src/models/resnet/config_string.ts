@@ -84,7 +84,10 @@ export function resnetConfigFromString(configString: string, options: ResnetConf
  *
  * @example
  * ```ts
- * resnetConfigToString(getSubnet(superG)); // '64_64_64_64_64_64_64_64' for a fresh ngf-64 supernet
+ * const superG = SuperMobileResnetGenerator({ ngf: 64 });
+ * resnetConfigToString(getSubnet(superG)); // '64_64_64_64_64_64_64_64': a fresh supernet runs at full width
+ * setSubnet(superG, resnetConfigFromString('16_16_32_16_32_32_16_16'));
+ * resnetConfigToString(getSubnet(superG)); // '16_16_32_16_32_32_16_16'
  * ```
  */
 export function resnetConfigToString(config: SubnetConfig, options: ResnetConfigOptions = {}): string {
@@ -134,7 +137,7 @@ export function resnetConfigToString(config: SubnetConfig, options: ResnetConfig
       throw new ConfigError(
         `config.block${i}_conv1.outChannels`,
         4 * h,
-        `${4 * (hidden[g])}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`,
+        `${4 * hidden[g]}, the hidden width of ${hiddenFrom[g]} (blocks of one group share it)`,
       );
     }
     hidden[g] = h;
