@@ -1,34 +1,48 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ModelFileError } from '../util/index.js';
-import { importOptional } from '../util/index.js';
+import { MODEL_JSON, replaceModelFiles } from './atomic_replace.js';
+import { ensureDirectory } from './ensure_directory.js';
+import { errnoCode, fileCallError, modelFileError } from './file_errors.js';
+import { nodeFileOps, nodeParts, type FileOps, type NodeParts } from './file_ops.js';
+import { sealModelJson, sha256Hex, verifyModelJson, verifyWeightsFile } from './integrity.js';
+import { groupBytes, parseManifest } from './manifest_check.js';
+import { checkManifestAgainstTopology } from './manifest_topology.js';
+import { topologyWeights } from './topology_weights.js';
 
-type Fs = typeof import('node:fs/promises');
-type PathModule = typeof import('node:path');
-
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
-
-/** Bytes per element of each weight dtype as stored on disk (after quantization, if any). */
-const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-  complex64: 8,
-};
+/** Optional model.json fields passed through unchanged. */
+const PASSED_THROUGH = [
+  'trainingConfig',
+  'signature',
+  'userDefinedMetadata',
+  'modelInitializer',
+  'initializerSignature',
+] as const;
 
 /**
  * A tfjs IO handler that saves to and loads from the local file system in Node, without
- * tfjs-node. It writes and reads the layout tfjs-node's `file://` handler uses: a directory with
- * `model.json` (topology + weights manifest) and one `weights.bin`.
+ * tfjs-node. A saved model is a directory holding `model.json` (topology + weights manifest, the
+ * layout tfjs-node's `file://` handler and the Python converter use) and one weights file.
  *
- * - Saving: `path` is the directory; it is created (with its parents) if needed.
- * - Loading: `path` is the `model.json` file (or the directory holding it). Every weights file
- *   the manifest lists is read relative to it, and its size is checked against the manifest.
- * - A missing file, a truncated weights file or malformed JSON raises a {@link ModelFileError}
- *   naming the file and what is wrong.
+ * - **Saving** (`path` is the directory, created with its parents if needed) is atomic: at every
+ *   instant the directory holds the complete previous model or the complete new one, also when
+ *   the disk fills up, the process is killed or the power fails midway. The weights go to a file
+ *   named by their SHA-256 (`weights.<16 hex digits>.bin`), model.json is replaced last by a
+ *   rename, and only then are the previous weights removed. A failure throws a
+ *   {@link ModelFileError} naming the file and the cause in words (disk full, permission denied,
+ *   read-only file system, not a directory ...), with the system error as its `cause`.
+ *   model.json records SHA-256 digests of itself and of the weights (field
+ *   `gancompressIntegrity`, ignored by other loaders).
+ * - **Loading** (`path` is the model.json file or its directory) refuses, with a
+ *   {@link ModelFileError} naming the file and the weight: a missing file, malformed JSON, a
+ *   weights file of the wrong size, bytes that do not match the recorded digests, a topology
+ *   with weights but no manifest (tfjs would silently use random weights), and any disagreement
+ *   between manifest and topology — names, shapes, dtypes, the order of same-shaped weights in a
+ *   layer, missing or extra entries. It checks by building the topology once with placeholder
+ *   weights, so every error tfjs-layers would raise while building arrives here, before anything
+ *   is allocated for the caller: no tensor leaks on any failure. Files from tfjs-node or the
+ *   converter (no digests) get every check but the digests.
+ *
+ * One process saves into a directory at a time; loads may run concurrently with a save.
  *
  * @example
  * ```ts
@@ -37,146 +51,168 @@ const BYTES_PER_ELEMENT: Record<string, number> = {
  * ```
  */
 export function fileSystem(path: string): tf.io.IOHandler {
+  return fileSystemWith(path, nodeFileOps);
+}
+
+/**
+ * {@link fileSystem} over another implementation of the file calls: the seam through which tests
+ * fail (or kill) a save at any single write, fsync or rename.
+ *
+ * @example
+ * ```ts
+ * const handler = fileSystemWith('out/my-model', nodeFileOps); // same as fileSystem('out/my-model')
+ * ```
+ */
+export function fileSystemWith(path: string, fileOps: () => Promise<FileOps>): tf.io.IOHandler {
   if (typeof path !== 'string' || path.length === 0) {
     throw new ConfigError('path', path, 'a non-empty file system path');
   }
   if (path.startsWith('file://')) path = path.slice('file://'.length);
+  const target = path;
   return {
-    save: (artifacts) => saveArtifacts(path, artifacts),
-    load: () => loadArtifacts(path),
+    save: async (artifacts) => saveArtifacts(target, artifacts, await fileOps(), await nodeParts()),
+    load: async () => loadArtifacts(target, await fileOps(), await nodeParts()),
   };
 }
 
-async function nodeModules(): Promise<{ fs: Fs; path: PathModule }> {
-  if (!tf.env().getBool('IS_NODE')) {
-    throw new ConfigError(
-      'fileSystem',
-      'browser',
-      'Node.js (fileSystem() uses node:fs; in browsers use tf.io.browserFiles or indexeddb://)',
-    );
-  }
-  const [fs, path] = await Promise.all([
-    importOptional<Fs>('node:fs/promises'),
-    importOptional<PathModule>('node:path'),
-  ]);
-  return { fs, path };
-}
-
-async function saveArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-  const { fs, path } = await nodeModules();
+async function saveArtifacts(
+  dir: string,
+  artifacts: tf.io.ModelArtifacts,
+  ops: FileOps,
+  parts: NodeParts,
+): Promise<tf.io.SaveResult> {
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new ModelFileError(
       dir,
       'binary model topologies cannot be saved by fileSystem(); save a LayersModel (JSON topology)',
     );
   }
-  const existing = await fs.stat(dir).catch(() => null);
-  if (existing != null && !existing.isDirectory()) {
-    throw new ModelFileError(dir, 'exists and is not a directory; fileSystem(path) saves into a directory');
-  }
-  await fs.mkdir(dir, { recursive: true });
-
-  const weightSpecs = artifacts.weightSpecs ?? [];
+  await ensureDirectory(dir, ops, parts.path);
   const weightData =
     artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const bytes = new Uint8Array(weightData);
+  const digest = sha256Hex(parts.crypto, bytes);
+  const weightsName = `weights.${digest.slice(0, 16)}.bin`;
   const modelJson: Record<string, unknown> = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: weightSpecs }],
+    weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs ?? [] }],
   };
-  for (const key of [
-    'trainingConfig',
-    'signature',
-    'userDefinedMetadata',
-    'modelInitializer',
-    'initializerSignature',
-  ] as const) {
-    if (artifacts[key] != null) modelJson[key] = artifacts[key];
-  }
-  await fs.writeFile(path.join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
-  await fs.writeFile(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
-  return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData }) };
+  for (const key of PASSED_THROUGH) if (artifacts[key] != null) modelJson[key] = artifacts[key];
+  const text = sealModelJson(parts.crypto, modelJson, { [weightsName]: digest });
+  const problems = await replaceModelFiles(dir, text, { name: weightsName, bytes }, ops, parts);
+  const result: tf.io.SaveResult = {
+    modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData }),
+  };
+  if (problems.length > 0) result.errors = problems;
+  return result;
 }
 
-async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
-  const { fs, path } = await nodeModules();
-  const stat = await fs.stat(target).catch(() => null);
-  if (stat == null)
-    throw new ModelFileError(
-      target,
-      'no such file (expected the model.json written by fileSystem().save or tfjs-node)',
-    );
-  const jsonPath = stat.isDirectory() ? path.join(target, MODEL_JSON) : target;
-  const text = await fs.readFile(jsonPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new ModelFileError(jsonPath, e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.message})`);
-  });
-  let modelJson: tf.io.ModelJSON;
+/** A weights file vanished between reading model.json and reading it: a save may have replaced both. */
+class VanishedWeights extends Error {
+  constructor(readonly error: ModelFileError) {
+    super(error.message);
+  }
+}
+
+async function loadArtifacts(target: string, ops: FileOps, parts: NodeParts): Promise<tf.io.ModelArtifacts> {
+  let kind: Awaited<ReturnType<FileOps['kind']>>;
   try {
-    modelJson = JSON.parse(text) as tf.io.ModelJSON;
+    kind = await ops.kind(target);
   } catch (e) {
-    throw new ModelFileError(jsonPath, `malformed JSON: ${(e as Error).message}`);
+    throw fileCallError(target, 'read', e);
   }
-  if (modelJson == null || typeof modelJson !== 'object' || Array.isArray(modelJson)) {
-    throw new ModelFileError(
-      jsonPath,
-      'malformed model JSON: expected an object with modelTopology and weightsManifest',
-    );
+  if (kind == null) {
+    throw modelFileError(target, 'no such file (expected the model.json written by fileSystem().save or tfjs-node)');
   }
-  if (modelJson.modelTopology == null) {
-    throw new ModelFileError(jsonPath, 'malformed model JSON: the modelTopology field is missing');
-  }
-  if (modelJson.weightsManifest != null && !Array.isArray(modelJson.weightsManifest)) {
-    throw new ModelFileError(jsonPath, 'malformed model JSON: weightsManifest is not an array');
-  }
-  const dir = path.dirname(jsonPath);
-  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      if (group == null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-        throw new ModelFileError(jsonPath, 'malformed weightsManifest: each group needs paths[] and weights[]');
-      }
-      const groupBuffers: ArrayBuffer[] = [];
-      for (const rel of group.paths) {
-        const file = path.join(dir, rel);
-        const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
-          throw new ModelFileError(
-            file,
-            e.code === 'ENOENT' ? `no such file (listed in ${jsonPath})` : `cannot be read (${e.message})`,
-          );
-        });
-        groupBuffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      }
-      const expected = expectedBytes(group.weights, jsonPath);
-      const actual = groupBuffers.reduce((sum, b) => sum + b.byteLength, 0);
-      if (expected != null && actual !== expected) {
-        const files = group.paths.map((p) => path.join(dir, p)).join(', ');
-        throw new ModelFileError(
-          files,
-          actual < expected
-            ? `truncated: holds ${actual} bytes, the manifest in ${jsonPath} needs ${expected}`
-            : `holds ${actual} bytes, more than the ${expected} the manifest in ${jsonPath} describes`,
-        );
-      }
-      specs.push(...group.weights);
-      buffers.push(...groupBuffers);
+  const jsonPath = kind === 'directory' ? parts.path.join(target, MODEL_JSON) : target;
+  // A save running meanwhile may replace model.json and remove the weights it named between our
+  // two reads; model.json has then changed, and reading it again gets the new, complete pair.
+  for (let attempt = 1; ; attempt++) {
+    const text = await readText(jsonPath, ops);
+    try {
+      return await loadModel(jsonPath, text, ops, parts);
+    } catch (e) {
+      if (!(e instanceof VanishedWeights)) throw e;
+      const now = await readText(jsonPath, ops).catch(() => text);
+      if (attempt >= 3 || now === text) throw e.error;
     }
-    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-  });
+  }
 }
 
-/** Bytes the weights of one manifest group occupy, or null when it cannot be known (strings). */
-function expectedBytes(weights: tf.io.WeightsManifestEntry[], jsonPath: string): number | null {
-  let total = 0;
-  for (const w of weights) {
-    if (!Array.isArray(w.shape))
-      throw new ModelFileError(jsonPath, `malformed weightsManifest: weight '${w.name}' has no shape`);
-    const stored = w.quantization?.dtype ?? w.dtype;
-    const size = BYTES_PER_ELEMENT[stored];
-    if (size == null) return null;
-    total += w.shape.reduce((a, b) => a * b, 1) * size;
+async function readText(jsonPath: string, ops: FileOps): Promise<string> {
+  try {
+    return new TextDecoder().decode(await ops.readFile(jsonPath));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') {
+      throw modelFileError(
+        jsonPath,
+        'no such file (expected the model.json written by fileSystem().save or tfjs-node)',
+        e,
+      );
+    }
+    throw fileCallError(jsonPath, 'read', e);
   }
-  return total;
+}
+
+async function loadModel(
+  jsonPath: string,
+  text: string,
+  ops: FileOps,
+  { path, crypto }: NodeParts,
+): Promise<tf.io.ModelArtifacts> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw modelFileError(jsonPath, `malformed JSON: ${(e as Error).message}`, e);
+  }
+  if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw modelFileError(jsonPath, 'malformed model JSON: expected an object with modelTopology and weightsManifest');
+  }
+  const json = parsed as Record<string, unknown> & tf.io.ModelJSON;
+  if (json.modelTopology == null) {
+    throw modelFileError(jsonPath, 'malformed model JSON: the modelTopology field is missing');
+  }
+  const integrity = verifyModelJson(crypto, jsonPath, json);
+  const groups = parseManifest(jsonPath, json.weightsManifest);
+  const dir = path.dirname(jsonPath);
+  const buffers: ArrayBuffer[] = [];
+  for (const group of groups) {
+    const files = group.paths.map((rel) => path.join(dir, rel));
+    const contents: Uint8Array[] = [];
+    for (const file of files) {
+      try {
+        contents.push(await ops.readFile(file));
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') {
+          throw new VanishedWeights(modelFileError(file, `no such file (listed in ${jsonPath})`, e));
+        }
+        throw fileCallError(file, 'read', e, `listed in ${jsonPath}`);
+      }
+    }
+    const expected = groupBytes(group);
+    const actual = contents.reduce((sum, b) => sum + b.byteLength, 0);
+    if (expected != null && actual !== expected) {
+      throw modelFileError(
+        files.join(', '),
+        actual < expected
+          ? `truncated: holds ${actual} bytes, the manifest in ${jsonPath} needs ${expected}`
+          : `holds ${actual} bytes, more than the ${expected} the manifest in ${jsonPath} describes`,
+      );
+    }
+    contents.forEach((bytes, i) => {
+      if (integrity != null) {
+        verifyWeightsFile(crypto, integrity, files[i] as string, group.paths[i] as string, jsonPath, bytes);
+      }
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    });
+  }
+  const specs = groups.flatMap((g) => g.weights);
+  const declared = await topologyWeights(jsonPath, json);
+  if (declared != null) checkManifestAgainstTopology(jsonPath, declared, specs, json.weightsManifest == null);
+  const weightData = tf.io.CompositeArrayBuffer.join(buffers);
+  return tf.io.getModelArtifactsForJSON(json, () => Promise.resolve([specs, weightData]));
 }

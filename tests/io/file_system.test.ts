@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -28,6 +38,9 @@ function buildModel(): tfl.LayersModel {
   return model;
 }
 
+/** The one weights file a save left in `dir`. */
+const weightsFileOf = (dir: string): string => readdirSync(dir).find((f) => f.endsWith('.bin')) as string;
+
 let counter = 0;
 const freshDir = (): string => join(root, `case-${counter++}`, 'nested', 'model');
 
@@ -38,14 +51,24 @@ describeBackends('fileSystem()', () => {
     const result = await model.save(fileSystem(dir));
     expect(result.modelArtifactsInfo.weightDataBytes).toBeGreaterThan(0);
 
-    // The tfjs-node file:// layout: model.json with one manifest group pointing at weights.bin.
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    // The tfjs-node file:// layout: model.json with one manifest group pointing at one weights
+    // file, here named by the SHA-256 of its bytes (recorded in full beside the manifest).
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+      gancompressIntegrity: { files: Record<string, string> };
+    };
     expect(Object.keys(json)).toEqual(
       expect.arrayContaining(['modelTopology', 'weightsManifest', 'format', 'generatedBy']),
     );
     expect(json.weightsManifest).toHaveLength(1);
-    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
-    expect(statSync(join(dir, 'weights.bin')).size).toBe(result.modelArtifactsInfo.weightDataBytes);
+    const weightsFile = weightsFileOf(dir);
+    expect(json.weightsManifest[0]?.paths).toEqual([weightsFile]);
+    const bytes = readFileSync(join(dir, weightsFile));
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    expect(weightsFile).toBe(`weights.${digest.slice(0, 16)}.bin`);
+    expect(json.gancompressIntegrity.files).toEqual({ [weightsFile]: digest });
+    expect(statSync(join(dir, weightsFile)).size).toBe(result.modelArtifactsInfo.weightDataBytes);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', weightsFile]);
 
     const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json')));
     const a = model.getWeights();
@@ -88,10 +111,11 @@ describeBackends('fileSystem()', () => {
     const model = buildModel();
     const dir = freshDir();
     await model.save(fileSystem(dir));
-    rmSync(join(dir, 'weights.bin'));
+    const weightsFile = join(dir, weightsFileOf(dir));
+    rmSync(weightsFile);
     const error = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFileError);
-    expect((error as Error).message).toContain(join(dir, 'weights.bin'));
+    expect((error as Error).message).toContain(weightsFile);
     expect((error as Error).message).toContain('no such file');
     model.dispose();
   });
@@ -101,10 +125,11 @@ describeBackends('fileSystem()', () => {
     const dir = freshDir();
     const saved = await model.save(fileSystem(dir));
     const full = saved.modelArtifactsInfo.weightDataBytes as number;
-    truncateSync(join(dir, 'weights.bin'), full - 10);
+    const weightsFile = join(dir, weightsFileOf(dir));
+    truncateSync(weightsFile, full - 10);
     const error = await tfl.loadLayersModel(fileSystem(join(dir, 'model.json'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFileError);
-    expect((error as Error).message).toContain(join(dir, 'weights.bin'));
+    expect((error as Error).message).toContain(weightsFile);
     expect((error as Error).message).toContain(`truncated: holds ${full - 10} bytes`);
     expect((error as Error).message).toContain(`needs ${full}`);
     model.dispose();
