@@ -85,7 +85,7 @@ export interface TorchMapping {
  *
  * @example
  * ```ts
- * try { loadTorchWeights(model, checkpoint); }
+ * try { loadTorchWeights(model, await readTorchCheckpoint('latest_net_G.pth')); }
  * catch (e) { if (e instanceof WeightMappingError) console.log(e.missing, e.unused, e.mismatched); }
  * ```
  */
@@ -120,7 +120,14 @@ export function targetLayers(target: MappingTarget): tfl.layers.Layer[] {
   return target instanceof tfl.LayersModel ? allLayers(target) : [target];
 }
 
-/** The layer called `name`, or null. */
+/**
+ * The layer of a model (nested models included) or the layer itself called `name`, or null.
+ *
+ * @example
+ * ```ts
+ * findLayer(model, 'stem_conv')?.getClassName(); // 'Conv2D'
+ * ```
+ */
 export function findLayer(target: MappingTarget, name: string): tfl.layers.Layer | null {
   return targetLayers(target).find((l) => l.name === name) ?? null;
 }
@@ -137,7 +144,16 @@ export function weightOf(layer: tfl.layers.Layer, short: string): tfl.LayerVaria
   return v;
 }
 
-/** A binding of `layer`'s weight `short` to `torchName`. */
+/**
+ * A binding of `layer`'s weight `short` (the name given to `addWeight`: `kernel`, `bias`, …) to
+ * the reference tensor `torchName` in `layout` — the building block of a {@link TorchMapping}.
+ *
+ * @example
+ * ```ts
+ * const stem = findLayer(model, 'stem_conv') as tf.layers.Layer;
+ * const binding = bindWeight(stem, 'kernel', 'model.1.weight', CONV_LAYOUT);
+ * ```
+ */
 export function bindWeight(
   layer: tfl.layers.Layer,
   short: string,

@@ -195,7 +195,7 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
   };
   const appendItems = (list: PickleValue, items: PickleValue[]): void => {
     if (!Array.isArray(list)) fail(`APPEND(S) on a ${typeName(list)}, not a list`);
-    (list as PickleValue[]).push(...items);
+    for (const item of items) (list as PickleValue[]).push(item); // no spread: items may be many
   };
   const persistent = (pid: PickleValue): StorageRef => {
     if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage')

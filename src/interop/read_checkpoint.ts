@@ -19,7 +19,15 @@ export interface ReadCheckpointOptions {
 /** The kind of a checkpoint file, from its first bytes. */
 export type CheckpointFormat = 'torch-zip' | 'safetensors' | 'torch-legacy' | 'unknown';
 
-/** Tells the format of a checkpoint from its first bytes. */
+/**
+ * Tells the format of a checkpoint from its first bytes: a `torch.save` zip archive, a
+ * safetensors file, a pre-1.6 bare pickle (not read), or something else.
+ *
+ * @example
+ * ```ts
+ * checkpointFormat(fs.readFileSync('latest_net_G.pth')); // 'torch-zip'
+ * ```
+ */
 export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return 'torch-zip';
@@ -34,7 +42,8 @@ export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
  *
  * @example
  * ```ts
- * const tensors = parseTorchCheckpoint(new Uint8Array(await file.arrayBuffer()));
+ * const tensors = parseTorchCheckpoint(fs.readFileSync('latest_net_G.pth'));
+ * Object.keys(tensors); // ['model.1.weight', 'model.1.bias', ...]
  * ```
  */
 export function parseTorchCheckpoint(
@@ -82,8 +91,8 @@ export function parseTorchCheckpoint(
  *
  * @example
  * ```ts
- * const teacher = await readTorchCheckpoint('latest_net_G.pth');
- * teacher['model.1.weight'].shape; // [64, 3, 7, 7]
+ * const tensors = await readTorchCheckpoint('latest_net_G.pth');
+ * tensors['model.1.weight']?.shape; // [64, 3, 7, 7]
  * ```
  */
 export async function readTorchCheckpoint(

@@ -41,7 +41,7 @@ function check(model: unknown, options: unknown): ToTorchStateDictOptions {
  * @example
  * ```ts
  * const tensors = torchTensors(ResnetGenerator({ ngf: 8 }));
- * tensors['model.1.weight'].shape; // [8, 3, 7, 7]
+ * tensors['model.1.weight']?.shape; // [8, 3, 7, 7]
  * ```
  */
 export function torchTensors(
@@ -76,8 +76,8 @@ export function torchTensors(
  *
  * @example
  * ```ts
- * const student = extractSubnet(superG, resnetConfigFromString('16_16_32_16_32_32_16_16'));
- * await writeFile('student.safetensors', toTorchStateDict(student));
+ * const sub = extractSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16'));
+ * fs.writeFileSync('student.safetensors', toTorchStateDict(sub));
  * // Python: SubMobileResnetGenerator(...).load_state_dict(load_file('student.safetensors'))
  * ```
  */

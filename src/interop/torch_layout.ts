@@ -37,7 +37,14 @@ function permuted(
 
 const at = (s: readonly number[], i: number): number => s[i] as number;
 
-/** `nn.Conv2d` weight `[O, I, kh, kw]` ↔ tfjs conv kernel `[kh, kw, I, O]`. */
+/**
+ * `nn.Conv2d` weight `[O, I, kh, kw]` ↔ tfjs conv kernel `[kh, kw, I, O]`.
+ *
+ * @example
+ * ```ts
+ * CONV_LAYOUT.torchShape([3, 3, 16, 32]); // [32, 16, 3, 3]
+ * ```
+ */
 export const CONV_LAYOUT: TorchLayout = permuted('conv [O, I, kh, kw] ↔ [kh, kw, I, O]', [2, 3, 1, 0], (s) => [
   at(s, 3),
   at(s, 2),
@@ -48,6 +55,11 @@ export const CONV_LAYOUT: TorchLayout = permuted('conv [O, I, kh, kw] ↔ [kh, k
 /**
  * A depthwise `nn.Conv2d` (groups = C) weight `[C·M, 1, kh, kw]` ↔ tfjs depthwise kernel
  * `[kh, kw, C, M]` (output channel `c·M + m` in both).
+ *
+ * @example
+ * ```ts
+ * DEPTHWISE_LAYOUT.torchShape([3, 3, 64, 1]); // [64, 1, 3, 3]
+ * ```
  */
 export const DEPTHWISE_LAYOUT: TorchLayout = permuted(
   'depthwise [C·M, 1, kh, kw] ↔ [kh, kw, C, M]',
@@ -56,17 +68,39 @@ export const DEPTHWISE_LAYOUT: TorchLayout = permuted(
   (s) => [at(s, 2) * at(s, 3), 1, at(s, 0), at(s, 1)],
 );
 
-/** `nn.ConvTranspose2d` weight `[I, O, kh, kw]` ↔ tfjs conv2dTranspose kernel `[kh, kw, O, I]`. */
+/**
+ * `nn.ConvTranspose2d` weight `[I, O, kh, kw]` ↔ tfjs conv2dTranspose kernel `[kh, kw, O, I]`
+ * (this library's `ConvTranspose2d` kernel too).
+ *
+ * @example
+ * ```ts
+ * CONV_TRANSPOSE_LAYOUT.torchShape([3, 3, 128, 256]); // [256, 128, 3, 3]: nn.ConvTranspose2d(256, 128, 3)
+ * ```
+ */
 export const CONV_TRANSPOSE_LAYOUT: TorchLayout = permuted(
   'transposed conv [I, O, kh, kw] ↔ [kh, kw, O, I]',
   [2, 3, 1, 0],
   (s) => [at(s, 3), at(s, 2), at(s, 0), at(s, 1)],
 );
 
-/** `nn.Linear` weight `[out, in]` ↔ tfjs dense kernel `[in, out]`. */
+/**
+ * `nn.Linear` weight `[out, in]` ↔ tfjs dense kernel `[in, out]`.
+ *
+ * @example
+ * ```ts
+ * Array.from(LINEAR_LAYOUT.toTfjs(new Float32Array([1, 2, 3, 4, 5, 6]), [3, 2])); // [1, 4, 2, 5, 3, 6]
+ * ```
+ */
 export const LINEAR_LAYOUT: TorchLayout = permuted('linear [out, in] ↔ [in, out]', [1, 0], (s) => [at(s, 1), at(s, 0)]);
 
-/** An NCHW tensor `[N, C, H, W]` ↔ NHWC `[N, H, W, C]` (constant inputs, noise maps). */
+/**
+ * An NCHW tensor `[N, C, H, W]` ↔ NHWC `[N, H, W, C]` (constant inputs, noise maps).
+ *
+ * @example
+ * ```ts
+ * NCHW_LAYOUT.torchShape([1, 4, 4, 512]); // [1, 512, 4, 4]
+ * ```
+ */
 export const NCHW_LAYOUT: TorchLayout = permuted('[N, C, H, W] ↔ [N, H, W, C]', [0, 2, 3, 1], (s) => [
   at(s, 0),
   at(s, 3),
@@ -74,7 +108,14 @@ export const NCHW_LAYOUT: TorchLayout = permuted('[N, C, H, W] ↔ [N, H, W, C]'
   at(s, 2),
 ]);
 
-/** The same numbers in the same order (biases, scalars). */
+/**
+ * The same numbers in the same order (biases, scalars).
+ *
+ * @example
+ * ```ts
+ * SAME_LAYOUT.torchShape([64]); // [64]
+ * ```
+ */
 export const SAME_LAYOUT: TorchLayout = {
   description: 'as is',
   torchShape: (s) => [...s],
@@ -82,7 +123,15 @@ export const SAME_LAYOUT: TorchLayout = {
   toTorch: (data) => data.slice(),
 };
 
-/** The same numbers with the reference's extra unit axes, e.g. a bias `[1, C, 1, 1]` ↔ `[C]`. */
+/**
+ * The same numbers with the reference's extra unit axes, e.g. a bias `[1, C, 1, 1]` ↔ `[C]`.
+ *
+ * @example
+ * ```ts
+ * const bias4d = reshapeLayout((s) => [1, s[0] ?? 0, 1, 1]);
+ * bias4d.torchShape([12]); // [1, 12, 1, 1]
+ * ```
+ */
 export function reshapeLayout(torchShape: (tfShape: readonly number[]) => number[]): TorchLayout {
   return {
     description: 'reshaped',

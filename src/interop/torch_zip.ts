@@ -82,10 +82,10 @@ export function readTorchZip(bytes: Uint8Array, file: string, maxBytes: number):
     );
   const pklName = names[0] as string;
   const prefix = pklName.slice(0, pklName.length - 'data.pkl'.length);
-  const start = stateDictOf(readPickle(pickles[pklName] as Uint8Array, file));
+  const named = namedTensors(stateDictOf(readPickle(pickles[pklName] as Uint8Array, file)), file);
 
   const storages = new Map<string, StorageRef>();
-  collectStorages(start, storages);
+  for (const [, ref] of named) storages.set(ref.storage.key, ref.storage);
   const keys = new Set([...storages.keys()].map((k) => `${prefix}data/${k}`));
   const data = extract(bytes, file, (name) => keys.has(name), budget);
   for (const s of storages.values()) {
@@ -122,7 +122,7 @@ export function readTorchZip(bytes: Uint8Array, file: string, maxBytes: number):
     const window = decodeElements(entry, ref.offset * STORED_BYTES[s.dtype], span, s.dtype);
     return gatherStrided(window, 0, ref.shape, ref.stride, (n) => allocate(s.dtype, n));
   };
-  return tensorsOf(start, file, decode);
+  return tensorsOf(named, file, decode);
 }
 
 /** A root holding a `state_dict` dict (PyTorch Lightning, and most trainers): that dict; else the root. */
@@ -141,32 +141,54 @@ function isContiguous(shape: readonly number[], stride: readonly number[]): bool
   return true;
 }
 
-function collectStorages(v: PickleValue, out: Map<string, StorageRef>): void {
-  if (isTensorRef(v)) out.set(v.storage.key, v.storage);
-  else if (Array.isArray(v)) for (const item of v) collectStorages(item, out);
-  else if (v instanceof PickleDict) for (const item of v.values()) collectStorages(item as PickleValue, out);
-}
+/** State dicts nest a few levels (Lightning: 4); deeper (or cyclic) structures are refused. */
+const MAX_DEPTH = 64;
+/** Containers and values visited at most, so that shared sub-structures cannot multiply the work. */
+const MAX_VISITS = 1_000_000;
 
 /**
- * The tensors under `start` by dotted name: a dict of tensors as it is, nested dicts and lists
- * joined with '.' (`ckpt.layers.1.weight`); other values (numbers, strings) are left out.
+ * The tensors under `start` with their dotted names, in order: a dict of tensors as it is, nested
+ * dicts and lists joined with '.' (`ckpt.layers.1.weight`); other values (numbers, strings) are
+ * left out. Iterative, with a depth and a visit limit (a pickle can build cycles and shared
+ * structures through its memo).
  */
+function namedTensors(start: PickleValue, file: string): [string, TensorRef][] {
+  const out: [string, TensorRef][] = [];
+  const stack: [PickleValue, string, number][] = [[start, '', 0]];
+  let visits = 0;
+  while (stack.length > 0) {
+    const [v, name, depth] = stack.pop() as [PickleValue, string, number];
+    if (++visits > MAX_VISITS)
+      throw new ModelFileError(file, `more than ${MAX_VISITS} values to walk (shared structures?)`);
+    if (isTensorRef(v)) {
+      out.push([name, v]);
+      continue;
+    }
+    const children: [PickleValue, string][] =
+      v instanceof PickleDict
+        ? [...v].map(([k, item]) => [item as PickleValue, name === '' ? String(k) : `${name}.${String(k)}`])
+        : Array.isArray(v)
+          ? v.map((item, i) => [item, name === '' ? String(i) : `${name}.${i}`])
+          : [];
+    if (children.length > 0 && depth >= MAX_DEPTH)
+      throw new ModelFileError(file, `values nested deeper than ${MAX_DEPTH} levels at '${name}' (a cycle?)`);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [item, childName] = children[i] as [PickleValue, string];
+      stack.push([item, childName, depth + 1]);
+    }
+  }
+  return out;
+}
+
 function tensorsOf(
-  start: PickleValue,
+  named: [string, TensorRef][],
   file: string,
   decode: (ref: TensorRef, name: string) => TypedArray,
 ): TorchStateDict {
   const out: TorchStateDict = Object.create(null) as TorchStateDict;
-  const walk = (v: PickleValue, name: string): void => {
-    if (isTensorRef(v)) {
-      if (name in out) throw new ModelFileError(file, `two tensors named '${name}'`);
-      out[name] = { shape: [...v.shape], dtype: v.storage.dtype, data: decode(v, name) };
-    } else if (v instanceof PickleDict) {
-      for (const [k, item] of v) walk(item as PickleValue, name === '' ? String(k) : `${name}.${String(k)}`);
-    } else if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, name === '' ? String(i) : `${name}.${i}`));
-    }
-  };
-  walk(start, '');
+  for (const [name, ref] of named) {
+    if (name in out) throw new ModelFileError(file, `two tensors named '${name}'`);
+    out[name] = { shape: [...ref.shape], dtype: ref.storage.dtype, data: decode(ref, name) };
+  }
   return out;
 }

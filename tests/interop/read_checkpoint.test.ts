@@ -228,6 +228,19 @@ describe('readTorchCheckpoint: refusals (nothing executed, nothing allocated bey
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
   });
 
+  it('refuses cyclic and absurdly deep structures, and reads a long flat list (no recursion limits hit)', () => {
+    // a list that contains itself, through the memo: ] q0 h0 a
+    const cyclic = new PickleBytes().raw(0x5d, OP.BINPUT, 0, OP.BINGET, 0, 0x61).finish();
+    expect(() => parseTorchCheckpoint(torchArchive(cyclic, {}))).toThrow(/nested deeper than 64 levels/);
+    const deep = new PickleBytes();
+    for (let i = 0; i < 100; i++) deep.raw(0x5d);
+    for (let i = 0; i < 99; i++) deep.raw(0x61);
+    expect(() => parseTorchCheckpoint(torchArchive(deep.finish(), {}))).toThrow(/nested deeper than 64 levels/);
+    const long = new PickleBytes().raw(0x5d, OP.MARK);
+    for (let i = 0; i < 200_000; i++) long.raw(OP.BININT1, i & 0xff);
+    expect(parseTorchCheckpoint(torchArchive(long.raw(0x65).finish(), {}))).toEqual({});
+  });
+
   it('honours options.maxBytes and names the checkpoint', () => {
     const bytes = oneTensor({}, new Uint8Array(400));
     expect(Object.keys(parseTorchCheckpoint(bytes, { maxBytes: 2000 }))).toEqual(['w']);

@@ -192,6 +192,7 @@ export const mobileStyleGanSynthesisMapping: TorchMapping = {
  * @example
  * ```ts
  * const mapping = MappingNetwork();
+ * const ckpt = await readTorchCheckpoint('mobilestylegan_ffhq.ckpt');
  * loadTorchWeights(mapping, ckpt, { mapping: styleGanMappingNetworkMapping, prefix: 'mapping_net.' });
  * ```
  */

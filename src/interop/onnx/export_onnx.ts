@@ -102,9 +102,8 @@ function resolveInputShapes(model: tfl.LayersModel, given: unknown): number[][] 
  *
  * @example
  * ```ts
- * const student = extractSubnet(superG, resnetConfigFromString('16_16_32_16_32_32_16_16'));
- * const bytes = exportOnnx(student, { inputShape: [1, 256, 256, 3] });
- * await writeFile('student.onnx', bytes);
+ * const sub = extractSubnet(supernet, resnetConfigFromString('16_16_32_16_32_32_16_16'));
+ * fs.writeFileSync('student.onnx', exportOnnx(sub, { inputShape: [1, 256, 256, 3] }));
  * ```
  */
 export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
