@@ -75,12 +75,15 @@ export class ModelFileError extends GanCompressError {
 }
 
 /**
- * A short, single-line rendering of a value for error messages.
+ * A short, single-line rendering of a value for error messages. Numbers print as JavaScript
+ * writes them, also inside arrays and objects: `NaN`, `Infinity` and `-Infinity` (JSON would
+ * print `null`).
  *
  * @example
  * ```ts
  * describeValue([1, 2]); // '[1,2]'
  * describeValue('same'); // "'same'"
+ * describeValue([1, NaN]); // '[1,NaN]'
  * ```
  */
 export function describeValue(value: unknown): string {
@@ -89,9 +92,17 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
-    const json = JSON.stringify(value);
-    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+    const json = JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? `${NON_FINITE}${String(v)}${NON_FINITE}` : v,
+    );
+    const text = json.replace(NON_FINITE_PATTERN, '$1');
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   } catch {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** Marks a non-finite number inside JSON output, so it can be written back as `NaN` / `Infinity`. */
+const NON_FINITE = '\u0000';
+/** A marked number as JSON.stringify quotes and escapes it. */
+const NON_FINITE_PATTERN = /"\\u0000(NaN|-?Infinity)\\u0000"/g;

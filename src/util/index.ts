@@ -1,5 +1,20 @@
 export { BackendError, ShapeError, ConfigError, GanCompressError, describeValue, ModelFileError } from './errors.js';
-export { assertOneOf, assertInt, assertRank, assertFinite } from './checks.js';
+export {
+  assertOneOf,
+  assertInt,
+  assertRank,
+  assertFinite,
+  assertBoolean,
+  assertIntList,
+  assertKnownKeys,
+  closestName,
+  editDistance,
+  finiteRangeText,
+  intListText,
+  intRangeText,
+  type FiniteRange,
+  type IntListRange,
+} from './checks.js';
 export { importOptional, isNode, isResolvable, packageMainDir } from './node_modules.js';
 export {
   effectiveKernel,
