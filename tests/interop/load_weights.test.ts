@@ -9,6 +9,7 @@ import {
   CONV_TRANSPOSE_LAYOUT,
   ConfigError,
   DEPTHWISE_LAYOUT,
+  FeatureMapper,
   LINEAR_LAYOUT,
   MappingNetwork,
   MobileResnetGenerator,
@@ -128,7 +129,7 @@ describeBackends('loadTorchWeights: the reference models, outputs equal to PyTor
     g.dispose();
   });
 
-  it('a 1×1 distillation adaptor (netA) from its own file, into a Conv2D and into a model holding one', () => {
+  it('a 1×1 distillation adaptor (netA) from its own file, into a Conv2D layer and a FeatureMapper model', () => {
     const x = tfl.input({ shape: [4, 4, 32] });
     const conv = tfl.layers.conv2d({ filters: 32, kernelSize: 1 });
     const model = tfl.model({ inputs: x, outputs: conv.apply(x) as tfl.SymbolicTensor });
@@ -138,6 +139,13 @@ describeBackends('loadTorchWeights: the reference models, outputs equal to PyTor
     expect(report.loaded).toEqual(['weight', 'bias']);
     expectPredicts(model, fx.adaptor.x, fx.adaptor.y, 'adaptor');
     model.dispose();
+    // the distillation module's FeatureMapper holds the same kernel and bias
+    const mapper = new FeatureMapper({ studentChannels: 32, teacherChannels: 32 });
+    const y = tfl.input({ shape: [4, 4, 32] });
+    const mapped = tfl.model({ inputs: y, outputs: mapper.apply(y) as tfl.SymbolicTensor });
+    loadTorchWeights(mapped, ckpt['adaptor_net_A-0.pth'] as TorchStateDict, { mapping: ganCompressionAdaptorMapping });
+    expectPredicts(mapped, fx.adaptor.x, fx.adaptor.y, 'FeatureMapper');
+    mapped.dispose();
   });
 
   it("MobileStyleGAN's synthesis network: every output (image and wavelet pyramid) with the same noise; also fused", () => {
