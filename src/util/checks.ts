@@ -23,7 +23,7 @@ export function assertRank(argument: string, x: tf.Tensor, rank: number): void {
  *
  * @example
  * ```ts
- * assertInt('levels', levels, 1);
+ * assertInt('levels', 3, 1); // passes; 0 or 2.5 would throw
  * ```
  */
 export function assertInt(argument: string, value: unknown, min = -Infinity, max = Infinity): asserts value is number {
@@ -84,7 +84,7 @@ export function finiteRangeText(options: FiniteRange = {}): string {
  *
  * @example
  * ```ts
- * assertBoolean('useBias', config.useBias);
+ * assertBoolean('useBias', true); // passes; 'no' or 1 would throw
  * ```
  */
 export function assertBoolean(argument: string, value: unknown): asserts value is boolean {
@@ -140,7 +140,7 @@ export function intListText(range: IntListRange = {}): string {
  *
  * @example
  * ```ts
- * assertOneOf('padMode', padMode, ['zeros', 'reflect'] as const);
+ * assertOneOf('padMode', 'reflect', ['zeros', 'reflect'] as const);
  * ```
  */
 export function assertOneOf<T extends string | number>(

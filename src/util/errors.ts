@@ -51,7 +51,11 @@ export class ConfigError extends GanCompressError {
  *
  * @example
  * ```ts
- * try { await initBackend('tensorflow'); } catch (e) { if (e instanceof BackendError) ... }
+ * try {
+ *   await initBackend('tensorflow');
+ * } catch (e) {
+ *   if (e instanceof BackendError) console.log('no tfjs-node here:', e.message);
+ * }
  * ```
  */
 export class BackendError extends GanCompressError {}
