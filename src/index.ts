@@ -394,6 +394,7 @@ export {
   reshapeLayout,
   SAME_LAYOUT,
   styleGanMappingNetworkMapping,
+  tensorFromTorch,
   type TorchBinding,
   type TorchDType,
   type TorchLayout,

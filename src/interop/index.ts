@@ -8,6 +8,7 @@ export {
 export type { TorchDType, TorchTensor, TorchStateDict } from './torch_tensor.js';
 export type { TypedArray } from './permute.js';
 export { writeSafetensors } from './safetensors.js';
+export { tensorFromTorch } from './tensor_from_torch.js';
 export {
   WeightMappingError,
   bindWeight,

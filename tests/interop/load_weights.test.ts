@@ -25,6 +25,7 @@ import {
   readTorchCheckpoint,
   resnetConfigFromString,
   setNoise,
+  tensorFromTorch,
   type TorchLayout,
   type TorchStateDict,
   type TorchTensor,
@@ -270,6 +271,40 @@ describeBackends('loadTorchWeights: strict mode names every mismatch and changes
     );
     g.dispose();
     dense.dispose();
+  });
+});
+
+describeBackends('tensorFromTorch and loading inside a tidy', () => {
+  it('turns checkpoint tensors into tfjs tensors (float32, int32, bool, transposed), refusing int64 beyond int32', async () => {
+    const views = await readTorchCheckpoint(path('views_and_dtypes.pth'));
+    const before = tf.memory().numTensors;
+    const t = tensorFromTorch(views['transposed'] as TorchTensor, [1, 0]); // back to arange(24).reshape(4, 6) / 7
+    expect(t.shape).toEqual([4, 6]);
+    expect(Array.from(t.dataSync())).toEqual(Array.from({ length: 24 }, (_, i) => Math.fround(i / 7)));
+    const i32 = tensorFromTorch(views['int32'] as TorchTensor);
+    expect([i32.dtype, Array.from(i32.dataSync())]).toEqual(['int32', [-5, 2147483647]]);
+    const b = tensorFromTorch(views['bool'] as TorchTensor);
+    expect([b.dtype, Array.from(b.dataSync())]).toEqual(['bool', [1, 0, 1]]);
+    const f64 = tensorFromTorch(views['float64'] as TorchTensor);
+    expect(Array.from(f64.dataSync())).toEqual([0, -2.5, Math.fround(Math.PI)]); // 1e-300 underflows float32
+    expect(() => tensorFromTorch(views['int64'] as TorchTensor)).toThrow(
+      /t\.data\[0\]: got '-1099511627776n', expected an integer in int32 range/,
+    );
+    expect(() => tensorFromTorch(views['transposed'] as TorchTensor, [0, 0])).toThrow(/perm/);
+    tf.dispose([t, i32, b, f64]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("loads inside the caller's tf.tidy without losing the weights or leaking", () => {
+    const g = MobileSynthesisNetwork({ channels: MSG_CHANNELS, styleDim: MSG_STYLE_DIM });
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      loadTorchWeights(g, ckpt['mobile_synthesis.pth'] as TorchStateDict);
+      withNoise(g);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expectPredicts(g, fx.msg.w, fx.msg.outputs, 'after tidy');
+    g.dispose();
   });
 });
 
