@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '../layers/core/index.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/core/index.js';
+import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../layers/core/index.js';
+import {
+  numElements,
+  type CostedLayer,
+  type LayerCost,
+  type LayerShape,
+  type MacConvention,
+} from '../layers/core/index.js';
 import type { ChannelRole, HasChannelRole } from '../layers/core/index.js';
 import { registerLayer, singleInput, singleShape } from '../layers/core/index.js';
-import { assertOneOf } from '../util/index.js';
 import { assertCoefficientShape, assertHaarShape } from './checks.js';
 import { haarDwt, haarIdwt } from './haar.js';
 import { CHANNEL_LAYOUTS, fromBandMajor, toBandMajor, type ChannelLayout } from './layout.js';
@@ -29,7 +34,7 @@ function twice(size: number | null): number | null {
 /** `[N, H, W, C]` → `[N, H/2, W/2, 4C]` (shape check included). */
 export function haarDwtShape(argument: string, s: LayerShape): LayerShape {
   assertHaarShape(argument, s);
-  return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] == null ? null : (s[3]) * 4];
+  return [s[0] ?? null, half(s[1] ?? null), half(s[2] ?? null), s[3] == null ? null : s[3] * 4];
 }
 
 /** `[N, h, w, 4C]` → `[N, 2h, 2w, C]` (shape check included). */
@@ -46,12 +51,15 @@ export function haarMacs(outputShape: LayerShape): number {
   return 4 * numElements(outputShape);
 }
 
-/** The validated `channelLayout` option of a layer (default `'bandmajor'`). */
-export function channelLayoutOf(layerName: string, config: { channelLayout?: ChannelLayout }): ChannelLayout {
-  const layout = config.channelLayout ?? 'bandmajor';
-  assertOneOf(`${layerName}.channelLayout`, layout, CHANNEL_LAYOUTS);
-  return layout;
-}
+/**
+ * The options of {@link HaarDWT} and {@link HaarIDWT} (see {@link HaarLayerConfig}).
+ *
+ * @example
+ * ```ts
+ * HAAR_LAYER_OPTIONS.parse('idwt', { channelLayout: 'interleaved' }); // { channelLayout: 'interleaved' }
+ * ```
+ */
+export const HAAR_LAYER_OPTIONS = optionSchema({ channelLayout: option.oneOf(CHANNEL_LAYOUTS, 'bandmajor') });
 
 function haarCost(outputShape: LayerShape): LayerCost {
   return { macs: haarMacs(outputShape), params: 0, outputShape };
@@ -78,12 +86,14 @@ export function idwtChannelRole(): ChannelRole {
 export class HaarDWT extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'HaarDWT';
+  /** The options it takes (see {@link HaarLayerConfig}). */
+  static readonly options = HAAR_LAYER_OPTIONS;
   /** Layout of the output coefficients. */
   readonly channelLayout: ChannelLayout;
 
   constructor(config: HaarLayerConfig = {}) {
-    super(config);
-    this.channelLayout = channelLayoutOf(this.name, config);
+    super(baseLayerArgs(config));
+    this.channelLayout = HAAR_LAYER_OPTIONS.parse(this.name, config).channelLayout;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -114,7 +124,7 @@ export class HaarDWT extends tfl.layers.Layer implements CostedLayer, HasChannel
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), channelLayout: this.channelLayout };
+    return { ...super.getConfig(), ...HAAR_LAYER_OPTIONS.config({ channelLayout: this.channelLayout }) };
   }
 }
 registerLayer(HaarDWT);
@@ -132,12 +142,14 @@ registerLayer(HaarDWT);
 export class HaarIDWT extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'HaarIDWT';
+  /** The options it takes (see {@link HaarLayerConfig}). */
+  static readonly options = HAAR_LAYER_OPTIONS;
   /** Layout of the input coefficients. */
   readonly channelLayout: ChannelLayout;
 
   constructor(config: HaarLayerConfig = {}) {
-    super(config);
-    this.channelLayout = channelLayoutOf(this.name, config);
+    super(baseLayerArgs(config));
+    this.channelLayout = HAAR_LAYER_OPTIONS.parse(this.name, config).channelLayout;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -159,7 +171,7 @@ export class HaarIDWT extends tfl.layers.Layer implements CostedLayer, HasChanne
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), channelLayout: this.channelLayout };
+    return { ...super.getConfig(), ...HAAR_LAYER_OPTIONS.config({ channelLayout: this.channelLayout }) };
   }
 }
 registerLayer(HaarIDWT);

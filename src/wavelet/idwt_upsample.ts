@@ -2,22 +2,35 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../util/index.js';
 import {
-  resolveInitializer,
-  serializeInitializer,
+  baseLayerArgs,
+  option,
   type Initializer,
   type InitializerSpec,
+  type OptionValues,
+  type ResolvedOptions,
 } from '../layers/core/index.js';
-import type { LayerArgs } from '../layers/core/index.js';
 import type { ChannelRole, HasChannelRole } from '../layers/core/index.js';
-import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../layers/core/index.js';
+import {
+  numElements,
+  type CostedLayer,
+  type LayerCost,
+  type LayerShape,
+  type MacConvention,
+} from '../layers/core/index.js';
 import { registerLayer } from '../layers/core/index.js';
-import { assertInt } from '../util/index.js';
 import { haarIdwt } from './haar.js';
-import { channelLayoutOf, haarIdwtShape, haarMacs, idwtChannelRole } from './haar_layers.js';
+import { HAAR_LAYER_OPTIONS, haarIdwtShape, haarMacs, idwtChannelRole } from './haar_layers.js';
 import { toBandMajor, type ChannelLayout } from './layout.js';
+import type { HaarLayerConfig } from './haar_layers.js';
+
+/** The initializers mean something only with a style to map. */
+const WITH_STYLE = {
+  test: (resolved: ResolvedOptions) => resolved['styleDim'] != null,
+  description: 'with styleDim set',
+};
 
 /** Config of {@link IDWTUpsample}. */
-export interface IDWTUpsampleConfig extends LayerArgs {
+export interface IDWTUpsampleConfig extends HaarLayerConfig {
   /**
    * Length of the style vector. When set, the layer takes `[x, style]` and scales each of the
    * 4C input channels by `style · kernel + bias` before the IDWT (MobileStyleGAN's upsampler);
@@ -25,16 +38,11 @@ export interface IDWTUpsampleConfig extends LayerArgs {
    */
   styleDim?: number;
   /**
-   * Layout of `x`'s channels (and of the modulation's 4C outputs): `'bandmajor'` (default) or
-   * MobileStyleGAN's `'interleaved'`, which lets its trained weights be used unchanged.
-   */
-  channelLayout?: ChannelLayout;
-  /**
-   * Initializer of the `[styleDim, 4C]` kernel. Default `'pytorchLinear'`: PyTorch
-   * `nn.Linear`'s, uniform in ±1/√styleDim.
+   * Initializer of the `[styleDim, 4C]` kernel (with `styleDim` only). Default `'pytorchLinear'`:
+   * PyTorch `nn.Linear`'s, uniform in ±1/√styleDim.
    */
   kernelInitializer?: InitializerSpec;
-  /** Initializer of the `[4C]` bias. Default `'ones'` (MobileStyleGAN's). */
+  /** Initializer of the `[4C]` bias (with `styleDim` only). Default `'ones'` (MobileStyleGAN's). */
   biasInitializer?: InitializerSpec;
   /** Seed of the initializers. */
   seed?: number;
@@ -59,31 +67,39 @@ export interface IDWTUpsampleConfig extends LayerArgs {
 export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'IDWTUpsample';
+  /**
+   * The options it takes (see {@link IDWTUpsampleConfig}); `channelLayout` is the Haar layers'
+   * (`'bandmajor'` or MobileStyleGAN's `'interleaved'`, which lets its trained weights be used
+   * unchanged), also for the modulation's 4C outputs.
+   */
+  static readonly options = HAAR_LAYER_OPTIONS.extend({
+    styleDim: option.int({ min: 1, optional: true }),
+    kernelInitializer: option.initializer({ default: 'pytorchLinear', appliesWhen: WITH_STYLE }),
+    biasInitializer: option.initializer({ default: 'ones', appliesWhen: WITH_STYLE }),
+    seed: option.seed(),
+  });
   /** Style length, or `null` without modulation. */
   readonly styleDim: number | null;
   /** Layout of the input channels. */
   readonly channelLayout: ChannelLayout;
   /** Seed of the initializers, if given. */
   readonly seed: number | undefined;
+  private readonly values: OptionValues<typeof IDWTUpsample.options>;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
 
   constructor(config: IDWTUpsampleConfig = {}) {
-    super(config);
-    if (config.styleDim != null) assertInt(`${this.name}.styleDim`, config.styleDim, 1);
-    this.styleDim = config.styleDim ?? null;
-    this.channelLayout = channelLayoutOf(this.name, config);
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(
-      `${this.name}.kernelInitializer`,
-      config.kernelInitializer,
-      'pytorchLinear',
-      this.seed,
-    );
-    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'ones', this.seed);
+    super(baseLayerArgs(config));
+    this.values = IDWTUpsample.options.parse(this.name, config);
+    ({
+      channelLayout: this.channelLayout,
+      seed: this.seed,
+      kernelInitializer: this.kernelInit,
+      biasInitializer: this.biasInit,
+    } = this.values);
+    this.styleDim = this.values.styleDim ?? null;
   }
 
   /** The x and style shapes, checked against `styleDim`. */
@@ -170,14 +186,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { ...super.getConfig(), channelLayout: this.channelLayout };
-    if (this.styleDim != null) {
-      config['styleDim'] = this.styleDim;
-      config['kernelInitializer'] = serializeInitializer(this.kernelInit);
-      config['biasInitializer'] = serializeInitializer(this.biasInit);
-    }
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
+    return { ...super.getConfig(), ...IDWTUpsample.options.config(this.values) };
   }
 }
 registerLayer(IDWTUpsample);

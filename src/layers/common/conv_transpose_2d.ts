@@ -1,21 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertInt } from '../../util/index.js';
 import { type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
 import {
+  CONV_TRANSPOSE_LAYER_OPTIONS,
   convTransposeChannelAxes,
-  convTransposeConfig,
   convTransposeCost,
+  convTransposeGeometryOf,
   convTransposeOutputShape,
-  resolveConvTransposeLayerOptions,
   type ConvTransposeLayerOptions,
   type ResolvedConvTransposeGeometry,
 } from './conv_transpose_geometry.js';
 import { convTranspose2d } from './conv_transpose_op.js';
-import { initializerConfig, resolveInitializer, type Initializer } from '../core/index.js';
+import { baseLayerArgs, CONV_WEIGHT_OPTIONS, type Initializer, type OptionValues } from '../core/index.js';
 import type { ConvWeightOptions, LayerArgs } from '../core/index.js';
 
 /**
@@ -42,33 +41,31 @@ export interface ConvTranspose2dConfig extends LayerArgs, ConvWeightOptions, Con
 export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'ConvTranspose2d';
+  /** The options it takes: {@link ConvTransposeLayerOptions} and {@link ConvWeightOptions}. */
+  static readonly options = CONV_TRANSPOSE_LAYER_OPTIONS.extend(CONV_WEIGHT_OPTIONS);
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly geometry: ResolvedConvTransposeGeometry;
   readonly useBias: boolean;
   readonly seed: number | undefined;
+  private readonly values: OptionValues<typeof ConvTranspose2d.options>;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
 
   constructor(config: ConvTranspose2dConfig) {
-    super(config);
+    super(baseLayerArgs(config));
+    this.values = ConvTranspose2d.options.parse(this.name, config);
     ({
       filters: this.filters,
       kernelSize: this.kernelSize,
-      geometry: this.geometry,
-    } = resolveConvTransposeLayerOptions(this.name, config));
-    this.useBias = config.useBias ?? true;
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.kernelInit = resolveInitializer(
-      `${this.name}.kernelInitializer`,
-      config.kernelInitializer,
-      'glorotUniform',
-      this.seed,
-    );
-    this.biasInit = resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
+      useBias: this.useBias,
+      seed: this.seed,
+      kernelInitializer: this.kernelInit,
+      biasInitializer: this.biasInit,
+    } = this.values);
+    this.geometry = convTransposeGeometryOf(this.values);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -127,13 +124,7 @@ export class ConvTranspose2d extends tfl.layers.Layer implements CostedLayer, Ha
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      ...convTransposeConfig(this.kernelSize, this.geometry),
-      useBias: this.useBias,
-      ...initializerConfig({ kernelInitializer: this.kernelInit, biasInitializer: this.biasInit }, this.seed),
-    };
+    return { ...super.getConfig(), ...ConvTranspose2d.options.config(this.values) };
   }
 }
 registerLayer(ConvTranspose2d);

@@ -1,6 +1,13 @@
 import { ConfigError, ShapeError } from '../../util/index.js';
 import { assertInt } from '../../util/index.js';
-import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
+import {
+  numElements,
+  option,
+  optionSchema,
+  type LayerCost,
+  type LayerShape,
+  type MacConvention,
+} from '../core/index.js';
 import type { ChannelAxes } from '../core/index.js';
 import { effectiveKernel, intPair } from '../../util/index.js';
 
@@ -31,18 +38,29 @@ export interface ResolvedConvTransposeGeometry {
 export function resolveConvTransposeGeometry(g: ConvTransposeGeometry, prefix = ''): ResolvedConvTransposeGeometry {
   const strides = intPair(`${prefix}strides`, g.strides ?? 1, 1);
   const padding = intPair(`${prefix}padding`, g.padding ?? 0, 0);
-  const outputPadding = intPair(`${prefix}outputPadding`, g.outputPadding ?? 0, 0);
   const dilationRate = intPair(`${prefix}dilationRate`, g.dilationRate ?? 1, 1);
+  const outputPadding = checkOutputPadding(`${prefix}outputPadding`, g.outputPadding ?? 0, strides, dilationRate);
+  return { strides, padding, outputPadding, dilationRate };
+}
+
+/** PyTorch's rule: each output padding smaller than the stride or the dilation along its axis. */
+function checkOutputPadding(
+  argument: string,
+  given: unknown,
+  strides: readonly [number, number],
+  dilationRate: readonly [number, number],
+): [number, number] {
+  const outputPadding = intPair(argument, given, 0);
   for (let a = 0; a < 2; a++) {
     if ((outputPadding[a] as number) >= Math.max(strides[a] as number, dilationRate[a] as number)) {
       throw new ConfigError(
-        `${prefix}outputPadding`,
-        g.outputPadding,
-        `values smaller than the stride or the dilation (strides ${strides}, dilationRate ${dilationRate}), as PyTorch requires`,
+        argument,
+        given,
+        `values smaller than the stride or the dilation (strides ${strides.join(',')}, dilationRate ${dilationRate.join(',')}), as PyTorch requires`,
       );
     }
   }
-  return { strides, padding, outputPadding, dilationRate };
+  return outputPadding;
 }
 
 /** The options every transposed-conv layer takes besides its weights: width, kernel and geometry. */
@@ -53,24 +71,40 @@ export interface ConvTransposeLayerOptions extends ConvTransposeGeometry {
   kernelSize: number | [number, number];
 }
 
-/** {@link ConvTransposeLayerOptions}, checked and resolved. */
-export interface ResolvedConvTransposeLayerOptions {
-  filters: number;
-  kernelSize: [number, number];
-  geometry: ResolvedConvTransposeGeometry;
-}
+/**
+ * The schema of {@link ConvTransposeLayerOptions} (see `OptionSchema`): pairs resolved and
+ * written as `[h, w]`, the output padding checked against the stride and dilation as PyTorch does.
+ *
+ * @example
+ * ```ts
+ * const { filters, kernelSize, strides } = CONV_TRANSPOSE_LAYER_OPTIONS.parse('up', { filters: 8, kernelSize: 3, strides: 2 });
+ * ```
+ */
+export const CONV_TRANSPOSE_LAYER_OPTIONS = optionSchema({
+  filters: option.int({ min: 1 }),
+  kernelSize: option.intPair({ min: 1 }),
+  strides: option.intPair({ min: 1, default: 1 }),
+  padding: option.intPair({ min: 0, default: 0 }),
+  dilationRate: option.intPair({ min: 1, default: 1 }),
+  // After strides and dilationRate, which it is checked against.
+  outputPadding: option.custom<[number, number]>({
+    expected: 'an integer >= 0 or a pair [h, w] of them, smaller than the stride or the dilation',
+    parse: (argument, value, resolved) =>
+      checkOutputPadding(
+        argument,
+        value,
+        resolved['strides'] as [number, number],
+        resolved['dilationRate'] as [number, number],
+      ),
+    write: (v) => [...v],
+    default: [0, 0],
+  }),
+});
 
-/** Checks and resolves a transposed-conv layer's options, naming each after the layer. */
-export function resolveConvTransposeLayerOptions(
-  layerName: string,
-  config: ConvTransposeLayerOptions,
-): ResolvedConvTransposeLayerOptions {
-  assertInt(`${layerName}.filters`, config.filters, 1);
-  return {
-    filters: config.filters,
-    kernelSize: intPair(`${layerName}.kernelSize`, config.kernelSize, 1),
-    geometry: resolveConvTransposeGeometry(config, `${layerName}.`),
-  };
+/** The geometry part of resolved transposed-conv options. */
+export function convTransposeGeometryOf(values: ResolvedConvTransposeGeometry): ResolvedConvTransposeGeometry {
+  const { strides, padding, outputPadding, dilationRate } = values;
+  return { strides, padding, outputPadding, dilationRate };
 }
 
 /**
@@ -89,7 +123,32 @@ export function convTransposeOutputLength(
   outputPadding: number,
   dilation = 1,
 ): number | null {
+  if (size != null) assertInt('size', size, 1);
+  assertInt('kernel', kernel, 1);
+  assertInt('stride', stride, 1);
+  assertInt('padding', padding, 0);
+  assertInt('dilation', dilation, 1);
+  assertInt('outputPadding', outputPadding, 0, Math.max(stride, dilation) - 1);
   if (size == null) return null;
+  const out = transposedLength(size, kernel, stride, padding, outputPadding, dilation);
+  if (out < 1)
+    throw new ShapeError(
+      'size',
+      [size],
+      `a length n with (n − 1)·s − 2p + d·(k − 1) + op + 1 >= 1 (here ${out}: padding ${padding} is too large)`,
+    );
+  return out;
+}
+
+/** `(n − 1)·s − 2p + d·(k − 1) + op + 1`, unchecked (callers check their arguments and the result). */
+export function transposedLength(
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  outputPadding: number,
+  dilation: number,
+): number {
   return (size - 1) * stride - 2 * padding + effectiveKernel(kernel, dilation) + outputPadding;
 }
 
@@ -105,15 +164,18 @@ export function convTransposeOutputShape(
   channels: number,
 ): LayerShape {
   if (s.length !== 4) throw new ShapeError(`${layerName} input`, [...s], 'rank 4 (NHWC)');
-  const len = (a: 0 | 1): number | null =>
-    convTransposeOutputLength(
-      s[a + 1] ?? null,
-      kernelSize[a],
-      g.strides[a],
-      g.padding[a],
-      g.outputPadding[a],
-      g.dilationRate[a],
-    );
+  const len = (a: 0 | 1): number | null => {
+    const n = s[a + 1] ?? null;
+    if (n == null) return null;
+    const out = transposedLength(n, kernelSize[a], g.strides[a], g.padding[a], g.outputPadding[a], g.dilationRate[a]);
+    if (!Number.isInteger(n) || n < 1 || out < 1)
+      throw new ShapeError(
+        `${layerName} input`,
+        [...s],
+        `sizes whose transposed-conv output is at least 1 (padding ${g.padding.join(',')} leaves ${out} along axis ${a + 1})`,
+      );
+    return out;
+  };
   return [s[0] ?? null, len(0), len(1), channels];
 }
 
@@ -146,19 +208,5 @@ export function convTransposeChannelAxes(): ChannelAxes {
       { weight: 'kernel', axis: 2 },
       { weight: 'bias', axis: 0 },
     ],
-  };
-}
-
-/** The config entries of a transposed conv's kernel size and geometry. */
-export function convTransposeConfig(
-  kernelSize: readonly [number, number],
-  g: ResolvedConvTransposeGeometry,
-): Record<string, number[]> {
-  return {
-    kernelSize: [...kernelSize],
-    strides: [...g.strides],
-    padding: [...g.padding],
-    outputPadding: [...g.outputPadding],
-    dilationRate: [...g.dilationRate],
   };
 }

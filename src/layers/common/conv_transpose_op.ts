@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../../util/index.js';
 import { assertRank } from '../../util/index.js';
 import {
-  convTransposeOutputLength,
   resolveConvTransposeGeometry,
+  transposedLength,
   type ConvTransposeGeometry,
 } from './conv_transpose_geometry.js';
 import { effectiveKernel } from '../../util/index.js';
@@ -61,22 +61,8 @@ export function convTranspose2d(
     );
   if (bias != null && (bias.rank !== 1 || bias.shape[0] !== cout))
     throw new ShapeError('bias', bias.shape, `[${cout}]`);
-  const oh = convTransposeOutputLength(
-    h,
-    kh,
-    g.strides[0],
-    g.padding[0],
-    g.outputPadding[0],
-    g.dilationRate[0],
-  ) as number;
-  const ow = convTransposeOutputLength(
-    w,
-    kw,
-    g.strides[1],
-    g.padding[1],
-    g.outputPadding[1],
-    g.dilationRate[1],
-  ) as number;
+  const oh = transposedLength(h, kh, g.strides[0], g.padding[0], g.outputPadding[0], g.dilationRate[0]);
+  const ow = transposedLength(w, kw, g.strides[1], g.padding[1], g.outputPadding[1], g.dilationRate[1]);
   if (oh < 1 || ow < 1)
     throw new ShapeError('x', x.shape, `a size whose transposed-conv output is positive (got ${oh}×${ow})`);
   return tf.tidy(() => {

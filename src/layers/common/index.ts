@@ -11,10 +11,10 @@ export { ReflectionPad2d, type ReflectionPad2dConfig } from './reflection_pad_2d
 export { InstanceNorm, type InstanceNormConfig } from './instance_norm.js';
 export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv_transpose_2d.js';
 export {
+  CONV_TRANSPOSE_LAYER_OPTIONS,
   convTransposeChannelAxes,
-  convTransposeConfig,
   convTransposeCost,
+  convTransposeGeometryOf,
   convTransposeOutputShape,
-  resolveConvTransposeLayerOptions,
 } from './conv_transpose_geometry.js';
 export { dilateKernel } from './conv_transpose_op.js';

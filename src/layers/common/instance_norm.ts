@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertFinite } from '../../util/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, type InitializerSpec } from '../core/index.js';
 import { instanceNorm } from './instance_norm_op.js';
-import type { LayerArgs } from '../core/index.js';
+import type { LayerArgs, OptionValues } from '../core/index.js';
 
 /** Config of {@link InstanceNorm}. */
 export interface InstanceNormConfig extends LayerArgs {
@@ -37,20 +36,23 @@ export interface InstanceNormConfig extends LayerArgs {
 export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'InstanceNorm';
+  /** The options it takes (see {@link InstanceNormConfig}); the initializers are not seeded. */
+  static readonly options = optionSchema({
+    epsilon: option.number({ positive: true, default: 1e-5 }),
+    affine: option.bool(false),
+    gammaInitializer: option.initializer({ default: 'ones' }),
+    betaInitializer: option.initializer({ default: 'zeros' }),
+  });
   readonly epsilon: number;
   readonly affine: boolean;
-  private readonly gammaInit: Initializer;
-  private readonly betaInit: Initializer;
+  private readonly values: OptionValues<typeof InstanceNorm.options>;
   protected gamma: tfl.LayerVariable | null = null;
   protected beta: tfl.LayerVariable | null = null;
 
   constructor(config: InstanceNormConfig = {}) {
-    super(config);
-    this.epsilon = config.epsilon ?? 1e-5;
-    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
-    this.affine = config.affine ?? false;
-    this.gammaInit = resolveInitializer(`${this.name}.gammaInitializer`, config.gammaInitializer, 'ones');
-    this.betaInit = resolveInitializer(`${this.name}.betaInitializer`, config.betaInitializer, 'zeros');
+    super(baseLayerArgs(config));
+    this.values = InstanceNorm.options.parse(this.name, config);
+    ({ epsilon: this.epsilon, affine: this.affine } = this.values);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -59,8 +61,8 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
     if (s.length !== 4 || c == null)
       throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC) with a known channel count');
     if (this.affine) {
-      this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInit);
-      this.beta = this.addWeight('beta', [c], 'float32', this.betaInit);
+      this.gamma = this.addWeight('gamma', [c], 'float32', this.values.gammaInitializer);
+      this.beta = this.addWeight('beta', [c], 'float32', this.values.betaInitializer);
     }
     this.built = true;
   }
@@ -112,13 +114,7 @@ export class InstanceNorm extends tfl.layers.Layer implements CostedLayer, HasCh
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      epsilon: this.epsilon,
-      affine: this.affine,
-      gammaInitializer: serializeInitializer(this.gammaInit),
-      betaInitializer: serializeInitializer(this.betaInit),
-    };
+    return { ...super.getConfig(), ...InstanceNorm.options.config(this.values) };
   }
 }
 registerLayer(InstanceNorm);

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
-import { registerLayer, singleInput, singleShape } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, registerLayer, singleInput, singleShape } from '../core/index.js';
 import { explicitPads, type Pads2d } from '../../util/index.js';
 import type { LayerArgs } from '../core/index.js';
 import { checkReflectFits, pad2d } from './pad_op.js';
@@ -33,12 +33,20 @@ export interface ReflectionPad2dConfig extends LayerArgs {
 export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'ReflectionPad2d';
+  /** The options it takes (see {@link ReflectionPad2dConfig}). */
+  static readonly options = optionSchema({
+    padding: option.custom<Pads2d>({
+      expected: 'a non-negative integer or [top, bottom, left, right] of them',
+      parse: (argument, value) => explicitPads(argument, value),
+      write: (pads) => [...pads],
+    }),
+  });
   /** `[top, bottom, left, right]`. */
   readonly pads: Pads2d;
 
   constructor(config: ReflectionPad2dConfig) {
-    super(config);
-    this.pads = explicitPads(`${this.name}.padding`, config.padding);
+    super(baseLayerArgs(config));
+    this.pads = ReflectionPad2d.options.parse(this.name, config).padding;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -46,12 +54,7 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, Ha
     if (s.length !== 4) throw new ShapeError(`${this.name} input`, s, 'rank 4 (NHWC)');
     checkReflectFits(`${this.name}.padding`, s, this.pads);
     const [t, b, l, r] = this.pads;
-    return [
-      s[0] ?? null,
-      s[1] == null ? null : (s[1]) + t + b,
-      s[2] == null ? null : (s[2]) + l + r,
-      s[3] ?? null,
-    ];
+    return [s[0] ?? null, s[1] == null ? null : s[1] + t + b, s[2] == null ? null : s[2] + l + r, s[3] ?? null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -69,7 +72,7 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, Ha
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), padding: [...this.pads] };
+    return { ...super.getConfig(), ...ReflectionPad2d.options.config({ padding: this.pads }) };
   }
 }
 registerLayer(ReflectionPad2d);

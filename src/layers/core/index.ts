@@ -27,14 +27,29 @@ export {
 } from './cost.js';
 export { registerLayer, singleInput, singleShape } from './layer_utils.js';
 export {
-  initializerConfig,
+  normalInitializer,
   resolveInitializer,
+  reseeded,
+  seededInitializer,
   type Initializer,
   type InitializerSpec,
+  type SeededInitializer,
   serializeInitializer,
   pytorchLinearInitializer,
 } from './initializer.js';
-export { type ConvWeightOptions, type LayerArgs, type Kwargs } from './layer_args.js';
+export { baseLayerArgs, LAYER_ARG_KEYS, type LayerArgs, type Kwargs } from './layer_args.js';
+export { CONV_WEIGHT_OPTIONS, type ConvWeightOptions } from './conv_weight_options.js';
+export {
+  option,
+  type ConfigValue,
+  type InitializerOption,
+  type IntListOption,
+  type IntOption,
+  type NumberOption,
+  type Option,
+  type ResolvedOptions,
+} from './option.js';
+export { optionSchema, OptionSchema, type OptionCheck, type OptionsOf, type OptionValues } from './option_schema.js';
 export { built, inputChannels } from './layer_checks.js';
 export { type StaticExportable, isStaticExportable } from './static_export.js';
 export { fillWeights, permuteWeight, prefix, l1PerIndex, expandPermutation } from './weight_ops.js';

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../util/index.js';
-import { assertFinite } from '../../util/index.js';
-import {
-  resolveInitializer,
-  serializeInitializer,
-  type Initializer,
-  type InitializerSpec,
-} from '../core/index.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
+import { baseLayerArgs, option, optionSchema, type InitializerSpec, type OptionValues } from '../core/index.js';
 import type { Kwargs, LayerArgs } from '../core/index.js';
 import { built, inputChannels } from '../core/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
@@ -19,7 +13,12 @@ import { fillWeights, permuteWeight, prefix } from '../core/index.js';
 /** Config of {@link ElasticBatchNorm}: `tf.layers.batchNormalization`'s names (channels last). */
 export interface ElasticBatchNormConfig extends LayerArgs {
   /**
-   * Moving-average momentum, tfjs/Keras convention: `moving = moving·momentum + batch·(1 − momentum)`.
+   * The normalised (channel) axis: `-1` (default) or, once the rank is known, `rank − 1`. Only
+   * the last axis is supported (tfjs's NHWC layout).
+   */
+  axis?: number;
+  /**
+   * Moving-average momentum in [0, 1], tfjs/Keras convention: `moving = moving·momentum + batch·(1 − momentum)`.
    * Default 0.99. PyTorch's `momentum=0.1` is `0.9` here.
    */
   momentum?: number;
@@ -54,34 +53,32 @@ export interface ElasticBatchNormConfig extends LayerArgs {
 export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, ChannelPermutable, StaticExportable {
   /** The name this class is registered and serialized under. */
   static className = 'ElasticBatchNorm';
+  /** The options it takes (see {@link ElasticBatchNormConfig}); the initializers are not seeded. */
+  static readonly options = optionSchema({
+    axis: option.int({ default: -1 }),
+    momentum: option.number({ min: 0, max: 1, default: 0.99 }),
+    epsilon: option.number({ positive: true, default: 1e-3 }),
+    center: option.bool(true),
+    scale: option.bool(true),
+    betaInitializer: option.initializer({ default: 'zeros' }),
+    gammaInitializer: option.initializer({ default: 'ones' }),
+    movingMeanInitializer: option.initializer({ default: 'zeros' }),
+    movingVarianceInitializer: option.initializer({ default: 'ones' }),
+  });
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  private readonly inits: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
+  private readonly values: OptionValues<typeof ElasticBatchNorm.options>;
   private gamma: tfl.LayerVariable | null = null;
   private beta: tfl.LayerVariable | null = null;
   private movingMean: tfl.LayerVariable | null = null;
   private movingVariance: tfl.LayerVariable | null = null;
 
   constructor(config: ElasticBatchNormConfig = {}) {
-    super(config);
-    this.momentum = config.momentum ?? 0.99;
-    assertFinite(`${this.name}.momentum`, this.momentum);
-    this.epsilon = config.epsilon ?? 1e-3;
-    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
-    this.center = config.center ?? true;
-    this.scale = config.scale ?? true;
-    this.inits = {
-      beta: resolveInitializer(`${this.name}.betaInitializer`, config.betaInitializer, 'zeros'),
-      gamma: resolveInitializer(`${this.name}.gammaInitializer`, config.gammaInitializer, 'ones'),
-      movingMean: resolveInitializer(`${this.name}.movingMeanInitializer`, config.movingMeanInitializer, 'zeros'),
-      movingVariance: resolveInitializer(
-        `${this.name}.movingVarianceInitializer`,
-        config.movingVarianceInitializer,
-        'ones',
-      ),
-    };
+    super(baseLayerArgs(config));
+    this.values = ElasticBatchNorm.options.parse(this.name, config);
+    ({ momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale } = this.values);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -89,14 +86,22 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
     const c = s[s.length - 1];
     if (s.length < 2 || c == null)
       throw new ShapeError(`${this.name} input`, s, 'rank >= 2 with a known channel count (last axis)');
-    if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.inits.gamma);
-    if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.inits.beta);
-    this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.inits.movingMean, undefined, false);
+    const { axis } = this.values;
+    if (axis !== -1 && axis !== s.length - 1)
+      throw new ConfigError(
+        `${this.name}.axis`,
+        axis,
+        `-1 or ${s.length - 1}: the last axis of its rank-${s.length} input`,
+      );
+    const v = this.values;
+    if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', v.gammaInitializer);
+    if (this.center) this.beta = this.addWeight('beta', [c], 'float32', v.betaInitializer);
+    this.movingMean = this.addWeight('moving_mean', [c], 'float32', v.movingMeanInitializer, undefined, false);
     this.movingVariance = this.addWeight(
       'moving_variance',
       [c],
       'float32',
-      this.inits.movingVariance,
+      v.movingVarianceInitializer,
       undefined,
       false,
     );
@@ -197,17 +202,7 @@ export class ElasticBatchNorm extends tfl.layers.Layer implements CostedLayer, C
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      momentum: this.momentum,
-      epsilon: this.epsilon,
-      center: this.center,
-      scale: this.scale,
-      betaInitializer: serializeInitializer(this.inits.beta),
-      gammaInitializer: serializeInitializer(this.inits.gamma),
-      movingMeanInitializer: serializeInitializer(this.inits.movingMean),
-      movingVarianceInitializer: serializeInitializer(this.inits.movingVariance),
-    };
+    return { ...super.getConfig(), ...ElasticBatchNorm.options.config(this.values) };
   }
 }
 registerLayer(ElasticBatchNorm);

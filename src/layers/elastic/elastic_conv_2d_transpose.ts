@@ -2,22 +2,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvTranspose2d } from '../common/index.js';
 import {
+  CONV_TRANSPOSE_LAYER_OPTIONS,
   convTransposeChannelAxes,
-  convTransposeConfig,
   convTransposeCost,
+  convTransposeGeometryOf,
   convTransposeOutputShape,
-  resolveConvTransposeLayerOptions,
   type ConvTransposeLayerOptions,
   type ResolvedConvTransposeGeometry,
 } from '../common/index.js';
 import { convTranspose2d } from '../common/index.js';
-import type { Initializer } from '../core/index.js';
-import type { ConvWeightOptions, LayerArgs } from '../core/index.js';
+import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { built } from '../core/index.js';
 import type { LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes } from '../core/index.js';
-import { ElasticConvBase } from './elastic_conv_base.js';
+import { ELASTIC_CONV_BASE_OPTIONS, ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
 import type { ElasticSpace } from '../core/index.js';
 import { fillWeights, prefix } from '../core/index.js';
 
@@ -25,7 +24,10 @@ import { fillWeights, prefix } from '../core/index.js';
  * Config of {@link ElasticConv2dTranspose}: `tf.layers.conv2dTranspose`'s names with PyTorch's
  * geometry (`filters`: the maximum, full output width; `kernelSize`: `k` or `[kh, kw]`, not elastic).
  */
-export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptions, ConvTransposeLayerOptions {}
+export interface ElasticConv2dTransposeConfig extends ElasticConvBaseArgs, ConvTransposeLayerOptions {
+  /** Default `'glorotUniform'`. */
+  kernelInitializer?: InitializerSpec;
+}
 
 /**
  * Elastic transposed conv with PyTorch `ConvTranspose2d` geometry (GAN Compression's
@@ -42,23 +44,24 @@ export interface ElasticConv2dTransposeConfig extends LayerArgs, ConvWeightOptio
 export class ElasticConv2dTranspose extends ElasticConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'ElasticConv2dTranspose';
+  /** The options it takes (see {@link ElasticConv2dTransposeConfig}). */
+  static readonly options = ELASTIC_CONV_BASE_OPTIONS.extend(CONV_TRANSPOSE_LAYER_OPTIONS).extend({
+    kernelInitializer: option.initializer({ default: 'glorotUniform' }),
+  });
   /** Maximum (full) output width. */
   readonly filters: number;
   /** Kernel size `[kh, kw]`. */
   readonly kernelSize: [number, number];
   /** Strides, padding, output padding and dilation, resolved. */
   readonly geometry: ResolvedConvTransposeGeometry;
+  declare protected readonly options: OptionValues<typeof ElasticConv2dTranspose.options>;
   private readonly kernelInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
 
   constructor(config: ElasticConv2dTransposeConfig) {
-    super(config);
-    ({
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      geometry: this.geometry,
-    } = resolveConvTransposeLayerOptions(this.name, config));
-    this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
+    super(config, ElasticConv2dTranspose.options);
+    ({ filters: this.filters, kernelSize: this.kernelSize, kernelInitializer: this.kernelInit } = this.options);
+    this.geometry = convTransposeGeometryOf(this.options);
     this.activeOut = this.filters;
   }
 
@@ -161,10 +164,6 @@ export class ElasticConv2dTranspose extends ElasticConvBase {
     }
     fillWeights(layer, () => this.activeWeights(cin));
     return y;
-  }
-
-  protected layerConfig(): tf.serialization.ConfigDict {
-    return { filters: this.filters, ...convTransposeConfig(this.kernelSize, this.geometry) };
   }
 }
 registerLayer(ElasticConv2dTranspose);

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertInt } from '../../util/index.js';
 import {
-  initializerConfig,
-  resolveInitializer,
+  baseLayerArgs,
+  option,
+  optionSchema,
   type Initializer,
   type InitializerSpec,
+  type OptionSchema,
+  type OptionValues,
 } from '../core/index.js';
 import type { Kwargs, LayerArgs } from '../core/index.js';
 import { built, inputChannels } from '../core/index.js';
@@ -30,18 +32,36 @@ export interface ElasticConvBaseArgs extends LayerArgs {
 }
 
 /**
+ * The schema of {@link ElasticConvBaseArgs}; each elastic conv's schema extends it.
+ *
+ * @example
+ * ```ts
+ * const { useBias, seed } = ELASTIC_CONV_BASE_OPTIONS.parse('conv', { useBias: false, seed: 1 });
+ * ```
+ */
+export const ELASTIC_CONV_BASE_OPTIONS = optionSchema({
+  useBias: option.bool(true),
+  biasInitializer: option.initializer({ default: 'zeros' }),
+  seed: option.seed(),
+});
+
+/** The resolved options of an elastic conv (each subclass's include these). */
+export type ElasticConvBaseValues = OptionValues<typeof ELASTIC_CONV_BASE_OPTIONS>;
+
+/**
  * What the elastic convs ({@link OnceForAllConv}, {@link ElasticDepthwiseConv2d},
  * {@link ElasticSeparableConv2d}, {@link ElasticConv2dTranspose}) share, as tfjs-layers' BaseConv
  * does for its convs: `useBias`, `seed` and the initializers; the active setting (output width,
  * kernel size — whichever the layer's {@link ElasticSpace} has) with its validation; the cache
  * of the active weights for inference and its invalidation; the input-width check (the input
  * may be narrower than the width the layer was built with, never wider); `call` on the active
- * weights; channel permutation from a table of weight axes; and the config entries every
- * elastic conv writes.
+ * weights; channel permutation from a table of weight axes; and the config, parsed and written
+ * by the subclass's option schema.
  *
  * A subclass declares its space (`elasticSpace`), creates its weights in `build` (starting with
  * `buildInputWidth`), and says how to slice them (`activeWeights`), how to run them (`forward`),
- * which axes its channels index (`channelAxes`), and its own config entries.
+ * which axes its channels index (`channelAxes`), and its options (a static `options` schema
+ * extending {@link ELASTIC_CONV_BASE_OPTIONS}, passed to this constructor).
  *
  * @example
  * ```ts
@@ -59,36 +79,27 @@ export abstract class ElasticConvBase
   readonly seed: number | undefined;
   /** @internal */
   protected readonly biasInit: Initializer;
+  /** @internal Every option, resolved by the subclass's schema (a subclass declares its own type). */
+  protected readonly options: ElasticConvBaseValues;
   /** @internal The active output width (layers with an elastic output width). */
   protected activeOut = Number.NaN;
   /** @internal The active kernel size (layers with an elastic kernel size). */
   protected activeKernel = Number.NaN;
+  private readonly schema: OptionSchema<ElasticConvBaseValues>;
   private readonly cache = new ActiveWeightCache();
-  private readonly initializers: Record<string, Initializer> = {};
   private builtWidth: number | null = null;
   private bias: tfl.LayerVariable | null = null;
 
-  protected constructor(config: ElasticConvBaseArgs) {
-    super(config);
-    this.useBias = config.useBias ?? true;
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.biasInit = this.initializer('biasInitializer', config.biasInitializer, 'zeros');
-  }
-
   /**
-   * @internal Resolves the config's `key` initializer (names draw from `seed + seedOffset`) and
-   * records it for `getConfig`.
+   * @param config The layer's config.
+   * @param schema The subclass's option schema (extending {@link ELASTIC_CONV_BASE_OPTIONS}):
+   *   the config is checked and resolved by it once, here, and `getConfig` writes from it.
    */
-  protected initializer(key: string, spec: InitializerSpec | undefined, fallback: string, seedOffset = 0): Initializer {
-    const init = resolveInitializer(
-      `${this.name}.${key}`,
-      spec,
-      fallback,
-      this.seed == null ? undefined : this.seed + seedOffset,
-    );
-    this.initializers[key] = init;
-    return init;
+  protected constructor(config: ElasticConvBaseArgs, schema: OptionSchema<ElasticConvBaseValues>) {
+    super(baseLayerArgs(config));
+    this.schema = schema;
+    this.options = schema.parse(this.name, config);
+    ({ useBias: this.useBias, seed: this.seed, biasInitializer: this.biasInit } = this.options);
   }
 
   /** What the layer can be set to. */
@@ -205,17 +216,7 @@ export abstract class ElasticConvBase
     return this.permuter().inputChannelImportance();
   }
 
-  /** @internal The config entries of the subclass (widths, geometry, options). */
-  protected abstract layerConfig(): tf.serialization.ConfigDict;
-
   override getConfig(): tf.serialization.ConfigDict {
-    // The bias initializer last, as the layers wrote it before they shared this base: saved JSON stays the same.
-    const { biasInitializer, ...kernels } = this.initializers;
-    return {
-      ...super.getConfig(),
-      ...this.layerConfig(),
-      useBias: this.useBias,
-      ...initializerConfig({ ...kernels, biasInitializer: biasInitializer as Initializer }, this.seed),
-    };
+    return { ...super.getConfig(), ...this.schema.config(this.options) };
   }
 }

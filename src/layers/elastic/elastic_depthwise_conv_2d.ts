@@ -1,27 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertInt } from '../../util/index.js';
-import type { Initializer, InitializerSpec } from '../core/index.js';
-import type { LayerArgs } from '../core/index.js';
+import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes, ChannelRole } from '../core/index.js';
-import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
-import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
+import {
+  ELASTIC_KERNEL_CONV_OPTIONS,
+  ElasticKernelConvBase,
+  type ElasticKernelConvBaseArgs,
+} from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from '../core/index.js';
 
 /** Config of {@link ElasticDepthwiseConv2d}: `tf.layers.depthwiseConv2d`'s names plus `kernelSizeChoices` and `padMode`. */
-export interface ElasticDepthwiseConv2dConfig extends LayerArgs, ElasticConvGeometryConfig {
+export interface ElasticDepthwiseConv2dConfig extends ElasticKernelConvBaseArgs {
   /** Output channels per input channel. Default 1. */
   depthMultiplier?: number;
-  /** Default true. */
-  useBias?: boolean;
   /** Default `'glorotUniform'`. */
   depthwiseInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  /** Seed for initializers given by name. */
-  seed?: number;
 }
 
 /**
@@ -39,16 +34,20 @@ export interface ElasticDepthwiseConv2dConfig extends LayerArgs, ElasticConvGeom
 export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'ElasticDepthwiseConv2d';
+  /** The options it takes (see {@link ElasticDepthwiseConv2dConfig}). */
+  static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
+    depthMultiplier: option.int({ min: 1, default: 1 }),
+    depthwiseInitializer: option.initializer({ default: 'glorotUniform' }),
+  });
   /** Output channels per input channel. */
   readonly depthMultiplier: number;
+  declare protected readonly options: OptionValues<typeof ElasticDepthwiseConv2d.options>;
   private readonly depthwiseInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
 
   constructor(config: ElasticDepthwiseConv2dConfig) {
-    super(config);
-    this.depthMultiplier = config.depthMultiplier ?? 1;
-    assertInt(`${this.name}.depthMultiplier`, this.depthMultiplier, 1);
-    this.depthwiseInit = this.initializer('depthwiseInitializer', config.depthwiseInitializer, 'glorotUniform');
+    super(config, ElasticDepthwiseConv2d.options);
+    ({ depthMultiplier: this.depthMultiplier, depthwiseInitializer: this.depthwiseInit } = this.options);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -88,7 +87,7 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
       this.name,
       s,
       this.activeKernel,
-      s[3] == null ? null : (s[3]) * this.depthMultiplier,
+      s[3] == null ? null : s[3] * this.depthMultiplier,
     );
   }
 
@@ -125,10 +124,6 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
     const input = inputs[0] as tfl.SymbolicTensor;
     const c = this.checkInput(input.shape);
     return this.exportDepthwise(input, this.name, this.depthMultiplier, () => this.activeWeights(c));
-  }
-
-  protected layerConfig(): tf.serialization.ConfigDict {
-    return { depthMultiplier: this.depthMultiplier, ...this.geometry.getConfig() };
   }
 }
 registerLayer(ElasticDepthwiseConv2d);

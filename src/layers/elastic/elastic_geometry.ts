@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
-import { assertInt, assertOneOf } from '../../util/index.js';
+import { option, optionSchema, type OptionValues } from '../core/index.js';
 import {
   checkPadding,
   convOutputLength,
@@ -21,8 +21,8 @@ export interface ElasticConvGeometryConfig {
   /** The maximum (full) kernel size; kernels are square. */
   kernelSize: number;
   /**
-   * Kernel sizes the layer can run (default `[kernelSize]`). Must contain `kernelSize` as the
-   * largest and share its parity, so each smaller kernel is a centred window of it.
+   * Kernel sizes the layer can run (default `[kernelSize]`), strictly increasing and ending with
+   * `kernelSize`, all of its parity, so each smaller kernel is a centred window of it.
    */
   kernelSizeChoices?: number[];
   /** Default 1. */
@@ -42,7 +42,91 @@ export interface ElasticConvGeometryConfig {
 
 type ConvPad = 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Resolved and validated geometry of an elastic conv, with the active-kernel padding rules. */
+/** `kernelSizeChoices`: centred windows of `kernelSize`, strictly increasing, ending with it. */
+function kernelSizeChoices(argument: string, value: unknown, kernelSize: number): number[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ConfigError(argument, value, 'a non-empty array of kernel sizes');
+  for (const k of value as unknown[]) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > kernelSize || (kernelSize - k) % 2 !== 0) {
+      throw new ConfigError(
+        argument,
+        value,
+        `integers in [1, ${kernelSize}] with the parity of kernelSize ${kernelSize} (centred windows of it)`,
+      );
+    }
+  }
+  const choices = value as number[];
+  if (!choices.every((k, i) => i === 0 || k > (choices[i - 1] as number)))
+    throw new ConfigError(argument, value, 'kernel sizes in strictly increasing order (no repeats), e.g. [3, 5, 7]');
+  if (choices[choices.length - 1] !== kernelSize)
+    throw new ConfigError(argument, value, `a list containing kernelSize ${kernelSize}`);
+  return [...choices];
+}
+
+/**
+ * The schema of {@link ElasticConvGeometryConfig} (see `OptionSchema`), with the rules across
+ * its options: kernel sizes that are centred windows of the full one, strides or dilation 1,
+ * explicit pads large enough for the smallest kernel.
+ *
+ * @example
+ * ```ts
+ * const g = ELASTIC_CONV_GEOMETRY_OPTIONS.parse('conv', { kernelSize: 5, kernelSizeChoices: [3, 5], padding: 2 });
+ * ```
+ */
+export const ELASTIC_CONV_GEOMETRY_OPTIONS = optionSchema({
+  kernelSize: option.int({ min: 1 }),
+  kernelSizeChoices: option.custom<number[]>({
+    expected: 'a strictly increasing list of kernel sizes ending with kernelSize',
+    parse: (argument, value, resolved) => kernelSizeChoices(argument, value, resolved['kernelSize'] as number),
+    write: (v) => [...v],
+    default: (resolved) => [resolved['kernelSize'] as number],
+  }),
+  strides: option.intPair({ min: 1, default: 1 }),
+  dilationRate: option.custom<[number, number]>({
+    expected: 'an integer >= 1 or a pair [h, w] of them (1 when strided)',
+    parse(argument, value, resolved) {
+      const dilationRate = intPair(argument, value, 1);
+      const strides = resolved['strides'] as [number, number];
+      if (strides.some((st) => st > 1) && dilationRate.some((d) => d > 1)) {
+        throw new ConfigError(
+          argument,
+          value,
+          `1 when strides are ${JSON.stringify(strides)} (tfjs convs need strides or dilation to be 1)`,
+        );
+      }
+      return dilationRate;
+    },
+    write: (v) => [...v],
+    default: [1, 1],
+  }),
+  padding: option.custom<Padding2d>({
+    expected: "'same', 'valid', a pad p or [top, bottom, left, right]",
+    parse(argument, value, resolved) {
+      const padding = checkPadding(argument, value);
+      if (typeof padding === 'string') return padding;
+      const kernelSize = resolved['kernelSize'] as number;
+      const smallest = (resolved['kernelSizeChoices'] as number[])[0] as number;
+      const dilationRate = resolved['dilationRate'] as [number, number];
+      const pads = explicitPads(argument, padding);
+      if (pads.some((p, i) => p - (dilationRate[i < 2 ? 0 : 1] * (kernelSize - smallest)) / 2 < 0)) {
+        throw new ConfigError(
+          argument,
+          value,
+          `pads of at least d·(K − k)/2 = ${(dilationRate[0] * (kernelSize - smallest)) / 2} (they shrink with the active kernel, down to kernel size ${smallest})`,
+        );
+      }
+      return padding;
+    },
+    write: (v) => (typeof v === 'object' ? [...v] : v),
+    default: 'valid',
+  }),
+  padMode: option.oneOf(['zeros', 'reflect'] as const, 'zeros'),
+});
+
+/** The resolved geometry options. */
+export type ElasticConvGeometryValues = OptionValues<typeof ELASTIC_CONV_GEOMETRY_OPTIONS>;
+
+/** Resolved geometry of an elastic conv (checked by {@link ELASTIC_CONV_GEOMETRY_OPTIONS}), with the active-kernel padding rules. */
 export class ElasticConvGeometry {
   readonly kernelSize: number;
   readonly kernelSizeChoices: number[];
@@ -51,58 +135,15 @@ export class ElasticConvGeometry {
   readonly padding: Padding2d;
   readonly padMode: PadMode;
 
-  constructor(layerName: string, config: ElasticConvGeometryConfig) {
-    assertInt(`${layerName}.kernelSize`, config.kernelSize, 1);
-    this.kernelSize = config.kernelSize;
-    const choices = config.kernelSizeChoices ?? [config.kernelSize];
-    if (!Array.isArray(choices) || choices.length === 0)
-      throw new ConfigError(`${layerName}.kernelSizeChoices`, choices, 'a non-empty array of kernel sizes');
-    for (const k of choices) {
-      if (
-        typeof k !== 'number' ||
-        !Number.isInteger(k) ||
-        k < 1 ||
-        k > this.kernelSize ||
-        (this.kernelSize - k) % 2 !== 0
-      ) {
-        throw new ConfigError(
-          `${layerName}.kernelSizeChoices`,
-          choices,
-          `integers in [1, ${this.kernelSize}] with the parity of kernelSize ${this.kernelSize} (centred windows of it)`,
-        );
-      }
-    }
-    this.kernelSizeChoices = [...new Set(choices)].sort((a, b) => a - b);
-    if (!this.kernelSizeChoices.includes(this.kernelSize)) {
-      throw new ConfigError(
-        `${layerName}.kernelSizeChoices`,
-        choices,
-        `a list containing kernelSize ${this.kernelSize}`,
-      );
-    }
-    this.strides = intPair(`${layerName}.strides`, config.strides ?? 1, 1);
-    this.dilationRate = intPair(`${layerName}.dilationRate`, config.dilationRate ?? 1, 1);
-    if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
-      throw new ConfigError(
-        `${layerName}.dilationRate`,
-        config.dilationRate,
-        `1 when strides are ${JSON.stringify(this.strides)} (tfjs convs need strides or dilation to be 1)`,
-      );
-    }
-    this.padding = checkPadding(`${layerName}.padding`, config.padding ?? 'valid');
-    this.padMode = config.padMode ?? 'zeros';
-    assertOneOf(`${layerName}.padMode`, this.padMode, ['zeros', 'reflect'] as const);
-    if (typeof this.padding !== 'string') {
-      const smallest = this.kernelSizeChoices[0] as number;
-      const pads = explicitPads('padding', this.padding);
-      if (pads.some((p, i) => p - (this.dilationRate[i < 2 ? 0 : 1] * (this.kernelSize - smallest)) / 2 < 0)) {
-        throw new ConfigError(
-          `${layerName}.padding`,
-          config.padding,
-          `pads of at least d·(K − k)/2 = ${(this.dilationRate[0] * (this.kernelSize - smallest)) / 2} (they shrink with the active kernel, down to kernel size ${smallest})`,
-        );
-      }
-    }
+  constructor(values: ElasticConvGeometryValues) {
+    ({
+      kernelSize: this.kernelSize,
+      kernelSizeChoices: this.kernelSizeChoices,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+      padMode: this.padMode,
+    } = values);
   }
 
   /** Explicit `[top, bottom, left, right]` pads for active kernel `k` on an `h`×`w` input. */
@@ -201,17 +242,5 @@ export class ElasticConvGeometry {
     }
     const reflect = new ReflectionPad2d({ name: `${layerName}_pad`, padding: pads });
     return { x: reflect.apply(x) as tfl.SymbolicTensor, padding: 'valid' };
-  }
-
-  /** The config entries of the geometry (camelCase keys; arrays stay arrays). */
-  getConfig(): tf.serialization.ConfigDict {
-    return {
-      kernelSize: this.kernelSize,
-      kernelSizeChoices: [...this.kernelSizeChoices],
-      strides: [...this.strides],
-      dilationRate: [...this.dilationRate],
-      padding: typeof this.padding === 'object' ? [...this.padding] : this.padding,
-      padMode: this.padMode,
-    };
   }
 }

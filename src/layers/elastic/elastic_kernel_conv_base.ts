@@ -2,11 +2,32 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { dilateKernel } from '../common/index.js';
 import { effectiveKernel } from '../../util/index.js';
-import { built } from '../core/index.js';
-import { ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
-import { ElasticConvGeometry, type ElasticConvGeometryConfig } from './elastic_geometry.js';
+import { built, type OptionSchema, type OptionValues } from '../core/index.js';
+import { ELASTIC_CONV_BASE_OPTIONS, ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
+import {
+  ELASTIC_CONV_GEOMETRY_OPTIONS,
+  ElasticConvGeometry,
+  type ElasticConvGeometryConfig,
+} from './elastic_geometry.js';
 import { KernelTransforms } from './kernel_transform_weights.js';
 import { fillWeights, prefix } from '../core/index.js';
+
+/** The options of the elastic convs with an elastic kernel: the base's and the geometry. */
+export interface ElasticKernelConvBaseArgs extends ElasticConvBaseArgs, ElasticConvGeometryConfig {}
+
+/**
+ * The schema of {@link ElasticKernelConvBaseArgs}: {@link ELASTIC_CONV_BASE_OPTIONS} and the
+ * geometry's.
+ *
+ * @example
+ * ```ts
+ * const { kernelSizeChoices } = ELASTIC_KERNEL_CONV_OPTIONS.parse('conv', { kernelSize: 5, kernelSizeChoices: [3, 5] });
+ * ```
+ */
+export const ELASTIC_KERNEL_CONV_OPTIONS = ELASTIC_CONV_BASE_OPTIONS.extend(ELASTIC_CONV_GEOMETRY_OPTIONS);
+
+/** The resolved options of an elastic conv with an elastic kernel. */
+export type ElasticKernelConvBaseValues = OptionValues<typeof ELASTIC_KERNEL_CONV_OPTIONS>;
 
 /**
  * The elastic convs whose kernel size is elastic too ({@link OnceForAllConv},
@@ -23,11 +44,13 @@ import { fillWeights, prefix } from '../core/index.js';
 export abstract class ElasticKernelConvBase extends ElasticConvBase {
   /** @internal The resolved kernel, stride, dilation and padding rules. */
   readonly geometry: ElasticConvGeometry;
+  declare protected readonly options: ElasticKernelConvBaseValues;
   private readonly transforms: KernelTransforms;
 
-  protected constructor(config: ElasticConvBaseArgs & ElasticConvGeometryConfig) {
-    super(config);
-    this.geometry = new ElasticConvGeometry(this.name, config);
+  /** @param schema The subclass's option schema, extending {@link ELASTIC_KERNEL_CONV_OPTIONS}. */
+  protected constructor(config: ElasticKernelConvBaseArgs, schema: OptionSchema<ElasticKernelConvBaseValues>) {
+    super(config, schema);
+    this.geometry = new ElasticConvGeometry(this.options);
     this.transforms = new KernelTransforms(this.geometry.kernelSizeChoices);
     this.activeKernel = this.geometry.kernelSize;
   }

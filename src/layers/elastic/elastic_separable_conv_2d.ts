@@ -1,21 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
-import type { Initializer, InitializerSpec } from '../core/index.js';
+import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { InstanceNorm } from '../common/index.js';
 import { instanceNorm } from '../common/index.js';
-import type { LayerArgs } from '../core/index.js';
 import { built } from '../core/index.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes } from '../core/index.js';
-import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
-import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
+import {
+  ELASTIC_KERNEL_CONV_OPTIONS,
+  ElasticKernelConvBase,
+  type ElasticKernelConvBaseArgs,
+} from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from '../core/index.js';
 import { fillWeights, prefix } from '../core/index.js';
 
 /** Config of {@link ElasticSeparableConv2d}. */
-export interface ElasticSeparableConv2dConfig extends LayerArgs, ElasticConvGeometryConfig {
+export interface ElasticSeparableConv2dConfig extends ElasticKernelConvBaseArgs {
   /** Maximum (full) output width of the pointwise conv. */
   filters: number;
   /** Depthwise output channels per input channel (GAN Compression's `scale_factor`). Default 1. */
@@ -24,16 +25,10 @@ export interface ElasticSeparableConv2dConfig extends LayerArgs, ElasticConvGeom
   norm?: 'instance' | 'none';
   /** Instance-norm epsilon. Default 1e-5. */
   epsilon?: number;
-  /** Biases on both convs. Default true. */
-  useBias?: boolean;
   /** Default `'glorotUniform'`. */
   depthwiseInitializer?: InitializerSpec;
   /** Default `'glorotUniform'`. */
   pointwiseInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  /** Seed for initializers given by name. */
-  seed?: number;
 }
 
 /**
@@ -50,6 +45,16 @@ export interface ElasticSeparableConv2dConfig extends LayerArgs, ElasticConvGeom
 export class ElasticSeparableConv2d extends ElasticKernelConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'ElasticSeparableConv2d';
+  /** The options it takes (see {@link ElasticSeparableConv2dConfig}); `useBias` puts biases on both convs. */
+  static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
+    filters: option.int({ min: 1 }),
+    depthMultiplier: option.int({ min: 1, default: 1 }),
+    norm: option.oneOf(['instance', 'none'] as const, 'instance'),
+    epsilon: option.number({ positive: true, default: 1e-5 }),
+    depthwiseInitializer: option.initializer({ default: 'glorotUniform' }),
+    // Another seed, so the two kernels are not drawn from the same stream.
+    pointwiseInitializer: option.initializer({ default: 'glorotUniform', seedOffset: 1 }),
+  });
   /** Maximum (full) output width of the pointwise conv. */
   readonly filters: number;
   /** Depthwise output channels per input channel. */
@@ -64,19 +69,18 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
   private depthwiseBias: tfl.LayerVariable | null = null;
   private pointwiseKernel: tfl.LayerVariable | null = null;
 
+  declare protected readonly options: OptionValues<typeof ElasticSeparableConv2d.options>;
+
   constructor(config: ElasticSeparableConv2dConfig) {
-    super(config);
-    assertInt(`${this.name}.filters`, config.filters, 1);
-    this.filters = config.filters;
-    this.depthMultiplier = config.depthMultiplier ?? 1;
-    assertInt(`${this.name}.depthMultiplier`, this.depthMultiplier, 1);
-    this.norm = config.norm ?? 'instance';
-    assertOneOf(`${this.name}.norm`, this.norm, ['instance', 'none'] as const);
-    this.epsilon = config.epsilon ?? 1e-5;
-    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
-    // Distinct seeds so the two kernels are not drawn from the same stream.
-    this.depthwiseInit = this.initializer('depthwiseInitializer', config.depthwiseInitializer, 'glorotUniform');
-    this.pointwiseInit = this.initializer('pointwiseInitializer', config.pointwiseInitializer, 'glorotUniform', 1);
+    super(config, ElasticSeparableConv2d.options);
+    ({
+      filters: this.filters,
+      depthMultiplier: this.depthMultiplier,
+      norm: this.norm,
+      epsilon: this.epsilon,
+      depthwiseInitializer: this.depthwiseInit,
+      pointwiseInitializer: this.pointwiseInit,
+    } = this.options);
     this.activeOut = this.filters;
   }
 
@@ -177,16 +181,6 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
       return [pwKernel as tf.Tensor, ...(bias == null ? [] : [bias])];
     });
     return y;
-  }
-
-  protected layerConfig(): tf.serialization.ConfigDict {
-    return {
-      filters: this.filters,
-      depthMultiplier: this.depthMultiplier,
-      norm: this.norm,
-      epsilon: this.epsilon,
-      ...this.geometry.getConfig(),
-    };
   }
 }
 registerLayer(ElasticSeparableConv2d);

@@ -1,20 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertInt } from '../../util/index.js';
-import type { Initializer } from '../core/index.js';
-import type { ConvWeightOptions, LayerArgs } from '../core/index.js';
+import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes } from '../core/index.js';
-import type { ElasticConvGeometryConfig } from './elastic_geometry.js';
-import { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
+import {
+  ELASTIC_KERNEL_CONV_OPTIONS,
+  ElasticKernelConvBase,
+  type ElasticKernelConvBaseArgs,
+} from './elastic_kernel_conv_base.js';
 import type { ElasticSpace } from '../core/index.js';
 import { fillWeights } from '../core/index.js';
 
 /** Config of {@link OnceForAllConv}: `tf.layers.conv2d`'s names plus `kernelSizeChoices` and `padMode`. */
-export interface OnceForAllConvConfig extends LayerArgs, ConvWeightOptions, ElasticConvGeometryConfig {
+export interface OnceForAllConvConfig extends ElasticKernelConvBaseArgs {
   /** Maximum (full) output width. */
   filters: number;
+  /** Default `'glorotUniform'`. */
+  kernelInitializer?: InitializerSpec;
 }
 
 /**
@@ -38,16 +41,20 @@ export interface OnceForAllConvConfig extends LayerArgs, ConvWeightOptions, Elas
 export class OnceForAllConv extends ElasticKernelConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'OnceForAllConv';
+  /** The options it takes (see {@link OnceForAllConvConfig}). */
+  static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
+    filters: option.int({ min: 1 }),
+    kernelInitializer: option.initializer({ default: 'glorotUniform' }),
+  });
   /** Maximum (full) output width. */
   readonly filters: number;
+  declare protected readonly options: OptionValues<typeof OnceForAllConv.options>;
   private readonly kernelInit: Initializer;
   private kernel: tfl.LayerVariable | null = null;
 
   constructor(config: OnceForAllConvConfig) {
-    super(config);
-    assertInt(`${this.name}.filters`, config.filters, 1);
-    this.filters = config.filters;
-    this.kernelInit = this.initializer('kernelInitializer', config.kernelInitializer, 'glorotUniform');
+    super(config, OnceForAllConv.options);
+    ({ filters: this.filters, kernelInitializer: this.kernelInit } = this.options);
     this.activeOut = this.filters;
   }
 
@@ -125,10 +132,6 @@ export class OnceForAllConv extends ElasticKernelConvBase {
     const y = conv.apply(x) as tfl.SymbolicTensor;
     fillWeights(conv, () => this.activeWeights(cin));
     return y;
-  }
-
-  protected layerConfig(): tf.serialization.ConfigDict {
-    return { filters: this.filters, ...this.geometry.getConfig() };
   }
 }
 registerLayer(OnceForAllConv);

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
-import type { LayerArgs } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../core/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
-import { firKernel2d, firUpsample2d } from './fir.js';
+import { firUpsample2d } from './fir.js';
 
 /** Config of {@link BlurUpsample}. */
 export interface BlurUpsampleConfig extends LayerArgs {
@@ -26,14 +26,29 @@ export interface BlurUpsampleConfig extends LayerArgs {
 export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'BlurUpsample';
+  /** The options it takes (see {@link BlurUpsampleConfig}). */
+  static readonly options = optionSchema({
+    kernel: option.custom<number[]>({
+      expected: 'a 1-D FIR kernel of at least 2 finite taps with a non-zero sum',
+      parse(argument, value) {
+        const ok =
+          Array.isArray(value) &&
+          value.length >= 2 &&
+          value.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+          (value as number[]).reduce((a, b) => a + b, 0) !== 0;
+        if (!ok)
+          throw new ConfigError(argument, value, 'a 1-D FIR kernel of at least 2 finite taps with a non-zero sum');
+        return [...(value as number[])];
+      },
+      write: (taps) => [...taps],
+      default: () => [1, 3, 3, 1],
+    }),
+  });
   readonly kernel: number[];
 
   constructor(config: BlurUpsampleConfig = {}) {
-    super(config);
-    this.kernel = config.kernel ?? [1, 3, 3, 1];
-    if (!Array.isArray(this.kernel) || this.kernel.length < 2)
-      throw new ConfigError(`${this.name}.kernel`, this.kernel, 'a 1-D FIR kernel of at least 2 taps');
-    firKernel2d(this.kernel);
+    super(baseLayerArgs(config));
+    this.kernel = BlurUpsample.options.parse(this.name, config).kernel;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -63,7 +78,7 @@ export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), kernel: this.kernel };
+    return { ...super.getConfig(), ...BlurUpsample.options.config({ kernel: this.kernel }) };
   }
 }
 registerLayer(BlurUpsample);

@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertInt } from '../../util/index.js';
-import type { LayerArgs } from '../core/index.js';
+import {
+  baseLayerArgs,
+  normalInitializer,
+  option,
+  optionSchema,
+  seededInitializer,
+  type LayerArgs,
+} from '../core/index.js';
 import { built } from '../core/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
@@ -32,19 +38,20 @@ export interface ConstantInputConfig extends LayerArgs {
 export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'ConstantInput';
+  /** The options it takes (see {@link ConstantInputConfig}). */
+  static readonly options = optionSchema({
+    channels: option.int({ min: 1 }),
+    size: option.int({ min: 1, default: 4 }),
+    seed: option.seed(),
+  });
   readonly channels: number;
   readonly size: number;
   readonly seed: number | undefined;
   private constant: tfl.LayerVariable | null = null;
 
   constructor(config: ConstantInputConfig) {
-    super(config);
-    assertInt(`${this.name}.channels`, config.channels, 1);
-    this.channels = config.channels;
-    this.size = config.size ?? 4;
-    assertInt(`${this.name}.size`, this.size, 1);
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    super(baseLayerArgs(config));
+    ({ channels: this.channels, size: this.size, seed: this.seed } = ConstantInput.options.parse(this.name, config));
   }
 
   override build(): void {
@@ -52,7 +59,7 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
       'constant',
       [1, this.size, this.size, this.channels],
       'float32',
-      tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: this.seed }),
+      seededInitializer(normalInitializer(1), this.seed),
     );
     this.built = true;
   }
@@ -90,9 +97,8 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { ...super.getConfig(), channels: this.channels, size: this.size };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
+    const { channels, size, seed } = this;
+    return { ...super.getConfig(), ...ConstantInput.options.config({ channels, size, seed }) };
   }
 }
 registerLayer(ConstantInput);

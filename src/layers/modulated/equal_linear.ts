@@ -1,14 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
-import type { LayerArgs } from '../core/index.js';
+import {
+  baseLayerArgs,
+  normalInitializer,
+  option,
+  optionSchema,
+  seededInitializer,
+  type LayerArgs,
+  type OptionValues,
+} from '../core/index.js';
 import { built } from '../core/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import type { ChannelAxes, ChannelRole, HasChannelAxes } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
 import { scaledLeakyRelu } from './activation.js';
-import type { StyledActivation } from './modulated_spec.js';
+import { STYLED_OUTPUT_OPTIONS, type StyledActivation } from './modulated_spec.js';
 
 /** Config of {@link EqualLinear}. */
 export interface EqualLinearConfig extends LayerArgs {
@@ -42,6 +49,16 @@ export interface EqualLinearConfig extends LayerArgs {
 export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   /** The name this class is registered and serialized under. */
   static className = 'EqualLinear';
+  /** The options it takes (see {@link EqualLinearConfig}). */
+  static readonly options = optionSchema({
+    units: option.int({ min: 1 }),
+    lrMul: option.number({ positive: true, default: 1 }),
+    biasInit: option.number({ default: 0 }),
+    activation: STYLED_OUTPUT_OPTIONS.option('activation'),
+    negativeSlope: STYLED_OUTPUT_OPTIONS.option('negativeSlope'),
+    activationGain: option.number({ positive: true, default: Math.SQRT2 }),
+    seed: option.seed(),
+  });
   readonly units: number;
   readonly lrMul: number;
   readonly biasInit: number;
@@ -49,25 +66,22 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
   readonly negativeSlope: number;
   readonly activationGain: number;
   readonly seed: number | undefined;
+  private readonly values: OptionValues<typeof EqualLinear.options>;
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
 
   constructor(config: EqualLinearConfig) {
-    super(config);
-    assertInt(`${this.name}.units`, config.units, 1);
-    this.units = config.units;
-    this.lrMul = config.lrMul ?? 1;
-    assertFinite(`${this.name}.lrMul`, this.lrMul, { positive: true });
-    this.biasInit = config.biasInit ?? 0;
-    assertFinite(`${this.name}.biasInit`, this.biasInit);
-    this.activation = config.activation ?? 'linear';
-    assertOneOf(`${this.name}.activation`, this.activation, ['lrelu', 'linear'] as const);
-    this.negativeSlope = config.negativeSlope ?? 0.2;
-    assertFinite(`${this.name}.negativeSlope`, this.negativeSlope);
-    this.activationGain = config.activationGain ?? Math.SQRT2;
-    assertFinite(`${this.name}.activationGain`, this.activationGain, { positive: true });
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
+    super(baseLayerArgs(config));
+    this.values = EqualLinear.options.parse(this.name, config);
+    ({
+      units: this.units,
+      lrMul: this.lrMul,
+      biasInit: this.biasInit,
+      activation: this.activation,
+      negativeSlope: this.negativeSlope,
+      activationGain: this.activationGain,
+      seed: this.seed,
+    } = this.values);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -79,7 +93,7 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
       'kernel',
       [d, this.units],
       'float32',
-      tfl.initializers.randomNormal({ mean: 0, stddev: 1 / this.lrMul, seed: this.seed }),
+      seededInitializer(normalInitializer(1 / this.lrMul), this.seed),
     );
     this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.constant({ value: this.biasInit }));
     this.built = true;
@@ -136,17 +150,7 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = {
-      ...super.getConfig(),
-      units: this.units,
-      lrMul: this.lrMul,
-      biasInit: this.biasInit,
-      activation: this.activation,
-      negativeSlope: this.negativeSlope,
-      activationGain: this.activationGain,
-    };
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
+    return { ...super.getConfig(), ...EqualLinear.options.config(this.values) };
   }
 }
 registerLayer(EqualLinear);

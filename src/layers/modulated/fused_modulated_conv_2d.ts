@@ -1,8 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fillWeights, registerLayer } from '../core/index.js';
+import { fillWeights, option, registerLayer } from '../core/index.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
-import type { ModulatedConvKind, ModulatedConvOptions, StyledOutputOptions } from './modulated_spec.js';
+import type { Demodulation } from './modulated_conv_op.js';
+import {
+  CONV_KIND_OPTIONS,
+  MODULATED_CONV_OPTIONS,
+  STYLED_OUTPUT_OPTIONS,
+  type ModulatedConvKind,
+  type ModulatedConvOptions,
+  type StyleAffine,
+  type StyledOutputOptions,
+} from './modulated_spec.js';
 
 /** Config of {@link FusedModulatedConv2d}. */
 export interface FusedModulatedConv2dConfig
@@ -34,26 +43,25 @@ export interface FusedModulatedConv2dConfig
 export class FusedModulatedConv2d extends ModulatedConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'FusedModulatedConv2d';
+  /**
+   * The options it takes (see {@link FusedModulatedConv2dConfig}): the affine map is a plain
+   * linear one holding the equalized-lr scale (`fanIn` 1, written so that saved models say so),
+   * without demodulation.
+   */
+  static readonly options = MODULATED_CONV_OPTIONS.extend(CONV_KIND_OPTIONS)
+    .extend(STYLED_OUTPUT_OPTIONS)
+    .restrict({
+      fixed: {
+        affine: option.fixed<StyleAffine>('linear'),
+        demodulation: option.fixed<Demodulation>('none'),
+        fanIn: option.fixed<number | undefined>(1, { write: true }),
+        styleInvTrainable: option.fixed(false),
+      },
+      internal: ['affineKernelInitializer'],
+    });
 
   constructor(config: FusedModulatedConv2dConfig) {
-    super(
-      config,
-      { conv: 'dense' },
-      [
-        'filters',
-        'styleDim',
-        'kernelSize',
-        'conv',
-        'upsample',
-        'noise',
-        'noiseMode',
-        'useBias',
-        'activation',
-        'negativeSlope',
-        'activationGain',
-      ],
-      { affine: 'linear', demodulation: 'none', fanIn: 1, foldStyle: false },
-    );
+    super(config, FusedModulatedConv2d.options);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
-import type { ModulatedConvOptions } from './modulated_spec.js';
+import { CONV_KIND_OPTIONS, MODULATED_CONV_OPTIONS, type ModulatedConvOptions } from './modulated_spec.js';
 
 /** Config of {@link ModulatedConv2d}. */
 export interface ModulatedConv2dConfig extends ModulatedConvOptions {
@@ -34,14 +34,13 @@ export interface ModulatedConv2dConfig extends ModulatedConvOptions {
 export class ModulatedConv2d extends ElasticModulatedConv {
   /** The name this class is registered and serialized under. */
   static className = 'ModulatedConv2d';
+  /** The options it takes (see {@link ModulatedConv2dConfig}): StyleGAN2's defaults, a dense conv that may up-sample. */
+  static readonly options = MODULATED_CONV_OPTIONS.withDefaults({ affine: 'equalized', demodulation: 'style' }).extend({
+    upsample: CONV_KIND_OPTIONS.option('upsample'),
+  });
 
   constructor(config: ModulatedConv2dConfig) {
-    super(
-      config,
-      { affine: 'equalized', demodulation: 'style' },
-      ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'upsample', 'styleInvTrainable'],
-      { conv: 'dense' },
-    );
+    super(config, ModulatedConv2d.options);
   }
 }
 registerLayer(ModulatedConv2d);

@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
 import { Random } from '../../util/index.js';
-import { assertInt } from '../../util/index.js';
 import {
-  pytorchLinearInitializer,
-  resolveInitializer,
-  serializeInitializer,
-  type Initializer,
-  type InitializerSpec,
+  baseLayerArgs,
+  normalInitializer,
+  reseeded,
+  seededInitializer,
+  type LayerArgs,
+  type OptionSchema,
 } from '../core/index.js';
 import type { Kwargs } from '../core/index.js';
 import { inputChannels } from '../core/index.js';
@@ -21,14 +21,12 @@ import { scaledLeakyRelu } from './activation.js';
 import { demodulationCoefficients, kernelEnergy, separableKernelEnergy } from './demodulation.js';
 import { modulatedConv2d, modulatedDwConv2d } from './modulated_conv_op.js';
 import {
-  INITIALIZER_KEYS,
-  resolveSpec,
+  modulatedSpec,
   type ModulatedConvKind,
   type ModulatedConvOptions,
+  type ModulatedConvValues,
   type ModulatedSpec,
   type NoiseMode,
-  type SpecInput,
-  type SpecKey,
   type StyledOutputOptions,
 } from './modulated_spec.js';
 import { ModulatedWeights, type RoleValues, type WeightRole, type WeightSpec } from './modulated_weights.js';
@@ -60,8 +58,8 @@ export abstract class ModulatedConvBase
   protected activeOut: number;
   /** @internal */
   protected readonly cache = new ActiveWeightCache();
-  private readonly keys: readonly SpecKey[];
-  private readonly initializerSpecs: Partial<Record<(typeof INITIALIZER_KEYS)[number], InitializerSpec>>;
+  private readonly schema: OptionSchema<ModulatedConvValues>;
+  private readonly options: ModulatedConvValues;
   private builtFanIn: number | null = null;
   private builtWidth: number | null = null;
   private builtSize: [number | null, number | null] = [null, null];
@@ -69,29 +67,16 @@ export abstract class ModulatedConvBase
 
   /**
    * @param config The layer's config (options, initializers, seed).
-   * @param defaults The class's defaults for options the config leaves out.
-   * @param keys The spec fields this class writes into its config.
-   * @param fixed Options the class fixes (its config type does not offer them).
+   * @param schema The class's option schema ({@link MODULATED_CONV_OPTIONS} with the class's
+   *   defaults, fixed options and additions): the config is checked and resolved by it, and
+   *   `getConfig` writes from it.
    */
-  protected constructor(
-    config: ModulatedConvOptions & StyledOutputOptions,
-    defaults: SpecInput,
-    keys: readonly SpecKey[],
-    fixed: SpecInput = {},
-  ) {
-    super(config);
-    this.spec = resolveSpec(this.name, { ...config, ...fixed }, defaults);
-    this.keys = keys;
-    this.seed = config.seed;
-    if (this.seed != null) assertInt(`${this.name}.seed`, this.seed);
-    this.initializerSpecs = {};
-    for (const key of INITIALIZER_KEYS) {
-      const value = config[key];
-      if (value != null) {
-        resolveInitializer(`${this.name}.${key}`, value, 'zeros');
-        this.initializerSpecs[key] = value;
-      }
-    }
+  protected constructor(config: LayerArgs, schema: OptionSchema<ModulatedConvValues>) {
+    super(baseLayerArgs(config));
+    this.schema = schema;
+    this.options = schema.parse(this.name, config);
+    this.spec = modulatedSpec(this.options);
+    this.seed = this.options.seed;
     this.activeOut = this.spec.filters;
     if (this.seed != null) this.noiseStream = new Random(this.seed + 4);
   }
@@ -126,58 +111,27 @@ export abstract class ModulatedConvBase
     if (c == null) throw new ShapeError(`${this.name} x`, x, '[N, H, W, C] with a known channel count');
     const s = this.spec;
     const k = s.kernelSize;
-    const seed = this.seed;
-    const init = (key: (typeof INITIALIZER_KEYS)[number], fallback: () => Initializer, offset: number): Initializer => {
-      const given = this.initializerSpecs[key];
-      return given == null
-        ? fallback()
-        : resolveInitializer(`${this.name}.${key}`, given, 'zeros', seed == null ? undefined : seed + offset);
-    };
-    const normal = (offset: number) => (): Initializer =>
-      tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed == null ? undefined : seed + offset });
-    const linear = (): Initializer => pytorchLinearInitializer(seed);
+    const o = this.options;
+    const normal = (offset: number) => seededInitializer(normalInitializer(1), this.seed, offset);
     const specs: WeightSpec[] = [
-      {
-        role: 'affineKernel',
-        shape: [s.styleDim, c],
-        init: init('affineKernelInitializer', s.affine === 'equalized' ? normal(0) : linear, 0),
-        trainable: true,
-      },
-      {
-        role: 'affineBias',
-        shape: [c],
-        init: init('affineBiasInitializer', () => tfl.initializers.ones(), 0),
-        trainable: true,
-      },
+      { role: 'affineKernel', shape: [s.styleDim, c], init: o.affineKernelInitializer, trainable: true },
+      { role: 'affineBias', shape: [c], init: o.affineBiasInitializer, trainable: true },
     ];
     if (s.conv === 'dense') {
-      specs.push({
-        role: 'kernel',
-        shape: [k, k, c, s.filters],
-        init: init('kernelInitializer', normal(1), 1),
-        trainable: true,
-      });
+      specs.push({ role: 'kernel', shape: [k, k, c, s.filters], init: o.kernelInitializer, trainable: true });
     } else {
-      specs.push({
-        role: 'depthwise',
-        shape: [k, k, c, 1],
-        init: init('kernelInitializer', normal(1), 1),
-        trainable: true,
-      });
-      specs.push({
-        role: 'pointwise',
-        shape: [1, 1, c, s.filters],
-        init: init('kernelInitializer', normal(2), 2),
-        trainable: true,
-      });
+      specs.push({ role: 'depthwise', shape: [k, k, c, 1], init: o.kernelInitializer, trainable: true });
+      // The next seed of the same initializer, so the two kernels are not drawn from one stream.
+      const pointwise = reseeded(o.kernelInitializer, 1);
+      specs.push({ role: 'pointwise', shape: [1, 1, c, s.filters], init: pointwise, trainable: true });
     }
     if (s.demodulation === 'styleinv')
-      specs.push({ role: 'styleInv', shape: [c], init: normal(3)(), trainable: s.styleInvTrainable });
+      specs.push({ role: 'styleInv', shape: [c], init: normal(3), trainable: s.styleInvTrainable });
     if (s.noise) specs.push({ role: 'noiseStrength', shape: [1], init: tfl.initializers.zeros(), trainable: true });
     if (s.useBias) specs.push({ role: 'bias', shape: [s.filters], init: tfl.initializers.zeros(), trainable: true });
     const [, oh, ow] = this.outputShapeFor(x, s.filters);
     if (s.noise && oh != null && ow != null)
-      specs.push({ role: 'noise', shape: [1, oh, ow, 1], init: normal(4)(), trainable: false });
+      specs.push({ role: 'noise', shape: [1, oh, ow, 1], init: normal(4), trainable: false });
     this.modulatedWeights.build(specs, (name, shape, initializer, trainable) =>
       this.addWeight(name, shape, 'float32', initializer, undefined, trainable),
     );
@@ -460,7 +414,7 @@ export abstract class ModulatedConvBase
           ? kernelEnergy(w.kernel as tf.Tensor4D)
           : separableKernelEnergy(w.depthwise as tf.Tensor4D, w.pointwise as tf.Tensor4D);
       const d = tf.reshape(
-        demodulationCoefficients(energy, tf.reshape(w.styleInv as tf.Tensor, [1, c]) as tf.Tensor2D, scale),
+        demodulationCoefficients(energy, tf.reshape<tf.Rank.R2>(w.styleInv as tf.Tensor, [1, c]), scale),
         [1, 1, 1, this.activeOut],
       );
       if (s.conv === 'dense') out.kernel = tf.mul(w.kernel as tf.Tensor, d);
@@ -506,18 +460,7 @@ export abstract class ModulatedConvBase
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { ...super.getConfig() };
-    for (const key of this.keys) config[key] = this.spec[key];
-    if (this.spec.fanIn != null) config['fanIn'] = this.spec.fanIn;
-    for (const [key, value] of Object.entries(this.initializerSpecs)) {
-      config[key] =
-        typeof value === 'string'
-          ? value
-          : value instanceof tf.serialization.Serializable
-            ? serializeInitializer(value)
-            : value;
-    }
-    if (this.seed != null) config['seed'] = this.seed;
-    return config;
+    // The noise mode is the one setting that changes after construction (setNoise).
+    return { ...super.getConfig(), ...this.schema.config({ ...this.options, noiseMode: this.spec.noiseMode }) };
   }
 }

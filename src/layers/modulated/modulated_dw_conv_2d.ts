@@ -1,6 +1,6 @@
-import { registerLayer } from '../core/index.js';
+import { option, registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
-import type { ModulatedConvOptions } from './modulated_spec.js';
+import { MODULATED_CONV_OPTIONS, type ModulatedConvKind, type ModulatedConvOptions } from './modulated_spec.js';
 
 /** Config of {@link ModulatedDWConv2d}. */
 export type ModulatedDWConv2dConfig = ModulatedConvOptions;
@@ -26,14 +26,16 @@ export type ModulatedDWConv2dConfig = ModulatedConvOptions;
 export class ModulatedDWConv2d extends ElasticModulatedConv {
   /** The name this class is registered and serialized under. */
   static className = 'ModulatedDWConv2d';
+  /** The options it takes (see {@link ModulatedDWConv2dConfig}): MobileStyleGAN's defaults, a depthwise-separable conv. */
+  static readonly options = MODULATED_CONV_OPTIONS.withDefaults({
+    affine: 'linear',
+    demodulation: 'styleinv',
+  }).restrict({
+    fixed: { conv: option.fixed<ModulatedConvKind>('depthwise') },
+  });
 
   constructor(config: ModulatedDWConv2dConfig) {
-    super(
-      config,
-      { affine: 'linear', demodulation: 'styleinv' },
-      ['filters', 'styleDim', 'kernelSize', 'affine', 'demodulation', 'styleInvTrainable'],
-      { conv: 'depthwise' },
-    );
+    super(config, ModulatedDWConv2d.options);
   }
 }
 registerLayer(ModulatedDWConv2d);

@@ -1,6 +1,13 @@
 import { ConfigError } from '../../util/index.js';
-import { assertFinite, assertInt, assertOneOf } from '../../util/index.js';
-import type { InitializerSpec, LayerArgs } from '../core/index.js';
+import {
+  normalInitializer,
+  option,
+  optionSchema,
+  pytorchLinearInitializer,
+  type InitializerSpec,
+  type LayerArgs,
+  type OptionValues,
+} from '../core/index.js';
 import { DEMODULATIONS, type Demodulation } from './modulated_conv_op.js';
 
 /** The conv a modulated layer runs: one dense k×k conv, or depthwise k×k then pointwise 1×1. */
@@ -88,61 +95,115 @@ export interface ModulatedSpec {
   foldStyle: boolean;
 }
 
-/** Options as a config or a class gives them (any subset of the spec, `fanIn` unset when absent). */
+/**
+ * @deprecated The modulated layers' options are an `OptionSchema` now
+ * ({@link MODULATED_CONV_OPTIONS}); kept for code that named this type.
+ */
 export type SpecInput = Partial<Omit<ModulatedSpec, 'fanIn'>> & { fanIn?: number };
 
-/** Keys of {@link ModulatedSpec} a class writes into its config. */
+/**
+ * @deprecated Each modulated layer's `static options` schema says what its config holds; kept
+ * for code that named this type.
+ */
 export type SpecKey = Exclude<keyof ModulatedSpec, 'foldStyle' | 'fanIn'>;
 
 const AFFINES: readonly StyleAffine[] = ['equalized', 'linear'];
 const NOISE_MODES: readonly NoiseMode[] = ['random', 'fixed'];
 const ACTIVATIONS: readonly StyledActivation[] = ['lrelu', 'linear'];
-/** The initializer options a modulated layer's config may give. */
-export const INITIALIZER_KEYS = ['kernelInitializer', 'affineKernelInitializer', 'affineBiasInitializer'] as const;
+const KINDS: readonly ModulatedConvKind[] = ['dense', 'depthwise'];
 
-/** Validates and completes a spec (every field named after the layer). */
-export function resolveSpec(layerName: string, config: SpecInput, defaults: SpecInput): ModulatedSpec {
-  if (config == null || typeof config !== 'object')
-    throw new ConfigError(`${layerName} config`, config, 'a config object');
-  const pick = <K extends keyof ModulatedSpec>(key: K, fallback: ModulatedSpec[K]): ModulatedSpec[K] =>
-    ((config as Record<string, unknown>)[key] ?? defaults[key] ?? fallback) as ModulatedSpec[K];
-  const spec: ModulatedSpec = {
-    conv: pick('conv', 'dense'),
-    filters: config.filters as number,
-    styleDim: config.styleDim as number,
-    kernelSize: pick('kernelSize', 3),
-    affine: pick('affine', 'equalized'),
-    demodulation: pick('demodulation', 'style'),
-    upsample: pick('upsample', false),
-    fanIn: config.fanIn ?? defaults.fanIn ?? null,
-    styleInvTrainable: pick('styleInvTrainable', false),
-    noise: pick('noise', false),
-    noiseMode: pick('noiseMode', 'random'),
-    useBias: pick('useBias', false),
-    activation: pick('activation', 'linear'),
-    negativeSlope: pick('negativeSlope', 0.2),
-    activationGain: pick('activationGain', 1),
-    foldStyle: pick('foldStyle', false),
+/**
+ * The options of every modulated conv ({@link ModulatedConvOptions}), with the conv kind and the
+ * output stage ({@link StyledOutputOptions}) fixed at a plain dense conv: the layers that offer
+ * those extend this with {@link CONV_KIND_OPTIONS} and {@link STYLED_OUTPUT_OPTIONS}. Defaults are
+ * StyleGAN2's; each layer sets its own (`withDefaults`). The kernels draw N(0, 1) from
+ * `seed + 1` (a depthwise-separable conv's pointwise kernel from `seed + 2`), the affine map from
+ * `seed`.
+ *
+ * @example
+ * ```ts
+ * const values = MODULATED_CONV_OPTIONS.parse('conv', { filters: 8, styleDim: 4, seed: 1 });
+ * ```
+ */
+export const MODULATED_CONV_OPTIONS = optionSchema({
+  filters: option.int({ min: 1 }),
+  styleDim: option.int({ min: 1 }),
+  kernelSize: option.int({
+    min: 1,
+    odd: true,
+    expected: "an odd kernel size (padded 'same' as PyTorch's k // 2)",
+    default: 3,
+  }),
+  conv: option.fixed<ModulatedConvKind>('dense'),
+  affine: option.oneOf(AFFINES, 'equalized'),
+  demodulation: option.oneOf(DEMODULATIONS, 'style'),
+  upsample: option.fixed<boolean>(false),
+  fanIn: option.number({ positive: true, optional: true }),
+  styleInvTrainable: option.bool(false),
+  noise: option.fixed<boolean>(false),
+  noiseMode: option.fixed<NoiseMode>('random'),
+  useBias: option.fixed<boolean>(false),
+  activation: option.fixed<StyledActivation>('linear'),
+  negativeSlope: option.fixed<number>(0.2),
+  activationGain: option.fixed<number>(1),
+  kernelInitializer: option.initializer({ default: normalInitializer(1), seedOffset: 1 }),
+  affineKernelInitializer: option.initializer({
+    default: normalInitializer(1),
+    defaultFrom: (resolved) => (resolved['affine'] === 'linear' ? pytorchLinearInitializer : normalInitializer(1)),
+  }),
+  affineBiasInitializer: option.initializer({ default: 'ones' }),
+  seed: option.seed(),
+});
+
+/** The resolved options of a modulated conv (every layer's include these). */
+export type ModulatedConvValues = OptionValues<typeof MODULATED_CONV_OPTIONS>;
+
+/** `conv` and `upsample` as options (up-sampling is the dense conv's only). */
+export const CONV_KIND_OPTIONS = optionSchema({
+  conv: option.oneOf(KINDS, 'dense'),
+  upsample: option.custom<boolean>({
+    expected: 'true or false (true only for the dense conv)',
+    parse(argument, value, resolved) {
+      if (typeof value !== 'boolean') throw new ConfigError(argument, value, 'true or false');
+      if (value && resolved['conv'] !== 'dense')
+        throw new ConfigError(argument, value, "false: only the dense conv ('conv: dense') up-samples");
+      return value;
+    },
+    write: (v) => v,
+    default: false,
+  }),
+});
+
+/** {@link StyledOutputOptions} as options. */
+export const STYLED_OUTPUT_OPTIONS = optionSchema({
+  noise: option.bool(false),
+  noiseMode: option.oneOf(NOISE_MODES, 'random'),
+  useBias: option.bool(false),
+  activation: option.oneOf(ACTIVATIONS, 'linear'),
+  negativeSlope: option.number({ default: 0.2 }),
+  activationGain: option.number({ positive: true, default: 1 }),
+});
+
+/** The {@link ModulatedSpec} of resolved options. */
+export function modulatedSpec(values: ModulatedConvValues): ModulatedSpec {
+  const { conv, filters, styleDim, kernelSize, affine, demodulation, upsample, fanIn, styleInvTrainable } = values;
+  const { noise, noiseMode, useBias, activation, negativeSlope, activationGain } = values;
+  return {
+    conv,
+    filters,
+    styleDim,
+    kernelSize,
+    affine,
+    demodulation,
+    upsample,
+    fanIn: fanIn ?? null,
+    styleInvTrainable,
+    noise,
+    noiseMode,
+    useBias,
+    activation,
+    negativeSlope,
+    activationGain,
+    foldStyle: false,
   };
-  const n = (key: string): string => `${layerName}.${key}`;
-  assertInt(n('filters'), spec.filters, 1);
-  assertInt(n('styleDim'), spec.styleDim, 1);
-  assertInt(n('kernelSize'), spec.kernelSize, 1);
-  if (spec.kernelSize % 2 !== 1)
-    throw new ConfigError(n('kernelSize'), spec.kernelSize, "an odd kernel size (padded 'same' as PyTorch's k // 2)");
-  assertOneOf(n('conv'), spec.conv, ['dense', 'depthwise'] as const);
-  assertOneOf(n('affine'), spec.affine, AFFINES);
-  assertOneOf(n('demodulation'), spec.demodulation, DEMODULATIONS);
-  if (typeof spec.upsample !== 'boolean') throw new ConfigError(n('upsample'), spec.upsample, 'true or false');
-  if (spec.upsample && spec.conv !== 'dense')
-    throw new ConfigError(n('upsample'), spec.upsample, "false: only the dense conv ('conv: dense') up-samples");
-  if (spec.fanIn != null) assertFinite(n('fanIn'), spec.fanIn, { positive: true });
-  for (const key of ['styleInvTrainable', 'noise', 'useBias'] as const) {
-    if (typeof spec[key] !== 'boolean') throw new ConfigError(n(key), spec[key], 'true or false');
-  }
-  assertOneOf(n('noiseMode'), spec.noiseMode, NOISE_MODES);
-  assertOneOf(n('activation'), spec.activation, ACTIVATIONS);
-  assertFinite(n('negativeSlope'), spec.negativeSlope);
-  assertFinite(n('activationGain'), spec.activationGain, { positive: true });
-  return spec;
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertFinite } from '../../util/index.js';
-import type { LayerArgs } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../core/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
@@ -25,12 +24,13 @@ export interface PixelNormConfig extends LayerArgs {
 export class PixelNorm extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'PixelNorm';
+  /** The options it takes (see {@link PixelNormConfig}). */
+  static readonly options = optionSchema({ epsilon: option.number({ positive: true, default: 1e-8 }) });
   readonly epsilon: number;
 
   constructor(config: PixelNormConfig = {}) {
-    super(config);
-    this.epsilon = config.epsilon ?? 1e-8;
-    assertFinite(`${this.name}.epsilon`, this.epsilon, { positive: true });
+    super(baseLayerArgs(config));
+    this.epsilon = PixelNorm.options.parse(this.name, config).epsilon;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -56,7 +56,7 @@ export class PixelNorm extends tfl.layers.Layer implements CostedLayer, HasChann
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon };
+    return { ...super.getConfig(), ...PixelNorm.options.config({ epsilon: this.epsilon }) };
   }
 }
 registerLayer(PixelNorm);

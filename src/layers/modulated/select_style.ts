@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { assertInt } from '../../util/index.js';
-import type { LayerArgs } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../core/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
@@ -25,12 +24,13 @@ export interface SelectStyleConfig extends LayerArgs {
 export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'SelectStyle';
+  /** The options it takes (see {@link SelectStyleConfig}). */
+  static readonly options = optionSchema({ index: option.int({ min: 0 }) });
   readonly index: number;
 
   constructor(config: SelectStyleConfig) {
-    super(config);
-    assertInt(`${this.name}.index`, config.index, 0);
-    this.index = config.index;
+    super(baseLayerArgs(config));
+    this.index = SelectStyle.options.parse(this.name, config).index;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -65,7 +65,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), index: this.index };
+    return { ...super.getConfig(), ...SelectStyle.options.config({ index: this.index }) };
   }
 }
 registerLayer(SelectStyle);

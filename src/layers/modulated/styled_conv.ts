@@ -1,6 +1,13 @@
 import { registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
-import type { ModulatedConvKind, ModulatedConvOptions, StyledOutputOptions } from './modulated_spec.js';
+import {
+  CONV_KIND_OPTIONS,
+  MODULATED_CONV_OPTIONS,
+  STYLED_OUTPUT_OPTIONS,
+  type ModulatedConvKind,
+  type ModulatedConvOptions,
+  type StyledOutputOptions,
+} from './modulated_spec.js';
 
 /** Config of {@link StyledConv}. */
 export interface StyledConvConfig extends ModulatedConvOptions, StyledOutputOptions {
@@ -33,36 +40,21 @@ export interface StyledConvConfig extends ModulatedConvOptions, StyledOutputOpti
 export class StyledConv extends ElasticModulatedConv {
   /** The name this class is registered and serialized under. */
   static className = 'StyledConv';
+  /** The options it takes (see {@link StyledConvConfig}), with MobileStyleGAN's defaults. */
+  static readonly options = MODULATED_CONV_OPTIONS.extend(CONV_KIND_OPTIONS)
+    .extend(STYLED_OUTPUT_OPTIONS)
+    .withDefaults({
+      conv: 'depthwise',
+      affine: 'linear',
+      demodulation: 'styleinv',
+      noise: true,
+      useBias: true,
+      activation: 'lrelu',
+      activationGain: 1,
+    });
 
   constructor(config: StyledConvConfig) {
-    super(
-      config,
-      {
-        conv: 'depthwise',
-        affine: 'linear',
-        demodulation: 'styleinv',
-        noise: true,
-        useBias: true,
-        activation: 'lrelu',
-        activationGain: 1,
-      },
-      [
-        'filters',
-        'styleDim',
-        'kernelSize',
-        'conv',
-        'affine',
-        'demodulation',
-        'upsample',
-        'styleInvTrainable',
-        'noise',
-        'noiseMode',
-        'useBias',
-        'activation',
-        'negativeSlope',
-        'activationGain',
-      ],
-    );
+    super(config, StyledConv.options);
   }
 }
 registerLayer(StyledConv);

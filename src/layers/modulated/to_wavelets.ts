@@ -1,6 +1,7 @@
-import { registerLayer } from '../core/index.js';
+import { option, registerLayer } from '../core/index.js';
 import { ModulatedConvBase } from './modulated_conv_base.js';
-import type { ModulatedConvOptions } from './modulated_spec.js';
+import type { Demodulation } from './modulated_conv_op.js';
+import { MODULATED_CONV_OPTIONS, type ModulatedConvOptions } from './modulated_spec.js';
 
 /** Config of {@link ToWavelets}. */
 export interface ToWaveletsConfig extends Omit<
@@ -29,16 +30,18 @@ export interface ToWaveletsConfig extends Omit<
 export class ToWavelets extends ModulatedConvBase {
   /** The name this class is registered and serialized under. */
   static className = 'ToWavelets';
+  /** The options it takes (see {@link ToWaveletsConfig}): a 1×1 conv without demodulation, plus a bias. */
+  static readonly options = MODULATED_CONV_OPTIONS.withDefaults({ filters: 12, affine: 'linear' }).restrict({
+    fixed: {
+      kernelSize: option.fixed(1),
+      demodulation: option.fixed<Demodulation>('none'),
+      styleInvTrainable: option.fixed(false),
+      useBias: option.fixed(true),
+    },
+  });
 
   constructor(config: ToWaveletsConfig) {
-    super({ ...config, filters: config.filters ?? 12 }, { affine: 'linear' }, ['filters', 'styleDim', 'affine'], {
-      conv: 'dense',
-      kernelSize: 1,
-      demodulation: 'none',
-      useBias: true,
-      noise: false,
-      activation: 'linear',
-    });
+    super(config, ToWavelets.options);
   }
 }
 registerLayer(ToWavelets);

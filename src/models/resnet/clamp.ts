@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../util/index.js';
-import { assertFinite } from '../../util/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../../layers/core/index.js';
 import type { ChannelRole, HasChannelRole } from '../../layers/core/index.js';
-import type { LayerArgs } from '../../layers/core/index.js';
+import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../../layers/core/index.js';
 import { registerLayer, singleInput, singleShape } from '../../layers/core/index.js';
 
 /** Config of {@link Clamp}. */
@@ -22,17 +21,18 @@ export interface ClampConfig extends LayerArgs {
 export class Clamp extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
   static className = 'Clamp';
+  /** The options it takes (see {@link ClampConfig}). */
+  static readonly options = optionSchema({ min: option.number(), max: option.number() }).check(
+    ({ min, max }, argument) => {
+      if (!(max > min)) throw new ConfigError(argument('max'), max, `a number > min (${min})`);
+    },
+  );
   readonly min: number;
   readonly max: number;
 
   constructor(config: ClampConfig) {
-    super(config);
-    assertFinite(`${this.name}.min`, config.min);
-    assertFinite(`${this.name}.max`, config.max);
-    if (!(config.max > config.min))
-      throw new ConfigError(`${this.name}.max`, config.max, `a number > min (${config.min})`);
-    this.min = config.min;
-    this.max = config.max;
+    super(baseLayerArgs(config));
+    ({ min: this.min, max: this.max } = Clamp.options.parse(this.name, config));
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -54,7 +54,7 @@ export class Clamp extends tfl.layers.Layer implements CostedLayer, HasChannelRo
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), min: this.min, max: this.max };
+    return { ...super.getConfig(), ...Clamp.options.config({ min: this.min, max: this.max }) };
   }
 }
 registerLayer(Clamp);

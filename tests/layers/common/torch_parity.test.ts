@@ -84,7 +84,8 @@ describeBackends('PyTorch parity of the static layers', () => {
         const y = convTranspose2d(x, filter, bias, c);
         expect(y.shape, label).toEqual(c.y.shape);
         expectClose(y, c.y.data, 1e-5, 0, label);
-        const layer = new ConvTranspose2d({ filters: 2, ...c });
+        const { kernelSize, strides, padding, outputPadding, dilationRate } = c;
+        const layer = new ConvTranspose2d({ filters: 2, kernelSize, strides, padding, outputPadding, dilationRate });
         const z = layer.apply(x) as tf.Tensor;
         layer.setWeights([filter, bias]);
         const z2 = layer.apply(x) as tf.Tensor;
