@@ -31,10 +31,40 @@ declare const fakeImages: tf.Tensor4D;
 declare const labels: tf.Tensor3D;
 `;
 
+/**
+ * A compiler host that parses each file of src/ and node_modules once for all the programs of this process (the
+ * samples are written anew for each check and are not cached).
+ */
+const host = ((): ts.CompilerHost => {
+  const base = ts.createCompilerHost(compilerOptions());
+  const parsed = new Map<string, ts.SourceFile>();
+  const tmp = join(ROOT, '.tmp');
+  return {
+    ...base,
+    getSourceFile(fileName, languageVersion, onError, shouldCreate) {
+      if (fileName.startsWith(tmp)) return base.getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      let sf = parsed.get(fileName);
+      if (sf == null) {
+        sf = base.getSourceFile(fileName, languageVersion, onError, shouldCreate);
+        if (sf != null) parsed.set(fileName, sf);
+      }
+      return sf;
+    },
+  };
+})();
+
+let sourceProgram: ts.Program | null = null;
+
+/** One program over every file of src/, for the names modules export. */
+function sources(): ts.Program {
+  sourceProgram ??= ts.createProgram(sourceFiles(), compilerOptions(), host);
+  return sourceProgram;
+}
+
 /** Every public export of src/index.ts, values and types apart. */
 export function publicNames(): { values: string[]; types: string[] } {
   const file = join(ROOT, 'src', 'index.ts');
-  const program = ts.createProgram([file], compilerOptions());
+  const program = sources();
   const checker = program.getTypeChecker();
   const sym = checker.getSymbolAtLocation(program.getSourceFile(file) as ts.SourceFile) as ts.Symbol;
   const values: string[] = [];
@@ -113,13 +143,11 @@ export function sampleModule(
   ].join('\n');
 }
 
-let sourceProgram: ts.Program | null = null;
-
 /** The names `file` (a file of src/) exports, values and types. */
 function fileExports(file: string): string[] {
-  sourceProgram ??= ts.createProgram(sourceFiles(), compilerOptions());
-  const checker = sourceProgram.getTypeChecker();
-  const sf = sourceProgram.getSourceFile(file);
+  const program = sources();
+  const checker = program.getTypeChecker();
+  const sf = program.getSourceFile(file);
   const sym = sf == null ? undefined : checker.getSymbolAtLocation(sf);
   return sym == null ? [] : checker.getExportsOfModule(sym).map((e) => e.name);
 }
@@ -139,12 +167,28 @@ export function typecheckSamples(
     writeFileSync(file, sampleModule(sample, kind, names));
     files.set(file, sample);
   });
-  const program = ts.createProgram([...files.keys()], compilerOptions());
+  const program = ts.createProgram([...files.keys()], compilerOptions(), host);
+  // Only the samples are checked: the library's own sources are tsc's business (and checking every file of src/
+  // would triple the time). A sample still fails when what it uses from src/ does not fit.
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...[...files.keys()].flatMap((file) => {
+      const sf = program.getSourceFile(file);
+      return sf == null ? [] : [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    }),
+  ];
   const problems = new Map<string, string[]>();
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  for (const d of diagnostics) {
     const fileName = d.file?.fileName;
     const sample = fileName == null ? undefined : files.get(fileName);
-    const where = sample?.label ?? (fileName == null ? '(program)' : relative(ROOT, fileName));
+    // The label says where the sample is shown; line numbers are those of the generated module.
+    const where =
+      sample != null
+        ? `${sample.label} (${relative(ROOT, fileName as string)})`
+        : fileName == null
+          ? '(program)'
+          : relative(ROOT, fileName);
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     const line = d.file != null && d.start != null ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
     if (!problems.has(where)) problems.set(where, []);
