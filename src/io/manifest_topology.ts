@@ -9,12 +9,16 @@ const listed = (names: readonly string[], max = 6): string =>
 /**
  * Refuses a manifest that does not describe exactly the weights of the topology: every entry
  * must name one of the model's weights (matched the way `tf.loadLayersModel` matches them), none
- * twice, none left out, with the weight's shape and dtype; within a layer, weights of one shape
- * and dtype must come in the layer's order. The last rule catches names swapped between such
- * weights (a batch norm's gamma and beta), which tfjs would load each into the other's place; the
- * files tfjs and the Python converter write keep each layer's order (the converter sorts layers
- * by name, which is allowed). Entries of the 'optimizer' group are not the model's and are left
- * to tfjs. `absent` says the file has no weightsManifest at all (for the message).
+ * twice, none left out, with the weight's shape and dtype, and each layer's weights must come in
+ * the layer's order. The files tfjs and the Python converter write keep each layer's order (tfjs
+ * lists the trainable weights of all layers first, the converter sorts layers by name: both
+ * allowed), so an inversion means edited names: names swapped between two weights of one shape
+ * (a batch norm's gamma and beta) would otherwise load each into the other's place. Names
+ * swapped between same-shaped weights of two layers can keep every layer's order; only the
+ * digests of files saved by fileSystem() catch those. (A file tfjs saved after a single variable
+ * was frozen, `v.trainable = false`, lists that variable after its layer's trainable ones and is
+ * refused too.) Entries of the 'optimizer' group are not the model's and are left to tfjs.
+ * `absent` says the file has no weightsManifest at all (for the message).
  */
 export function checkManifestAgainstTopology(
   jsonPath: string,
@@ -79,17 +83,16 @@ export function checkManifestAgainstTopology(
           `${target.originalName} is ${target.dtype}`,
       );
     }
-    const kind = `${target.layer}\u0000${shapeText(target.shape)}\u0000${target.dtype}`;
-    const previous = lastInLayer.get(kind);
+    const previous = lastInLayer.get(target.layer);
     if (previous != null && previous.index > target.index) {
       throw modelFileError(
         jsonPath,
         `the weightsManifest lists '${entry.name}' after '${setBy.get(previous)}', but layer '${target.layer}' holds ` +
-          `${target.originalName} before ${previous.originalName} (both ${shapeText(target.shape)} ${target.dtype}): ` +
-          'names swapped between them would load each into the other; refusing rather than guessing',
+          `${target.originalName} before ${previous.originalName}: tfjs and the converter keep a layer's order, so ` +
+          'the names were edited (swapped names would load each weight into the other); refusing rather than guessing',
       );
     }
-    lastInLayer.set(kind, target);
+    lastInLayer.set(target.layer, target);
   }
   const unset = expected.filter((w) => !setBy.has(w));
   if (unset.length > 0) {

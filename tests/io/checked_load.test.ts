@@ -102,6 +102,33 @@ describeBackends('loading checks the manifest against the topology', () => {
     await refused(writeForeign(fresh(), saved.topology, list, saved.data), "'bn/gamma' after 'bn/beta'", 'swapped');
   });
 
+  /** The manifest and bytes with the entries in another order, each weight's bytes moving along. */
+  const reordered = (order: string[]): [Spec[], Uint8Array] => {
+    const r = ranges(saved.specs);
+    const bySpec = new Map(specs().map((s) => [s.name, s]));
+    const parts = order.map((n) => saved.data.subarray(...(r.get(n) as [number, number])));
+    return [order.map((n) => bySpec.get(n) as Spec), new Uint8Array(Buffer.concat(parts))];
+  };
+
+  it("accepts the converter's order (layers sorted by name, each in its own order) bit-exactly", async () => {
+    const layerOf = (n: string): string => n.split('/')[0] as string;
+    const names = saved.specs.map((s) => s.name);
+    const sorted = [...names].sort(
+      (x, y) => layerOf(x).localeCompare(layerOf(y)) || names.indexOf(x) - names.indexOf(y),
+    );
+    expect(sorted.slice(0, 4)).toEqual(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']);
+    const [list, data] = reordered(sorted);
+    const loaded = await tfl.loadLayersModel(fileSystem(writeForeign(fresh(), saved.topology, list, data)));
+    expect(fingerprint(loaded).equals(reference)).toBe(true);
+    loaded.dispose();
+  });
+
+  it("refuses a layer's weights out of the layer's order, even with their bytes moved along", async () => {
+    const names = saved.specs.map((s) => s.name);
+    const [list, data] = reordered(['conv/bias', 'conv/kernel', ...names.slice(2)]);
+    await refused(writeForeign(fresh(), saved.topology, list, data), "'conv/kernel' after 'conv/bias'");
+  });
+
   it('refuses names swapped between weights of different shapes', async () => {
     const list = rename(rename(rename(specs(), 'conv/bias', 'tmp'), 'dense/bias', 'conv/bias'), 'tmp', 'dense/bias');
     await refused(writeForeign(fresh(), saved.topology, list, saved.data), "'dense/bias' has shape [4]", '[5]');
