@@ -110,7 +110,7 @@ function tracked<T>(fn: () => T, variables: tf.Variable[]): { ok: true; value: T
 }
 
 /** The top-level step of tfjs-layers' `deserialize`, with fast weight initialisation. */
-function fastBuild(topology: { class_name?: unknown; config?: unknown }): tfl.LayersModel {
+export function fastBuild(topology: { class_name?: unknown; config?: unknown }): tfl.LayersModel {
   const ts = pythonicToTs(topology) as { className: string; config: Record<string, unknown> };
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[ts.className];
   if (entry == null) throw new Error(`Unknown layer: ${ts.className}`);
