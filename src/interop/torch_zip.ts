@@ -82,6 +82,13 @@ export function readTorchZip(bytes: Uint8Array, file: string, maxBytes: number):
     );
   const pklName = names[0] as string;
   const prefix = pklName.slice(0, pklName.length - 'data.pkl'.length);
+  // PyTorch ≥ 2.1 records the byte order of the storages; older archives are little-endian.
+  const order = extract(bytes, file, (name) => name === `${prefix}byteorder`, budget)[`${prefix}byteorder`];
+  if (order != null && new TextDecoder().decode(order).trim() !== 'little')
+    throw new ModelFileError(
+      file,
+      `storages in '${new TextDecoder().decode(order).trim()}' byte order (only little-endian is read)`,
+    );
   const named = namedTensors(stateDictOf(readPickle(pickles[pklName] as Uint8Array, file)), file);
 
   const storages = new Map<string, StorageRef>();

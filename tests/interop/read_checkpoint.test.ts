@@ -241,6 +241,19 @@ describe('readTorchCheckpoint: refusals (nothing executed, nothing allocated bey
     expect(parseTorchCheckpoint(torchArchive(long.raw(0x65).finish(), {}))).toEqual({});
   });
 
+  it('refuses big-endian storages (PyTorch ≥ 2.1 records the byte order)', () => {
+    const pickle = stateDictPickle([
+      { name: 'w', storage: '0', storageType: 'FloatStorage', numel: 1, offset: 0, shape: [1], stride: [1] },
+    ]);
+    const files = { 'archive/data.pkl': pickle, 'archive/data/0': new Uint8Array([0, 0, 128, 63]) };
+    expect(
+      parseTorchCheckpoint(zipSync({ ...files, 'archive/byteorder': strToU8('little') }, { level: 0 }))['w']?.data,
+    ).toEqual(new Float32Array([1]));
+    expect(() =>
+      parseTorchCheckpoint(zipSync({ ...files, 'archive/byteorder': strToU8('big') }, { level: 0 })),
+    ).toThrow(/'big' byte order/);
+  });
+
   it('honours options.maxBytes and names the checkpoint', () => {
     const bytes = oneTensor({}, new Uint8Array(400));
     expect(Object.keys(parseTorchCheckpoint(bytes, { maxBytes: 2000 }))).toEqual(['w']);
