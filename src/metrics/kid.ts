@@ -55,8 +55,8 @@ const GRAM_LIMIT = 2 ** 24;
  * @param featuresB features of the second set `[nB, d]`
  * @example
  * ```ts
- * const { mean, std } = kid(realFeatures, fakeFeatures, { subsets: 100, subsetSize: 1000, seed: 0 });
- * console.log(`KID ${(mean * 1000).toFixed(2)} ± ${(std * 1000).toFixed(2)} ×10⁻³`);
+ * const { mean, std, values } = kid(realFeatures, fakeFeatures, { subsets: 100, subsetSize: 1000, seed: 0 });
+ * console.log(`KID ${(mean * 1000).toFixed(2)} ± ${(std * 1000).toFixed(2)} ×10⁻³`); // values: the 100 subsets' estimates
  * ```
  */
 export function kid(featuresA: FeatureInput, featuresB: FeatureInput, options: KidOptions = {}): KidResult {
