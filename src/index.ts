@@ -30,6 +30,8 @@ export {
   BACKEND_PACKAGES,
   type BackendName,
   initBackend,
+  type InitBackendOptions,
+  MAX_WASM_THREADS,
   registerWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
 } from './backend/index.js';

@@ -1,4 +1,5 @@
 export { initBackend, BACKEND_PACKAGES } from './init_backend.js';
-export type { BackendName } from './init_backend.js';
+export type { BackendName, InitBackendOptions } from './init_backend.js';
+export { MAX_WASM_THREADS, THREADED_WASM_TESTED_VERSIONS } from './wasm_threads.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm_training_kernels.js';
 export { type WasmBackend } from './wasm_kernel_utils.js';

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../util/index.js';
-import { assertOneOf } from '../util/index.js';
+import { BackendError, ConfigError } from '../util/index.js';
+import { assertInt, assertOneOf } from '../util/index.js';
 import { importOptional, isNode, isResolvable, packageMainDir } from '../util/index.js';
+import { nodeRequire } from './node_files.js';
+import { withoutAddedProcessHandlers } from './process_handlers.js';
 import { registerWasmTrainingKernels } from './wasm_training_kernels.js';
+import { autoThreadCount, createThreadedBackend, loadThreadedParts, MAX_WASM_THREADS } from './wasm_threads.js';
 
 /** Backends {@link initBackend} can set up. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -23,6 +26,21 @@ export const BACKEND_PACKAGES: Record<Exclude<BackendName, 'auto'>, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * Threads of the wasm backend. In Node: `'auto'` (default) runs the package's threaded-SIMD
+   * build on every core Node reports (at most 8, the build's pool), a count from 2 to 8 runs it
+   * on that many, and `1` runs the single-threaded SIMD build. In browsers a count is handed to
+   * tfjs's `setThreadsCount` and `'auto'` keeps tfjs's default; whether threads run at all is
+   * tfjs's decision there (the page must be cross-origin isolated). Fixed once the wasm backend
+   * has initialised: asking for another count afterwards throws a {@link BackendError}.
+   */
+  threads?: number | 'auto';
+}
+
+const OPTION_KEYS = ['threads'];
+
 /** In browsers `auto` takes the fastest backend the page has registered. */
 const BROWSER_PREFERENCE = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -32,9 +50,13 @@ const BROWSER_PREFERENCE = ['webgpu', 'webgl', 'wasm', 'cpu'];
  * - `'auto'` (default) prefers tfjs-node (`'tensorflow'`) when it can be imported, then wasm,
  *   then cpu. In a browser it takes the best backend already registered by the page
  *   (webgpu, webgl, wasm, cpu).
- * - In Node, the wasm backend is pointed at the `.wasm` files of the installed
- *   `@tensorflow/tfjs-backend-wasm` package, so nothing is fetched from the network, and the
- *   gradient kernels the wasm backend lacks are registered so that models train on it.
+ * - In Node, the wasm backend is built from the `.wasm` files of the installed
+ *   `@tensorflow/tfjs-backend-wasm` package, so nothing is fetched from the network: the
+ *   threaded-SIMD build on every core by default (see {@link InitBackendOptions.threads}),
+ *   falling back to one thread with a warning when the installed package is not one whose
+ *   internals this was checked against. The gradient kernels the wasm backend lacks are
+ *   registered so that models train on it, and the process handlers its emscripten glue installs
+ *   are removed, so an uncaught error in your program prints itself and exits with status 1.
  * - Asking for a backend whose package is missing throws a {@link BackendError} naming the
  *   package to install.
  *
@@ -46,12 +68,14 @@ const BROWSER_PREFERENCE = ['webgpu', 'webgl', 'wasm', 'cpu'];
  * import { initBackend } from 'gancompress';
  * const backend = await initBackend();      // 'tensorflow', 'wasm' or 'cpu'
  * await initBackend('wasm');                // explicitly
+ * await initBackend('wasm', { threads: 1 }); // the single-threaded build
  * ```
  */
-export async function initBackend(name: BackendName = 'auto'): Promise<string> {
+export async function initBackend(name: BackendName = 'auto', options: InitBackendOptions = {}): Promise<string> {
   assertOneOf('name', name, BACKEND_NAMES);
+  checkOptions(options);
   if (name !== 'auto') {
-    await loadBackendPackage(name);
+    await loadBackendPackage(name, options);
     await activate(name);
     return tf.getBackend();
   }
@@ -71,7 +95,7 @@ export async function initBackend(name: BackendName = 'auto'): Promise<string> {
   const failures: string[] = [];
   for (const candidate of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
-      await loadBackendPackage(candidate);
+      await loadBackendPackage(candidate, options);
       await activate(candidate);
       return tf.getBackend();
     } catch (e) {
@@ -81,9 +105,23 @@ export async function initBackend(name: BackendName = 'auto'): Promise<string> {
   throw new BackendError(`initBackend('auto'): no backend could be set up.\n  ${failures.join('\n  ')}`);
 }
 
-async function loadBackendPackage(name: Exclude<BackendName, 'auto'>): Promise<void> {
+function checkOptions(options: InitBackendOptions): void {
+  if (options === null || typeof options !== 'object')
+    throw new ConfigError('options', options, 'an object such as { threads: 2 }');
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) throw new ConfigError(`options.${key}`, key, `one of ${OPTION_KEYS.join(', ')}`);
+  }
+  const { threads } = options;
+  if (threads !== undefined && threads !== 'auto') {
+    if (typeof threads !== 'number')
+      throw new ConfigError('options.threads', threads, `'auto' or an integer in [1, ${MAX_WASM_THREADS}]`);
+    assertInt('options.threads', threads, 1, MAX_WASM_THREADS);
+  }
+}
+
+async function loadBackendPackage(name: Exclude<BackendName, 'auto'>, options: InitBackendOptions): Promise<void> {
   if (tf.findBackendFactory(name) != null) {
-    if (name === 'wasm') await afterWasmRegistered();
+    if (name === 'wasm') await afterWasmRegistered(options.threads);
     return;
   }
   const pkg = BACKEND_PACKAGES[name];
@@ -106,22 +144,91 @@ async function loadBackendPackage(name: Exclude<BackendName, 'auto'>): Promise<v
         'it probably loaded a second copy of @tensorflow/tfjs-core (run `npm ls @tensorflow/tfjs-core`, expected one copy)',
     );
   }
-  if (name === 'wasm') await afterWasmRegistered();
+  if (name === 'wasm') await afterWasmRegistered(options.threads);
 }
 
-async function afterWasmRegistered(): Promise<void> {
-  // Only possible before the backend is first initialised; afterwards the paths are fixed.
-  if (isNode() && tf.engine().registry['wasm'] == null) {
-    const wasm = await importOptional<{ setWasmPaths(prefix: string): void }>(BACKEND_PACKAGES.wasm);
+/** The members of the wasm package used to set up its build. */
+interface WasmPackageSetup {
+  setWasmPaths(prefix: string): void;
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+}
+
+// Marks the factory registered for the threaded build and keeps tfjs's own, so that a later
+// call asking for one thread (before initialisation) can put it back.
+const TFJS_FACTORY = Symbol.for('gancompress.tfjsWasmFactory');
+type MarkedFactory = (() => Promise<tf.KernelBackend>) & { [TFJS_FACTORY]?: () => Promise<tf.KernelBackend> };
+
+async function afterWasmRegistered(threads: number | 'auto' | undefined): Promise<void> {
+  const wasm = await importOptional<WasmPackageSetup>(BACKEND_PACKAGES.wasm);
+  if (tf.engine().registry['wasm'] != null) {
+    // Initialised: paths and threads are fixed.
+    const running = wasm.getThreadsCount();
+    if (typeof threads === 'number' && threads !== running) {
+      throw new BackendError(
+        `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs with ${running} thread(s), ` +
+          'fixed when it first initialised; call initBackend before the first use of the wasm backend',
+      );
+    }
+  } else if (isNode()) {
     wasm.setWasmPaths(await packageMainDir(BACKEND_PACKAGES.wasm));
+    await chooseNodeBuild(threads === undefined || threads === 'auto' ? await autoThreadCount() : threads);
+  } else if (typeof threads === 'number') {
+    wasm.setThreadsCount(threads);
   }
   registerWasmTrainingKernels();
+}
+
+/**
+ * Registers the wasm factory for `threads` threads: tfjs's own (the single-threaded SIMD build)
+ * for one, the threaded-SIMD build for more when its internals check out, else tfjs's own with
+ * a warning.
+ */
+async function chooseNodeBuild(threads: number): Promise<void> {
+  const current = tf.findBackendFactory('wasm') as MarkedFactory;
+  const tfjsFactory = current[TFJS_FACTORY] ?? current;
+  const register = (factory: MarkedFactory): void => {
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', factory, WASM_PRIORITY);
+  };
+  if (threads === 1) {
+    if (current !== tfjsFactory) register(tfjsFactory);
+    return;
+  }
+  const loaded = await loadThreadedParts(await nodeRequire());
+  if (!loaded.ok) {
+    warnSingleThread(threads, loaded.reason);
+    if (current !== tfjsFactory) register(tfjsFactory);
+    return;
+  }
+  const threaded: MarkedFactory = async () => {
+    try {
+      return await createThreadedBackend(loaded.parts, threads);
+    } catch (e) {
+      warnSingleThread(threads, (e as Error).message);
+      return tfjsFactory();
+    }
+  };
+  threaded[TFJS_FACTORY] = tfjsFactory;
+  register(threaded);
+}
+
+/** tfjs registers wasm with priority 2 (above cpu, below webgl). */
+const WASM_PRIORITY = 2;
+
+function warnSingleThread(threads: number, reason: string): void {
+  process.emitWarning(
+    `initBackend('wasm'): running on 1 thread instead of ${threads}: ${reason}. ` +
+      'Pass { threads: 1 } to ask for the single-threaded build explicitly.',
+    { code: 'GANCOMPRESS_WASM_THREADS' },
+  );
 }
 
 async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
   let ok: boolean;
   try {
-    ok = await tf.setBackend(name);
+    // Initialising wasm instantiates emscripten's Node glue, which installs rethrowing process handlers.
+    ok = name === 'wasm' ? await withoutAddedProcessHandlers(() => tf.setBackend(name)) : await tf.setBackend(name);
   } catch (e) {
     throw new BackendError(`initBackend('${name}'): the backend failed to initialise: ${(e as Error).message}`);
   }

@@ -20,7 +20,11 @@ export interface KernelArgs {
 }
 
 /** A kernel's backend (as {@link WasmBackend}), attributes and named inputs. */
-export function unpack<A>(args: KernelArgs): { backend: WasmBackend; attrs: A; input(name: string): tf.TensorInfo } {
+export function unpack<A>(args: KernelArgs): {
+  backend: WasmBackend;
+  attrs: A;
+  input: (name: string) => tf.TensorInfo;
+} {
   return {
     backend: args.backend as WasmBackend,
     attrs: (args.attrs ?? {}) as unknown as A,

@@ -130,7 +130,7 @@ describe('conv2dTranspose gradients on wasm equal the cpu backend', () => {
 
 describe('backprop kernels called directly with attributes the layers API does not produce', () => {
   const kernel = (name: string, inputs: () => tf.NamedTensorMap, attrs: Record<string, unknown>) => (): tf.Tensor[] => [
-    tf.engine().runKernel(name, inputs(), attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+    tf.engine().runKernel<tf.Tensor>(name, inputs(), attrs as unknown as tf.NamedAttrMap),
   ];
 
   it('numeric padding with dimRoundingMode floor / round / ceil (output size 4.5 rounded)', async () => {
@@ -275,18 +275,14 @@ describe('depthwise gradients with dilations (the cpu kernels ignore dilations, 
           const attrs = { strides: [1, 1], pad, dilations } as unknown as tf.NamedAttrMap;
           const gotDw = tf
             .engine()
-            .runKernel(
-              'DepthwiseConv2dNativeBackpropFilter',
-              { x, dy },
-              { ...attrs, filterShape: wShape },
-            ) as tf.Tensor;
+            .runKernel<tf.Tensor>('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: wShape });
           const gotDx = tf
             .engine()
-            .runKernel(
+            .runKernel<tf.Tensor>(
               'DepthwiseConv2dNativeBackpropInput',
               { dy, filter: w },
               { ...attrs, inputShape: xShape },
-            ) as tf.Tensor;
+            );
           expectClose(gotDw, dw, 0, RTOL, `${label} filter gradient`);
           expectClose(gotDx, dx, 0, RTOL, `${label} input gradient`);
           tf.dispose([x, w, dy, y, gotDw, gotDx]);
@@ -337,18 +333,18 @@ describe('central finite differences of the wasm forward pass', () => {
             return [
               tf
                 .engine()
-                .runKernel(
+                .runKernel<tf.Tensor>(
                   'DepthwiseConv2dNativeBackpropInput',
                   { dy: y, filter: w },
                   { ...attrs, inputShape: c.x },
-                ) as tf.Tensor,
+                ),
               tf
                 .engine()
-                .runKernel(
+                .runKernel<tf.Tensor>(
                   'DepthwiseConv2dNativeBackpropFilter',
                   { x, dy: y },
                   { ...attrs, filterShape: c.w },
-                ) as tf.Tensor,
+                ),
             ];
           })
         : tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([x, w]);
