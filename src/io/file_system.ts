@@ -9,6 +9,9 @@ import { groupBytes, parseManifest } from './manifest_check.js';
 import { checkManifestAgainstTopology } from './manifest_topology.js';
 import { topologyWeights } from './topology_weights.js';
 
+// The real file calls, beside the handler that takes them.
+export { nodeFileOps };
+
 /** Optional model.json fields passed through unchanged. */
 const PASSED_THROUGH = [
   'trainingConfig',
@@ -60,7 +63,13 @@ export function fileSystem(path: string): tf.io.IOHandler {
  *
  * @example
  * ```ts
- * const handler = fileSystemWith('out/my-model', nodeFileOps); // same as fileSystem('out/my-model')
+ * // Every rename fails as on a read-only disk: the save throws a ModelFileError and the model
+ * // saved there before stays as it was.
+ * const readOnly = fileSystemWith('out/my-model', async () => ({
+ *   ...(await nodeFileOps()),
+ *   rename: () => Promise.reject(Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' })),
+ * }));
+ * await model.save(readOnly).catch((e: unknown) => console.log((e as ModelFileError).message));
  * ```
  */
 export function fileSystemWith(path: string, fileOps: () => Promise<FileOps>): tf.io.IOHandler {

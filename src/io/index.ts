@@ -1,2 +1,2 @@
-export { fileSystem, fileSystemWith } from './file_system.js';
-export { nodeFileOps, type FileOps, type WritableFile } from './file_ops.js';
+export { fileSystem, fileSystemWith, nodeFileOps } from './file_system.js';
+export type { FileOps, WritableFile } from './file_ops.js';
