@@ -51,6 +51,7 @@ export async function replaceModelFiles(
   const weightsPath = path.join(dir, weights.name);
   const previous = await previousFiles(jsonPath, ops, path);
   const unchanged = previous.exists ? `the model saved in ${dir} before is unchanged` : `nothing was saved in ${dir}`;
+  // Only has to differ from any other save's temporaries: a name, not a result, so no seed.
   const suffix = crypto.randomBytes(6).toString('hex');
   const tmpWeights = path.join(dir, `.${weights.name}.${suffix}.tmp`);
   const tmpJson = path.join(dir, `.${MODEL_JSON}.${suffix}.tmp`);

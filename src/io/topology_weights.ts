@@ -35,9 +35,10 @@ type FromConfig = (cls: unknown, config: unknown, customObjects: object, fastWei
  * before tfjs gets to build it again and leak the half-built model.
  *
  * The build uses tfjs's fast initialisation (zeros instead of the initializers, as
- * `tf.loadLayersModel` itself does when weights follow): building the 11.4M-parameter ResNet
- * generator takes ~0.16 s this way against ~1.5 s with its initializers. Should that path refuse
- * a topology, tfjs's public `modelFromJSON` is tried before giving up, so that only topologies
+ * `tf.loadLayersModel` itself does when weights follow), which tfjs-layers does not export: the
+ * top-level step of its `deserialize` is repeated here (the public `modelFromJSON` would run every
+ * initializer, random ones and orthogonal QRs included, only to throw the values away). Should
+ * that path refuse a topology, `modelFromJSON` is tried before giving up, so that only topologies
  * tfjs itself cannot build are refused.
  */
 export async function topologyWeights(jsonPath: string, json: LayersModelJson): Promise<TopologyWeight[] | null> {
