@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { expect, it } from 'vitest';
 import {
@@ -161,6 +162,124 @@ describeBackends('exportOnnx: onnxruntime-node computes what tfjs computes', () 
     await expectSameAsOnnx(model, inputs, 13);
     tf.dispose(inputs);
     model.dispose();
+  });
+});
+
+describeBackends('exportOnnx: property', () => {
+  /** One random layer of a sequential conv stack (with the channel count it leaves). */
+  const layerArb = fc.oneof(
+    fc.record({
+      kind: fc.constant('conv' as const),
+      filters: fc.integer({ min: 1, max: 4 }),
+      kernel: fc.constantFrom(1, 2, 3),
+      strides: fc.constantFrom(1, 2),
+      padding: fc.constantFrom('same', 'valid'),
+      activation: fc.constantFrom('linear', 'relu', 'tanh', 'sigmoid', 'elu'),
+    }),
+    fc.record({
+      kind: fc.constant('depthwise' as const),
+      multiplier: fc.integer({ min: 1, max: 2 }),
+      kernel: fc.constantFrom(1, 3),
+      padding: fc.constantFrom('same', 'valid'),
+    }),
+    fc.record({
+      kind: fc.constant('transpose' as const),
+      filters: fc.integer({ min: 1, max: 3 }),
+      kernel: fc.constantFrom(1, 2, 3),
+      strides: fc.constantFrom(1, 2, 3),
+      padding: fc.constantFrom('same', 'valid'),
+    }),
+    fc.record({
+      kind: fc.constant('torchTranspose' as const),
+      filters: fc.integer({ min: 1, max: 3 }),
+      padding: fc.constantFrom(0, 1),
+      outputPadding: fc.constantFrom(0, 1),
+    }),
+    fc.record({
+      kind: fc.constant('pad' as const),
+      t: fc.nat(2),
+      b: fc.nat(2),
+      l: fc.nat(2),
+      r: fc.nat(2),
+      reflect: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('norm' as const), batch: fc.boolean() }),
+    fc.record({ kind: fc.constant('up' as const), bilinear: fc.boolean() }),
+  );
+
+  it('any stack of convertible layers runs in onnxruntime as in tfjs (within 1e-4)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(layerArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 6, max: 10 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (specs, size, channels) => {
+          const input = tfl.input({ shape: [size, size, channels] });
+          let x: ST = input;
+          for (const s of specs) {
+            const [, h, w] = x.shape as [null, number, number, number];
+            let layer: tfl.layers.Layer;
+            if (s.kind === 'conv') {
+              if (s.padding === 'valid' && Math.min(h, w) < s.kernel) continue;
+              layer = tfl.layers.conv2d({
+                filters: s.filters,
+                kernelSize: s.kernel,
+                strides: s.strides,
+                padding: s.padding,
+                activation: s.activation,
+              });
+            } else if (s.kind === 'depthwise') {
+              if (s.padding === 'valid' && Math.min(h, w) < s.kernel) continue;
+              layer = tfl.layers.depthwiseConv2d({
+                kernelSize: s.kernel,
+                depthMultiplier: s.multiplier,
+                padding: s.padding,
+              });
+            } else if (s.kind === 'transpose') {
+              if (h * s.strides > 40) continue;
+              layer = tfl.layers.conv2dTranspose({
+                filters: s.filters,
+                kernelSize: s.kernel,
+                strides: s.strides,
+                padding: s.padding,
+              });
+            } else if (s.kind === 'torchTranspose') {
+              if (h > 20) continue;
+              layer = new ConvTranspose2d({
+                filters: s.filters,
+                kernelSize: 3,
+                strides: 2,
+                padding: s.padding,
+                outputPadding: s.outputPadding,
+              });
+            } else if (s.kind === 'pad') {
+              if (s.reflect && Math.min(h, w) <= Math.max(s.t, s.b, s.l, s.r)) continue;
+              layer = s.reflect
+                ? new ReflectionPad2d({ padding: [s.t, s.b, s.l, s.r] })
+                : tfl.layers.zeroPadding2d({
+                    padding: [
+                      [s.t, s.b],
+                      [s.l, s.r],
+                    ],
+                  });
+            } else if (s.kind === 'norm') {
+              layer = s.batch ? tfl.layers.batchNormalization({}) : new InstanceNorm({ affine: true });
+            } else {
+              if (h > 20) continue;
+              layer = tfl.layers.upSampling2d({ size: [2, 2], interpolation: s.bilinear ? 'bilinear' : 'nearest' });
+            }
+            x = layer.apply(x) as ST;
+          }
+          const model = tfl.model({ inputs: input, outputs: x });
+          randomizeWeights(model, size + channels, 0.5);
+          const sample = seededTensor([1, size, size, channels], size * channels);
+          await expectSameAsOnnx(model, [sample]);
+          tf.dispose(sample);
+          model.dispose();
+        },
+      ),
+      { seed: 21, numRuns: 25 },
+    );
   });
 });
 

@@ -254,6 +254,59 @@ describeBackends('loadTorchWeights: strict mode names every mismatch and changes
     fused.dispose();
   });
 
+  it('names exactly the tensors removed, renamed or reshaped, for any such edit (property)', () => {
+    const teacher = ckpt['resnet_teacher.pth'] as TorchStateDict;
+    const names = Object.keys(teacher);
+    const g = ResnetGenerator({ ngf: TEACHER_NGF });
+    const before = tf.memory().numTensors;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(names.length - 1), { maxLength: 6 }),
+        fc.array(fc.constantFrom('remove', 'rename', 'reshape'), { minLength: 6, maxLength: 6 }),
+        (picked, actions) => {
+          const edits: Record<string, TorchTensor | null> = {};
+          const expected = { missing: [] as string[], unused: [] as string[], mismatched: [] as string[] };
+          picked.forEach((index, k) => {
+            const name = names[index] as string;
+            const t = teacher[name] as TorchTensor;
+            const action = actions[k];
+            if (action === 'remove' || action === 'rename') {
+              edits[name] = null;
+              expected.missing.push(name);
+              if (action === 'rename') {
+                edits[`${name}_renamed`] = t;
+                expected.unused.push(`${name}_renamed`);
+              }
+            } else {
+              edits[name] = { ...t, shape: [...t.shape, 1] };
+              expected.mismatched.push(name);
+            }
+          });
+          const changed = edited(teacher, edits);
+          if (picked.length === 0) {
+            expect(loadTorchWeights(g, changed).loaded.length).toBe(48);
+            return;
+          }
+          let error: unknown;
+          try {
+            loadTorchWeights(g, changed);
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(WeightMappingError);
+          const e = error as WeightMappingError;
+          expect([...e.missing].sort()).toEqual([...expected.missing].sort());
+          expect([...e.unused].sort()).toEqual([...expected.unused].sort());
+          expect(e.mismatched.map((m) => m.split(':')[0]).sort()).toEqual([...expected.mismatched].sort());
+          expect(e.unmapped).toEqual([]);
+        },
+      ),
+      { seed: 13, numRuns: 60 },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    g.dispose();
+  });
+
   it('refuses bad arguments with a ConfigError naming them', () => {
     const g = ResnetGenerator({ ngf: TEACHER_NGF });
     const teacher = ckpt['resnet_teacher.pth'] as TorchStateDict;
