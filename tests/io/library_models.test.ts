@@ -29,7 +29,8 @@ let counter = 0;
 function fingerprint(model: tfl.LayersModel): Buffer {
   const parts = model.getWeights().map((w) => Buffer.from(w.dataSync().buffer.slice(0)));
   const inputs = model.inputs.map((input, i) => seededTensor([1, ...input.shape.slice(1).map((d) => d ?? 16)], 77 + i));
-  const outputs = [model.predict(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs)].flat() as tf.Tensor[];
+  const predicted = model.predict(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs);
+  const outputs = Array.isArray(predicted) ? predicted : [predicted];
   for (const y of outputs) parts.push(Buffer.from(y.dataSync().buffer.slice(0)));
   tf.dispose([...inputs, ...outputs]);
   return Buffer.concat(parts);
