@@ -34,3 +34,5 @@ export { randomSearch, type RandomSearchOptions } from './random_search.js';
 export { exhaustiveSearch, type ExhaustiveSearchOptions } from './exhaustive_search.js';
 export { macsCost, paramsCost, type MacsCostOptions } from './macs_cost.js';
 export { subnetEvaluator, type SubnetEvaluatorOptions } from './subnet_evaluator.js';
+export { latencyCost, type LatencyCost, type LatencyCostOptions } from './latency_cost.js';
+export type { LatencyCheck, LatencyEntry, LatencyTable, LatencyTableFile } from './latency_table.js';
