@@ -65,8 +65,8 @@ function checkOptions(options: unknown): { antialias: boolean; clamp: [number, n
  * output gives PIL's pixels within 1 grey level (most equal, see docs/images.md).
  *
  * Each pass is one matrix product with a precomputed `[out, in]` weight matrix (banded: at most
- * 4s + 1 non-zero entries a row), so the op is differentiable and fast on wasm. Matrices are
- * computed once per (in, out, antialias) and reused.
+ * 4s + 1 non-zero entries a row), so the op is differentiable and fast on wasm (see
+ * docs/benchmarks.md). Matrices are computed once per (in, out, antialias) and reused.
  *
  * @param images float32 `[H, W, C]` or `[N, H, W, C]`, any value range.
  * @param size `[height, width]` of the output (tfjs order, as `tf.image.resizeBilinear`; PIL's
@@ -95,19 +95,56 @@ export function resizeBicubic<T extends tf.Tensor3D | tf.Tensor4D>(
     const x4 = (images.rank === 3 ? tf.expandDims(images, 0) : images) as tf.Tensor4D;
     const [n, inHeight, inWidth, c] = x4.shape;
     const limit = (t: tf.Tensor): tf.Tensor => (clamp === null ? t : tf.clipByValue(t, clamp[0], clamp[1]));
+    // Each pass brings the resampled axis first and multiplies by the [out, in] matrix: one 2-D
+    // matMul over every other axis at once. (A batched matMul over NHWC rows with C = 3 columns
+    // is several times slower on wasm.) The channel axis stays last, so transposes move C-long runs.
     let y: tf.Tensor = x4;
+    let layout: 'NHWC' | 'WNHC' = 'NHWC';
     if (width !== inWidth) {
-      // [N·H, W, C] rows times the [width, W] matrix, broadcast over the rows.
-      const wh = tf.tensor3d(bicubicWeights(inWidth, width, antialias), [1, width, inWidth]);
-      y = limit(tf.matMul(wh, tf.reshape(y, [n * inHeight, inWidth, c])));
+      const rows = tf.reshape(permute(x4, [2, 0, 1, 3]), [inWidth, n * inHeight * c]);
+      y = tf.reshape(limit(resamplePass(inWidth, width, antialias)(rows)), [width, n, inHeight, c]);
+      layout = 'WNHC';
     }
     if (height !== inHeight) {
-      // [N, H, width·C] columns times the [height, H] matrix.
-      const wv = tf.tensor3d(bicubicWeights(inHeight, height, antialias), [1, height, inHeight]);
-      y = limit(tf.matMul(wv, tf.reshape(y, [n, inHeight, width * c])));
+      const cols = permute(y, layout === 'WNHC' ? [2, 1, 0, 3] : [1, 0, 2, 3]); // [H, N, width, C]
+      const product = resamplePass(inHeight, height, antialias)(tf.reshape(cols, [inHeight, n * width * c]));
+      y = permute(tf.reshape(limit(product), [height, n, width, c]), [1, 0, 2, 3]);
+    } else if (layout === 'WNHC') {
+      y = permute(y, [1, 2, 0, 3]);
+    } else {
+      y = limit(tf.clone(x4));
     }
-    if (width === inWidth && height === inHeight) y = limit(tf.clone(x4));
-    const out = tf.reshape(y, [n, height, width, c]);
-    return (images.rank === 3 ? tf.squeeze(out, [0]) : out) as T;
+    return (images.rank === 3 ? tf.squeeze(y, [0]) : y) as T;
   });
+}
+
+/**
+ * One resampling pass: `[in, rest]` → `[out, rest]`, the weight matrix times x. Its gradient is
+ * the transposed matrix times dy, built explicitly: on wasm a matMul with `transposeA` (what
+ * matMul's own gradient uses) is about 3× slower than one with a transposed copy.
+ */
+function resamplePass(inSize: number, outSize: number, antialias: boolean): (x: tf.Tensor) => tf.Tensor {
+  const weights = bicubicWeights(inSize, outSize, antialias);
+  return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.matMul(tf.tensor2d(weights, [outSize, inSize]), inputs[0] as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor): tf.Tensor => {
+      const transposed = new Float32Array(inSize * outSize);
+      for (let o = 0; o < outSize; o++) {
+        for (let i = 0; i < inSize; i++) transposed[i * outSize + o] = weights[o * inSize + i] as number;
+      }
+      return tf.matMul(tf.tensor2d(transposed, [inSize, outSize]), dy);
+    },
+  }));
+}
+
+/** tf.transpose, or a reshape when the permutation only moves axes of size 1 (no copy). */
+function permute(x: tf.Tensor, perm: number[]): tf.Tensor {
+  const moved = perm.filter((axis) => x.shape[axis] !== 1);
+  const kept = moved.every((axis, i) => i === 0 || axis > (moved[i - 1] as number));
+  return kept
+    ? tf.reshape(
+        x,
+        perm.map((axis) => x.shape[axis] as number),
+      )
+    : tf.transpose(x, perm);
 }
