@@ -8,8 +8,28 @@ import { BackendError, ShapeError } from '../util/index.js';
 export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
+  incRef(dataId: tf.DataId): void;
   getMemoryOffset(dataId: tf.DataId): number;
-  wasm: { HEAPU8: Uint8Array };
+  /**
+   * The emscripten module: its memory is exported as `asm.memory` by the single-threaded builds
+   * and kept as `wasmMemory` by the threaded one (which imports it).
+   */
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown }; wasmMemory?: unknown };
+}
+
+/** The backend's WebAssembly memory, or null where the module exposes none. */
+export function wasmMemoryOf(backend: WasmBackend): WebAssembly.Memory | null {
+  const candidate = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  return candidate instanceof WebAssembly.Memory ? candidate : null;
+}
+
+/**
+ * The backend's heap as bytes, read afresh: growing the memory replaces its buffer, and with
+ * the threaded build another thread may have grown it since `HEAPU8` was last updated.
+ */
+export function heapBytes(backend: WasmBackend): Uint8Array {
+  const memory = wasmMemoryOf(backend);
+  return memory != null ? new Uint8Array(memory.buffer) : backend.wasm.HEAPU8;
 }
 
 /** What tfjs passes to a kernel function. */
@@ -112,7 +132,7 @@ export interface CopyRuns {
 export function copyRuns(backend: WasmBackend, src: tf.TensorInfo, dst: tf.TensorInfo, runs: CopyRuns): void {
   if (runs.length <= 0) return;
   // Re-read the heap after every allocation: growing wasm memory replaces the buffer.
-  const heap = new Int32Array(backend.wasm.HEAPU8.buffer);
+  const heap = new Int32Array(heapBytes(backend).buffer);
   const srcBase = backend.getMemoryOffset(src.dataId) / 4 + runs.srcOffset;
   const dstBase = backend.getMemoryOffset(dst.dataId) / 4 + runs.dstOffset;
   const [n0 = 1, n1 = 1, n2 = 1] = runs.counts;

@@ -5,6 +5,7 @@ import { conv2dBackpropInputWasm } from './wasm_conv2d_backprop_input.js';
 import { depthwiseBackpropFilterWasm } from './wasm_depthwise_backprop_filter.js';
 import { depthwiseBackpropInputWasm } from './wasm_depthwise_backprop_input.js';
 import { unsortedSegmentSumWasm } from './wasm_unsorted_segment_sum.js';
+import { provideWasmKernel } from './wasm_kernel_registry.js';
 
 /**
  * The kernels {@link registerWasmTrainingKernels} provides for the `'wasm'` backend: the four
@@ -41,21 +42,7 @@ const IMPLEMENTATIONS: Record<(typeof WASM_TRAINING_KERNELS)[number], tf.KernelF
   UnsortedSegmentSum: unsortedSegmentSumWasm,
 };
 
-// A global symbol, so that two copies of this library in one process recognise each other's
-// kernels and register once.
-const MARK = Symbol.for('gancompress.wasmTrainingKernel');
-
-/** wasm kernels this module replaced, kept for side-by-side benchmarks. */
-const replaced = new Map<string, tf.KernelConfig>();
-
-/** The wasm package's own kernel that {@link registerWasmTrainingKernels} replaced, if any. */
-export function replacedWasmKernel(name: string): tf.KernelConfig | undefined {
-  return replaced.get(name);
-}
-
-function isOurs(config: tf.KernelConfig | undefined): boolean {
-  return config != null && (config.kernelFunc as unknown as Record<symbol, unknown>)[MARK] === true;
-}
+export { replacedWasmKernel } from './wasm_kernel_registry.js';
 
 /**
  * Registers, for the `'wasm'` backend only, the gradient kernels that make models with
@@ -84,20 +71,7 @@ export function registerWasmTrainingKernels(): string[] {
       'registerWasmTrainingKernels(): the wasm backend is not loaded; import @tensorflow/tfjs-backend-wasm first (or call initBackend("wasm"))',
     );
   }
-  const registered: string[] = [];
-  for (const name of WASM_TRAINING_KERNELS) {
-    const existing = tf.getKernel(name, 'wasm');
-    if (isOurs(existing)) continue;
-    if (existing != null) {
-      if (MISSING_UPSTREAM.has(name)) continue;
-      replaced.set(name, existing);
-      tf.unregisterKernel(name, 'wasm');
-    }
-    const impl = IMPLEMENTATIONS[name];
-    const kernelFunc: tf.KernelFunc = (args) => impl(args);
-    Object.defineProperty(kernelFunc, MARK, { value: true });
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
-    registered.push(name);
-  }
-  return registered;
+  return WASM_TRAINING_KERNELS.filter((name) =>
+    provideWasmKernel(name, IMPLEMENTATIONS[name], MISSING_UPSTREAM.has(name) ? 'keep' : 'replace'),
+  );
 }
