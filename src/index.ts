@@ -41,6 +41,7 @@ export { fileSystem } from './io/index.js';
 
 // image
 export {
+  bicubicPixelShuffleKernel,
   type ColourRangeOptions,
   resizeBicubic,
   type ResizeBicubicOptions,
@@ -92,6 +93,8 @@ export {
   type InstanceNormConfig,
   type InstanceNormOptions,
   pad2d,
+  PixelShuffle,
+  type PixelShuffleConfig,
   ReflectionPad2d,
   type ReflectionPad2dConfig,
   type ResolvedConvTransposeGeometry,
@@ -335,6 +338,8 @@ export {
   StyleGan2SynthesisNetwork,
   type StyleMode,
   SuperMobileResnetGenerator,
+  SuperResidualUpscaler,
+  type SuperResidualUpscalerOptions,
   type SynthesisNetworkOptions,
 } from './models/index.js';
 

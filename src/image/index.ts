@@ -4,3 +4,4 @@ export { bicubicWeights, cubicKernel } from './bicubic_weights.js';
 export { rgbToY, rgbToYCbCr, yCbCrToRgb } from './ycbcr.js';
 export type { ColourRangeOptions } from './ycbcr.js';
 export { assertImages } from './checks.js';
+export { bicubicPixelShuffleKernel } from './bicubic_pixel_shuffle.js';

@@ -7,7 +7,7 @@ import {
   PixelNorm,
   SelectStyle,
 } from '../../layers/modulated/index.js';
-import { Clamp } from '../../models/resnet/clamp.js';
+import { Clamp } from '../../models/index.js';
 import { ConfigError } from '../../util/index.js';
 import { HaarDWT, HaarIDWT, IDWTUpsample, type ChannelLayout } from '../../wavelet/index.js';
 import { float32, transposeArray } from '../permute.js';

@@ -18,3 +18,4 @@ export {
   convTransposeOutputShape,
 } from './conv_transpose_geometry.js';
 export { dilateKernel } from './conv_transpose_op.js';
+export { PixelShuffle, type PixelShuffleConfig } from './pixel_shuffle.js';

@@ -1,0 +1,1 @@
+export { SuperResidualUpscaler, type SuperResidualUpscalerOptions } from './super_residual_upscaler.js';
