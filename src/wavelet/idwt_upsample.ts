@@ -4,6 +4,7 @@ import { ConfigError, ShapeError } from '../util/index.js';
 import {
   baseLayerArgs,
   option,
+  SIZE_LIMITS,
   type Initializer,
   type InitializerSpec,
   type OptionValues,
@@ -73,7 +74,7 @@ export class IDWTUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
    * unchanged), also for the modulation's 4C outputs.
    */
   static readonly options = HAAR_LAYER_OPTIONS.extend({
-    styleDim: option.int({ min: 1, optional: true }),
+    styleDim: option.int({ min: 1, limit: SIZE_LIMITS.width, optional: true }),
     kernelInitializer: option.initializer({ default: 'pytorchLinear', appliesWhen: WITH_STYLE }),
     biasInitializer: option.initializer({ default: 'ones', appliesWhen: WITH_STYLE }),
     seed: option.seed(),

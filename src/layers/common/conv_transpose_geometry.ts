@@ -1,9 +1,11 @@
 import { ConfigError, ShapeError } from '../../util/index.js';
 import { assertInt } from '../../util/index.js';
 import {
+  limitedPair,
   numElements,
   option,
   optionSchema,
+  SIZE_LIMITS,
   type LayerCost,
   type LayerShape,
   type MacConvention,
@@ -36,9 +38,9 @@ export interface ResolvedConvTransposeGeometry {
  * after `prefix` (a layer's `'name.'`, or nothing for the op's own arguments).
  */
 export function resolveConvTransposeGeometry(g: ConvTransposeGeometry, prefix = ''): ResolvedConvTransposeGeometry {
-  const strides = intPair(`${prefix}strides`, g.strides ?? 1, 1);
-  const padding = intPair(`${prefix}padding`, g.padding ?? 0, 0);
-  const dilationRate = intPair(`${prefix}dilationRate`, g.dilationRate ?? 1, 1);
+  const strides = limitedPair(`${prefix}strides`, g.strides ?? 1, 1, SIZE_LIMITS.kernel);
+  const padding = limitedPair(`${prefix}padding`, g.padding ?? 0, 0, SIZE_LIMITS.extent);
+  const dilationRate = limitedPair(`${prefix}dilationRate`, g.dilationRate ?? 1, 1, SIZE_LIMITS.kernel);
   const outputPadding = checkOutputPadding(`${prefix}outputPadding`, g.outputPadding ?? 0, strides, dilationRate);
   return { strides, padding, outputPadding, dilationRate };
 }
@@ -81,11 +83,11 @@ export interface ConvTransposeLayerOptions extends ConvTransposeGeometry {
  * ```
  */
 export const CONV_TRANSPOSE_LAYER_OPTIONS = optionSchema({
-  filters: option.int({ min: 1 }),
-  kernelSize: option.intPair({ min: 1 }),
-  strides: option.intPair({ min: 1, default: 1 }),
-  padding: option.intPair({ min: 0, default: 0 }),
-  dilationRate: option.intPair({ min: 1, default: 1 }),
+  filters: option.int({ min: 1, limit: SIZE_LIMITS.width }),
+  kernelSize: option.intPair({ min: 1, limit: SIZE_LIMITS.kernel }),
+  strides: option.intPair({ min: 1, limit: SIZE_LIMITS.kernel, default: 1 }),
+  padding: option.intPair({ min: 0, limit: SIZE_LIMITS.extent, default: 0 }),
+  dilationRate: option.intPair({ min: 1, limit: SIZE_LIMITS.kernel, default: 1 }),
   // After strides and dilationRate, which it is checked against.
   outputPadding: option.custom<[number, number]>({
     expected: 'an integer >= 0 or a pair [h, w] of them, smaller than the stride or the dilation',

@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError } from '../../util/index.js';
+import { ConfigError, ShapeError } from '../../util/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
-import { baseLayerArgs, option, optionSchema, registerLayer, singleInput, singleShape } from '../core/index.js';
+import {
+  baseLayerArgs,
+  option,
+  optionSchema,
+  registerLayer,
+  singleInput,
+  singleShape,
+  SIZE_LIMITS,
+} from '../core/index.js';
 import { explicitPads, type Pads2d } from '../../util/index.js';
 import type { LayerArgs } from '../core/index.js';
 import { checkReflectFits, pad2d } from './pad_op.js';
@@ -37,7 +45,12 @@ export class ReflectionPad2d extends tfl.layers.Layer implements CostedLayer, Ha
   static readonly options = optionSchema({
     padding: option.custom<Pads2d>({
       expected: 'a non-negative integer or [top, bottom, left, right] of them',
-      parse: (argument, value) => explicitPads(argument, value),
+      parse(argument, value) {
+        const pads = explicitPads(argument, value);
+        if (pads.some((p) => p > SIZE_LIMITS.extent))
+          throw new ConfigError(argument, value, `pads of at most ${SIZE_LIMITS.extent}`);
+        return pads;
+      },
       write: (pads) => [...pads],
     }),
   });

@@ -40,7 +40,9 @@ export {
 export { baseLayerArgs, LAYER_ARG_KEYS, type LayerArgs, type Kwargs } from './layer_args.js';
 export { CONV_WEIGHT_OPTIONS, type ConvWeightOptions } from './conv_weight_options.js';
 export {
+  limitedPair,
   option,
+  SIZE_LIMITS,
   type ConfigValue,
   type InitializerOption,
   type IntListOption,

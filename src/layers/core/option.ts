@@ -62,10 +62,28 @@ function fallbackOf<T>(value: Default<T> | undefined): ((resolved: ResolvedOptio
   return typeof value === 'function' ? (value as (resolved: ResolvedOptions) => T) : () => value;
 }
 
+/**
+ * Upper bounds of the sizes layers take, far beyond any real layer's: a value past them (2⁶⁰,
+ * 1e300) is a mistake that would otherwise surface as an allocation failure or a hang.
+ */
+export const SIZE_LIMITS = {
+  /** Channels, units, style lengths, depth multipliers. */
+  width: 65536,
+  /** Kernel sizes, strides, dilations, FIR taps. */
+  kernel: 255,
+  /** Pads, spatial sizes, indices. */
+  extent: 4096,
+} as const;
+
 /** Range and default of {@link option}`.int`. */
 export interface IntOption {
   min?: number;
   max?: number;
+  /**
+   * A sanity bound (see {@link SIZE_LIMITS}): values above it are refused as `an integer in
+   * [min, limit]`, while values below `min` keep the plainer `an integer >= min`.
+   */
+  limit?: number;
   /** Only odd values (kernels padded `k // 2` on each side). */
   odd?: boolean;
   /** How errors word what is expected (default: from the range). */
@@ -128,6 +146,8 @@ function int(spec: IntOption & { optional?: boolean } = {}): Option<number | und
     expected,
     (argument, value) => {
       assertInt(argument, value, min, max);
+      if (spec.limit != null && value > spec.limit)
+        throw new ConfigError(argument, value, intRangeText(min, spec.limit));
       if (odd && value % 2 !== 1) throw new ConfigError(argument, value, expected);
       return value;
     },
@@ -148,6 +168,14 @@ function number(spec: NumberOption & { optional?: boolean } = {}): Option<number
     spec.default,
     spec.optional === true,
   );
+}
+
+/** {@link intPair} with an upper sanity bound. */
+export function limitedPair(argument: string, value: unknown, min: number, limit = Infinity): [number, number] {
+  const pair = intPair(argument, value, min);
+  if (pair.some((v) => v > limit))
+    throw new ConfigError(argument, value, `an integer in [${min}, ${limit}] or a pair [h, w] of them`);
+  return pair;
 }
 
 /**
@@ -230,11 +258,15 @@ export const option = {
   },
 
   /** An integer `>= min` or a pair `[h, w]` of them, resolved and written as the pair. */
-  intPair(spec: { min: number; default?: Default<number | [number, number]> }): Option<[number, number]> {
+  intPair(spec: {
+    min: number;
+    limit?: number;
+    default?: Default<number | [number, number]>;
+  }): Option<[number, number]> {
     const fallback = fallbackOf(spec.default);
     return {
       expected: `an integer >= ${spec.min} or a pair [h, w] of them`,
-      parse: (argument, value) => intPair(argument, value, spec.min),
+      parse: (argument, value) => limitedPair(argument, value, spec.min, spec.limit),
       ...(fallback != null && {
         fallback: (resolved: ResolvedOptions) => intPair('default', fallback(resolved), spec.min),
       }),

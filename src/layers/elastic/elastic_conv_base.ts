@@ -160,6 +160,8 @@ export abstract class ElasticConvBase
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name) as tf.Tensor4D;
       const c = this.checkInput(x.shape);
+      // Refuses an input the active kernel does not fit before tfjs reports a negative size.
+      this.computeOutputShape(x.shape);
       const key = `${c}|${this.activeOut}|${this.activeKernel}`;
       const weights = this.cache.get(
         key,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
+import { option, SIZE_LIMITS, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes, ChannelRole } from '../core/index.js';
@@ -36,7 +36,7 @@ export class ElasticDepthwiseConv2d extends ElasticKernelConvBase {
   static className = 'ElasticDepthwiseConv2d';
   /** The options it takes (see {@link ElasticDepthwiseConv2dConfig}). */
   static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
-    depthMultiplier: option.int({ min: 1, default: 1 }),
+    depthMultiplier: option.int({ min: 1, limit: SIZE_LIMITS.width, default: 1 }),
     depthwiseInitializer: option.initializer({ default: 'glorotUniform' }),
   });
   /** Output channels per input channel. */

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
-import { option, optionSchema, type OptionValues } from '../core/index.js';
+import { limitedPair, option, optionSchema, SIZE_LIMITS, type OptionValues } from '../core/index.js';
 import {
   checkPadding,
   convOutputLength,
   effectiveKernel,
   explicitPads,
-  intPair,
   samePads,
   type PadMode,
   type Pads2d,
@@ -74,18 +73,18 @@ function kernelSizeChoices(argument: string, value: unknown, kernelSize: number)
  * ```
  */
 export const ELASTIC_CONV_GEOMETRY_OPTIONS = optionSchema({
-  kernelSize: option.int({ min: 1 }),
+  kernelSize: option.int({ min: 1, limit: SIZE_LIMITS.kernel }),
   kernelSizeChoices: option.custom<number[]>({
     expected: 'a strictly increasing list of kernel sizes ending with kernelSize',
     parse: (argument, value, resolved) => kernelSizeChoices(argument, value, resolved['kernelSize'] as number),
     write: (v) => [...v],
     default: (resolved) => [resolved['kernelSize'] as number],
   }),
-  strides: option.intPair({ min: 1, default: 1 }),
+  strides: option.intPair({ min: 1, limit: SIZE_LIMITS.kernel, default: 1 }),
   dilationRate: option.custom<[number, number]>({
     expected: 'an integer >= 1 or a pair [h, w] of them (1 when strided)',
     parse(argument, value, resolved) {
-      const dilationRate = intPair(argument, value, 1);
+      const dilationRate = limitedPair(argument, value, 1, SIZE_LIMITS.kernel);
       const strides = resolved['strides'] as [number, number];
       if (strides.some((st) => st > 1) && dilationRate.some((d) => d > 1)) {
         throw new ConfigError(
@@ -104,6 +103,8 @@ export const ELASTIC_CONV_GEOMETRY_OPTIONS = optionSchema({
     parse(argument, value, resolved) {
       const padding = checkPadding(argument, value);
       if (typeof padding === 'string') return padding;
+      if (explicitPads(argument, padding).some((p) => p > SIZE_LIMITS.extent))
+        throw new ConfigError(argument, value, `pads of at most ${SIZE_LIMITS.extent}`);
       const kernelSize = resolved['kernelSize'] as number;
       const smallest = (resolved['kernelSizeChoices'] as number[])[0] as number;
       const dilationRate = resolved['dilationRate'] as [number, number];
@@ -174,7 +175,10 @@ export class ElasticConvGeometry {
     ];
   }
 
-  /** The NHWC output shape for active kernel `k` and `channels` output channels (checks the rank). */
+  /**
+   * The NHWC output shape for active kernel `k` and `channels` output channels; a `ShapeError`
+   * names the layer's input when its rank is not 4 or the kernel does not fit it.
+   */
   outputShape(
     layerName: string,
     inputShape: readonly (number | null)[],
@@ -182,7 +186,15 @@ export class ElasticConvGeometry {
     channels: number | null,
   ): (number | null)[] {
     if (inputShape.length !== 4) throw new ShapeError(`${layerName} input`, [...inputShape], 'rank 4 (NHWC)');
-    return [inputShape[0] ?? null, ...this.outputSize(k, inputShape[1] ?? null, inputShape[2] ?? null), channels];
+    const size = this.outputSize(k, inputShape[1] ?? null, inputShape[2] ?? null);
+    if (size.some((n) => n != null && n < 1)) {
+      throw new ShapeError(
+        `${layerName} input`,
+        [...inputShape],
+        `a height and width the ${k}×${k} kernel fits (with padding ${JSON.stringify(this.padding)} the output would be ${size.join('×')})`,
+      );
+    }
+    return [inputShape[0] ?? null, ...size, channels];
   }
 
   /** Pads `x` for a reflect-mode conv, or returns it with the explicit pad argument for a zero-padded one. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
+import { option, SIZE_LIMITS, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { InstanceNorm } from '../common/index.js';
 import { instanceNorm } from '../common/index.js';
 import { built } from '../core/index.js';
@@ -47,8 +47,8 @@ export class ElasticSeparableConv2d extends ElasticKernelConvBase {
   static className = 'ElasticSeparableConv2d';
   /** The options it takes (see {@link ElasticSeparableConv2dConfig}); `useBias` puts biases on both convs. */
   static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
-    filters: option.int({ min: 1 }),
-    depthMultiplier: option.int({ min: 1, default: 1 }),
+    filters: option.int({ min: 1, limit: SIZE_LIMITS.width }),
+    depthMultiplier: option.int({ min: 1, limit: SIZE_LIMITS.width, default: 1 }),
     norm: option.oneOf(['instance', 'none'] as const, 'instance'),
     epsilon: option.number({ positive: true, default: 1e-5 }),
     depthwiseInitializer: option.initializer({ default: 'glorotUniform' }),

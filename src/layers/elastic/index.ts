@@ -1,7 +1,7 @@
 export { elasticKernel, kernelTransformPairs, type KernelTransformPair } from './kernel_transform.js';
 export type { ElasticConvGeometryConfig } from './elastic_geometry.js';
-export { ElasticConvBase } from './elastic_conv_base.js';
-export { ElasticKernelConvBase } from './elastic_kernel_conv_base.js';
+export { ElasticConvBase, type ElasticConvBaseArgs } from './elastic_conv_base.js';
+export { ElasticKernelConvBase, type ElasticKernelConvBaseArgs } from './elastic_kernel_conv_base.js';
 export { OnceForAllConv, type OnceForAllConvConfig } from './once_for_all_conv.js';
 export { ElasticDepthwiseConv2d, type ElasticDepthwiseConv2dConfig } from './elastic_depthwise_conv_2d.js';
 export { ElasticSeparableConv2d, type ElasticSeparableConv2dConfig } from './elastic_separable_conv_2d.js';

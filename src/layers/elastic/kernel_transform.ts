@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../../util/index.js';
+import { assertIntList, ConfigError, ShapeError } from '../../util/index.js';
 
 /** One OFA kernel transformation: `from`×`from` → `to`×`to`, a `to²×to²` matrix named `${from}to${to}`. */
 export interface KernelTransformPair {
@@ -9,8 +9,10 @@ export interface KernelTransformPair {
 }
 
 /**
- * The transformation matrices an elastic kernel with these (ascending) kernel sizes needs: one
- * per consecutive pair, largest first (`[3, 5, 7]` → `7to5` (25×25), `5to3` (9×9)).
+ * The transformation matrices an elastic kernel with these kernel sizes needs: one per
+ * consecutive pair, largest first (`[3, 5, 7]` → `7to5` (25×25), `5to3` (9×9)). The sizes must be
+ * strictly increasing and of one parity (each a centred window of the next); a `ConfigError`
+ * names `choices` otherwise.
  *
  * @example
  * ```ts
@@ -18,6 +20,10 @@ export interface KernelTransformPair {
  * ```
  */
 export function kernelTransformPairs(choices: readonly number[]): KernelTransformPair[] {
+  assertIntList('choices', choices, { min: 1, minLength: 1, increasing: true });
+  const largest = choices[choices.length - 1] as number;
+  if (choices.some((k) => (largest - k) % 2 !== 0))
+    throw new ConfigError('choices', choices, 'kernel sizes of one parity (each a centred window of the next)');
   const pairs: KernelTransformPair[] = [];
   for (let i = choices.length - 1; i > 0; i--) {
     const from = choices[i] as number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { option, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
+import { option, SIZE_LIMITS, type Initializer, type InitializerSpec, type OptionValues } from '../core/index.js';
 import { numElements, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import { registerLayer, singleShape } from '../core/index.js';
 import type { ChannelAxes } from '../core/index.js';
@@ -43,7 +43,7 @@ export class OnceForAllConv extends ElasticKernelConvBase {
   static className = 'OnceForAllConv';
   /** The options it takes (see {@link OnceForAllConvConfig}). */
   static readonly options = ELASTIC_KERNEL_CONV_OPTIONS.extend({
-    filters: option.int({ min: 1 }),
+    filters: option.int({ min: 1, limit: SIZE_LIMITS.width }),
     kernelInitializer: option.initializer({ default: 'glorotUniform' }),
   });
   /** Maximum (full) output width. */

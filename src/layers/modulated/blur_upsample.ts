@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../../util/index.js';
-import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, SIZE_LIMITS, type LayerArgs } from '../core/index.js';
 import { numElements, type CostedLayer, type LayerCost, type LayerShape, type MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
@@ -34,6 +34,7 @@ export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasCh
         const ok =
           Array.isArray(value) &&
           value.length >= 2 &&
+          value.length <= SIZE_LIMITS.kernel &&
           value.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
           (value as number[]).reduce((a, b) => a + b, 0) !== 0;
         if (!ok)

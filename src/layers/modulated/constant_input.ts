@@ -7,6 +7,7 @@ import {
   option,
   optionSchema,
   seededInitializer,
+  SIZE_LIMITS,
   type LayerArgs,
 } from '../core/index.js';
 import { built } from '../core/index.js';
@@ -40,8 +41,8 @@ export class ConstantInput extends tfl.layers.Layer implements CostedLayer, HasC
   static className = 'ConstantInput';
   /** The options it takes (see {@link ConstantInputConfig}). */
   static readonly options = optionSchema({
-    channels: option.int({ min: 1 }),
-    size: option.int({ min: 1, default: 4 }),
+    channels: option.int({ min: 1, limit: SIZE_LIMITS.width }),
+    size: option.int({ min: 1, limit: SIZE_LIMITS.extent, default: 4 }),
     seed: option.seed(),
   });
   readonly channels: number;

@@ -7,6 +7,7 @@ import {
   option,
   optionSchema,
   seededInitializer,
+  SIZE_LIMITS,
   type LayerArgs,
   type OptionValues,
 } from '../core/index.js';
@@ -51,7 +52,7 @@ export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasCha
   static className = 'EqualLinear';
   /** The options it takes (see {@link EqualLinearConfig}). */
   static readonly options = optionSchema({
-    units: option.int({ min: 1 }),
+    units: option.int({ min: 1, limit: SIZE_LIMITS.width }),
     lrMul: option.number({ positive: true, default: 1 }),
     biasInit: option.number({ default: 0 }),
     activation: STYLED_OUTPUT_OPTIONS.option('activation'),

@@ -4,6 +4,7 @@ import {
   option,
   optionSchema,
   pytorchLinearInitializer,
+  SIZE_LIMITS,
   type InitializerSpec,
   type LayerArgs,
   type OptionValues,
@@ -126,10 +127,11 @@ const KINDS: readonly ModulatedConvKind[] = ['dense', 'depthwise'];
  * ```
  */
 export const MODULATED_CONV_OPTIONS = optionSchema({
-  filters: option.int({ min: 1 }),
-  styleDim: option.int({ min: 1 }),
+  filters: option.int({ min: 1, limit: SIZE_LIMITS.width }),
+  styleDim: option.int({ min: 1, limit: SIZE_LIMITS.width }),
   kernelSize: option.int({
     min: 1,
+    limit: SIZE_LIMITS.kernel,
     odd: true,
     expected: "an odd kernel size (padded 'same' as PyTorch's k // 2)",
     default: 3,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../../util/index.js';
-import { baseLayerArgs, option, optionSchema, type LayerArgs } from '../core/index.js';
+import { baseLayerArgs, option, optionSchema, SIZE_LIMITS, type LayerArgs } from '../core/index.js';
 import type { CostedLayer, LayerCost, LayerShape, MacConvention } from '../core/index.js';
 import type { ChannelRole, HasChannelRole } from '../core/index.js';
 import { registerLayer, singleInput, singleShape } from '../core/index.js';
@@ -25,7 +25,7 @@ export class SelectStyle extends tfl.layers.Layer implements CostedLayer, HasCha
   /** The name this class is registered and serialized under. */
   static className = 'SelectStyle';
   /** The options it takes (see {@link SelectStyleConfig}). */
-  static readonly options = optionSchema({ index: option.int({ min: 0 }) });
+  static readonly options = optionSchema({ index: option.int({ min: 0, limit: SIZE_LIMITS.extent }) });
   readonly index: number;
 
   constructor(config: SelectStyleConfig) {

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { assertIntList } from '../../util/index.js';
 import { StyledConv } from '../../layers/modulated/index.js';
 import { ToWavelets } from '../../layers/modulated/index.js';
 import { HaarIDWT, IDWTUpsample } from '../../wavelet/index.js';
@@ -25,6 +26,7 @@ export const MOBILE_STYLEGAN_CHANNELS: readonly number[] = [512, 512, 512, 512, 
  * ```
  */
 export function mobileSynthesisStyleCount(channels: readonly number[]): number {
+  assertIntList('channels', channels, { min: 1, minLength: 1 });
   return 3 * (channels.length - 1) + 2;
 }
 

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { assertIntList } from '../../util/index.js';
 import { BlurUpsample } from '../../layers/modulated/index.js';
 import { StyledConv } from '../../layers/modulated/index.js';
 import { ToWavelets } from '../../layers/modulated/index.js';
@@ -25,6 +26,7 @@ export const STYLEGAN2_CONFIG_F_CHANNELS: readonly number[] = [512, 512, 512, 51
  * ```
  */
 export function styleGan2StyleCount(channels: readonly number[]): number {
+  assertIntList('channels', channels, { min: 1, minLength: 1 });
   return 2 * (channels.length - 1) + 2;
 }
 
