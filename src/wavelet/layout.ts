@@ -9,13 +9,14 @@ export const CHANNEL_LAYOUTS: readonly ChannelLayout[] = ['bandmajor', 'interlea
 
 function checkLast(argument: string, y: tf.Tensor): void {
   if (!(y instanceof tf.Tensor)) throw new ConfigError(argument, y, 'a tf.Tensor whose last axis has 4·C entries');
-  if (y.rank < 1 || (y.shape[y.rank - 1] as number) % 4 !== 0) {
-    throw new ShapeError(argument, y.shape, 'a tensor whose last axis has 4·C entries');
+  if (y.rank < 1 || (y.shape[y.rank - 1] as number) % 4 !== 0 || y.shape[y.rank - 1] === 0) {
+    throw new ShapeError(argument, y.shape, 'a tensor whose last axis has 4·C entries, C ≥ 1');
   }
 }
 
 /** Swaps the two detail axes of the last dimension: `[LL(C) | details as (a, b)]` → `[LL | (b, a)]`. */
 function swapDetailAxes(y: tf.Tensor, a: number, b: number): tf.Tensor {
+  if (y.size === 0) return tf.clone(y); // nothing to permute (tfjs's slice kernels fail on empty tensors)
   return tf.tidy(() => {
     const c = (y.shape[y.rank - 1] as number) / 4;
     const rows = y.size / (4 * c);

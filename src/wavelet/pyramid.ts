@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertOneOf, assertRank } from '../util/index.js';
+import { assertKnownKeys, assertOneOf, assertRank, ConfigError } from '../util/index.js';
 import { haarDwt } from './haar.js';
 import { assertLevels } from './wavedec.js';
 
@@ -55,6 +55,9 @@ export function waveletPyramid(
 ): WaveletPyramidLevel[] {
   assertRank('image', image, 4);
   assertLevels('image', image, levels);
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, "an object { resize?: 'haar' | 'bilinear' }");
+  assertKnownKeys('options', options as Record<string, unknown>, ['resize'], 'an option of waveletPyramid');
   const resize = options.resize ?? 'haar';
   assertOneOf('options.resize', resize, RESIZES);
   const [, h, w] = image.shape;

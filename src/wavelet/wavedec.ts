@@ -70,18 +70,18 @@ export function haarWavedec(x: tf.Tensor4D, levels: number): HaarDecomposition {
   assertRank('x', x, 4);
   assertLevels('x', x, levels);
   const c = x.shape[3];
-  const details: tf.Tensor4D[] = [];
-  const low = tf.tidy(() => {
+  // Everything leaves through tidy's return value (not tf.keep), so that a caller's enclosing
+  // tf.tidy still owns the result and frees it.
+  return tf.tidy(() => {
+    const details: tf.Tensor4D[] = [];
     let current = x;
     for (let level = 0; level < levels; level++) {
       const y = haarDwt(current);
-      const detail = tf.slice(y, [0, 0, 0, c], [-1, -1, -1, 3 * c]);
-      details.push(tf.keep(detail));
+      details.push(tf.slice(y, [0, 0, 0, c], [-1, -1, -1, 3 * c]));
       current = tf.slice(y, [0, 0, 0, 0], [-1, -1, -1, c]);
     }
-    return current;
+    return { low: current, details };
   });
-  return { low, details };
 }
 
 /**
