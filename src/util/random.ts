@@ -1,4 +1,4 @@
-import { assertInt } from './checks.js';
+import { assertFinite, assertInt } from './checks.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -147,12 +147,14 @@ export class Random {
 
   /** One element of `items`, uniformly. */
   choice<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError('choice: items is empty, expected at least one element');
+    if (!Array.isArray(items) || items.length === 0)
+      throw new ConfigError('items', items, 'a non-empty array to choose from');
     return items[this.int(items.length)] as T;
   }
 
   /** Shuffles `items` in place (Fisher–Yates) and returns it. */
   shuffle<T>(items: T[]): T[] {
+    if (!Array.isArray(items)) throw new ConfigError('items', items, 'an array to shuffle');
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = items[i] as T;
@@ -164,7 +166,7 @@ export class Random {
 
   /** `k` distinct indices from [0, n), in random order (sampling without replacement). */
   sample(n: number, k: number): number[] {
-    assertInt('n', n, 0);
+    assertInt('n', n, 0, MAX_ARRAY_LENGTH);
     assertInt('k', k, 0, n);
     const pool = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < k; i++) {
@@ -176,13 +178,18 @@ export class Random {
     return pool.slice(0, k);
   }
 
-  /** A Float32Array of `size` standard-normal values times `std`. */
+  /** A Float32Array of `size` standard-normal values times `std` (a finite number ≥ 0). */
   normalArray(size: number, std = 1): Float32Array {
+    assertInt('size', size, 0, MAX_ARRAY_LENGTH);
+    assertFinite('std', std, { min: 0 });
     const out = new Float32Array(size);
     for (let i = 0; i < size; i++) out[i] = this.normal() * std;
     return out;
   }
 }
+
+/** The longest array {@link Random.normalArray} and {@link Random.sample} make (2^31 − 1, a typed array's limit in every engine). */
+const MAX_ARRAY_LENGTH = 2 ** 31 - 1;
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;

@@ -66,6 +66,6 @@ describe('Random', () => {
     expect(() => new Random(1.5)).toThrow(/seed: got 1.5, expected an integer/);
     expect(() => new Random(1).int(0)).toThrow(/n: got 0, expected an integer >= 1/);
     expect(() => new Random(1).sample(3, 4)).toThrow(/k: got 4, expected an integer in \[0, 3\]/);
-    expect(() => new Random(1).choice([])).toThrow(/items is empty/);
+    expect(() => new Random(1).choice([])).toThrow(/items: got \[\], expected a non-empty array/);
   });
 });
