@@ -32,7 +32,7 @@ export interface AnycostSamplerOptions {
  * ```ts
  * const space = SearchSpace.fromModel(supernet, { choices: { ratios: [0.25, 0.5, 0.75, 1] } });
  * const sampler = new AnycostSampler(space, { mode: 'uniform', seed: 3 });
- * setSubnet(supernet, sampler.next(step)); // every width at the same ratio
+ * for (let step = 0; step < 100; step++) setSubnet(supernet, sampler.next(step)); // every width at one ratio
  * ```
  */
 export class AnycostSampler extends SeededSampler {

@@ -69,7 +69,7 @@ const KEYS = [
  * const target = teacher.predict(x) as tf.Tensor4D;
  * const result = await evolutionSearch({
  *   space,
- *   evaluate: (config) => withSubnet(supernet, config, () => tf.tidy(() => psnr(supernet.predict(x) as tf.Tensor4D, target, 2).mean().dataSync()[0] ?? 0)),
+ *   evaluate: (config) => withSubnet(supernet, config, () => tf.tidy(() => psnr(target, supernet.predict(x) as tf.Tensor4D, 2))),
  *   cost: macsCost(supernet, [1, 64, 64, 3], { space }),
  *   budget: 1e8,
  *   generations: 20,

@@ -36,6 +36,12 @@ export interface LatencyCostOptions {
   tables?: LatencyTableFile;
   /** Random sub-networks measured whole, besides the smallest and the largest, to check the predictions. Default 3. */
   checks?: number;
+  /**
+   * Scale the sums by the median ratio measured / summed over the checks (one factor per device for
+   * what timing layers alone misses: graph overhead, caches, threads). Default true; false keeps
+   * OFA's plain sum.
+   */
+  calibrate?: boolean;
   /** Seed of the random checks and the inputs. Default 0. */
   seed?: number;
   /** Told after each layer call measured (`done` of `total` to measure). */
@@ -44,12 +50,14 @@ export interface LatencyCostOptions {
 
 /** What {@link latencyCost} returns: a cost function in milliseconds, with its table. */
 export interface LatencyCost {
-  /** The predicted latency of a sub-network of the space, in ms: the sum of its layer calls' medians. */
+  /** The predicted latency of a sub-network of the space, in ms: the sum of its layer calls' medians, times `scale`. */
   (config: SubnetConfig): number;
   /** This device's table. */
   readonly table: LatencyTable;
   /** Whole-network measurements against predictions (smallest, largest, random). */
   readonly checks: LatencyCheck[];
+  /** The factor applied to the sums (1 without `calibrate`). */
+  readonly scale: number;
   /** Layer calls measured by this call (0 when everything came from the cache). */
   readonly measured: number;
   /** Measures a sub-network whole (median ms over `runs`), as the checks do. */
@@ -107,7 +115,18 @@ async function timeHarness(o: { warmup: number; runs: number }): Promise<number>
   }
 }
 
-const OPTION_KEYS = ['space', 'runs', 'warmup', 'device', 'cache', 'tables', 'checks', 'seed', 'onProgress'];
+const OPTION_KEYS = [
+  'space',
+  'runs',
+  'warmup',
+  'device',
+  'cache',
+  'tables',
+  'checks',
+  'calibrate',
+  'seed',
+  'onProgress',
+];
 
 /** Configuration keys that do not change what a layer computes or how fast. */
 const IRRELEVANT = /^(name|trainable)$|Initializer$|Regularizer$|Constraint$/;
@@ -123,8 +142,9 @@ function layerId(layer: tfl.layers.Layer): string {
  * alone at each input shape and setting the space can give it (identical layers share entries),
  * and a sub-network's latency is predicted as the sum of its calls' medians. The table is built
  * once — cached in a JSON file (`cache`, Node) or handed back through `tables` (browsers) — keyed
- * by backend, device and input shapes. The predictions are checked against whole-network
- * measurements of the smallest, the largest and `checks` random sub-networks (`cost.checks`).
+ * by backend, device and input shapes. The sums are checked against whole-network measurements of
+ * the smallest, the largest and `checks` random sub-networks (`cost.checks`) and, with
+ * `calibrate` (the default), scaled by the median ratio of measured to summed.
  *
  * @example
  * ```ts
@@ -150,6 +170,8 @@ export async function latencyCost(
   const runs = options.runs ?? 10;
   const warmup = options.warmup ?? 2;
   const nChecks = options.checks ?? 3;
+  const calibrate = options.calibrate ?? true;
+  if (typeof calibrate !== 'boolean') throw new ConfigError('options.calibrate', calibrate, 'true or false');
   const seed = options.seed ?? 0;
   assertInt('options.runs', runs, 1);
   assertInt('options.warmup', warmup, 0);
@@ -211,7 +233,7 @@ export async function latencyCost(
     if (done % 50 === 0) await save();
   }
 
-  const predictPoint = (point: number[]): number =>
+  const sumAt = (point: number[]): number =>
     index.at(point).reduce((sum, call, i) => {
       const entry = table.entries[entryKey(i, call)];
       if (entry === undefined)
@@ -220,6 +242,7 @@ export async function latencyCost(
         );
       return sum + entry.medianMs;
     }, 0);
+  let scale = 1;
   const predict = (config: SubnetConfig): number => {
     let point: number[];
     try {
@@ -229,7 +252,7 @@ export async function latencyCost(
         e.message = `latencyCost predicts the sub-networks of its space only: ${e.message}`;
       throw e;
     }
-    return predictPoint(point);
+    return scale * sumAt(point);
   };
   const measure = async (config: SubnetConfig, o: { runs?: number; warmup?: number } = {}): Promise<number> => {
     const xs = shapes.map((s, j) => tf.randomNormal(s, 0, 1, 'float32', seed + j));
@@ -252,16 +275,28 @@ export async function latencyCost(
     space.largest(),
     ...Array.from({ length: nChecks }, () => space.sampleIndices(rng)),
   ];
-  const checks: LatencyCheck[] = [];
-  for (const point of points) {
-    const predictedMs = predictPoint(point);
-    const measuredMs = await measure(space.decode(point));
-    checks.push({ values: space.values(point), predictedMs, measuredMs, error: predictedMs / measuredMs - 1 });
+  const runsOf = points.map((point) => ({ point, sumMs: sumAt(point), measuredMs: 0 }));
+  for (const r of runsOf) r.measuredMs = await measure(space.decode(r.point));
+  // One factor for what timing layers alone misses (or adds) on this device: the median ratio.
+  const ratios = runsOf.filter((r) => r.sumMs > 0).map((r) => r.measuredMs / r.sumMs);
+  if (calibrate && ratios.length > 0) {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    scale =
+      sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   }
+  const checks: LatencyCheck[] = runsOf.map(({ point, sumMs, measuredMs }) => ({
+    values: space.values(point),
+    sumMs,
+    predictedMs: scale * sumMs,
+    measuredMs,
+    error: (scale * sumMs) / measuredMs - 1,
+  }));
   table.checks = checks;
+  table.scale = scale;
   await save();
 
   const cost = predict as LatencyCost;
-  Object.assign(cost, { table, checks, measured: done, measure, toJSON: () => structuredClone(file) });
+  Object.assign(cost, { table, checks, scale, measured: done, measure, toJSON: () => structuredClone(file) });
   return cost;
 }

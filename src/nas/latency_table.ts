@@ -15,6 +15,9 @@ export interface LatencyEntry {
 export interface LatencyCheck {
   /** The sub-network, as its dimension values. */
   values: Record<string, number>;
+  /** The sum of its layer calls' table entries. */
+  sumMs: number;
+  /** `sumMs` times the table's scale. */
   predictedMs: number;
   measuredMs: number;
   /** `predictedMs / measuredMs − 1`. */
@@ -34,6 +37,8 @@ export interface LatencyTable {
   entries: Record<string, LatencyEntry>;
   /** The last whole-network checks of the table's predictions. */
   checks: LatencyCheck[];
+  /** The factor the last run applied to the sums (see `LatencyCostOptions.calibrate`). */
+  scale?: number;
 }
 
 /** A file of latency tables, one per key `backend | device | input shapes`. */

@@ -31,6 +31,7 @@ export interface ProgressiveShrinkingOptions {
  *
  * @example
  * ```ts
+ * const space = SearchSpace.fromModel(supernet);
  * const sampler = new ProgressiveShrinking(space, {
  *   phases: ProgressiveShrinking.ofaPhases(space, { stepsPerPhase: 1000 }),
  *   seed: 0,
@@ -102,7 +103,7 @@ export class ProgressiveShrinking extends SeededSampler {
    *
    * @example
    * ```ts
-   * const phases = ProgressiveShrinking.ofaPhases(space, { stepsPerPhase: 2000 });
+   * const phases = ProgressiveShrinking.ofaPhases(SearchSpace.fromModel(supernet), { stepsPerPhase: 2000 });
    * ```
    */
   static ofaPhases(space: SearchSpace, options: { stepsPerPhase: number }): ShrinkingPhase[] {
@@ -133,7 +134,9 @@ export class ProgressiveShrinking extends SeededSampler {
    *
    * @example
    * ```ts
-   * if (sampler.phaseOf(step) !== sampler.phaseOf(step - 1)) console.log('next phase');
+   * const space = SearchSpace.fromModel(supernet);
+   * const sampler = new ProgressiveShrinking(space, { phases: ProgressiveShrinking.ofaPhases(space, { stepsPerPhase: 500 }) });
+   * for (let step = 1; step < 5000; step++) if (sampler.phaseOf(step) !== sampler.phaseOf(step - 1)) console.log('phase', sampler.phaseOf(step));
    * ```
    */
   phaseOf(step: number): number {

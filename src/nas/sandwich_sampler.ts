@@ -18,7 +18,7 @@ export interface SandwichSamplerOptions {
  *
  * @example
  * ```ts
- * const sampler = new SandwichSampler(space, { n: 2, seed: 7 });
+ * const sampler = new SandwichSampler(SearchSpace.fromModel(supernet), { n: 2, seed: 7 });
  * sampler.next(0); // largest
  * sampler.next(1); // smallest
  * sampler.next(2); // random

@@ -155,7 +155,15 @@ export class SearchSpace {
     return new SearchSpace(dimensions as SearchDimension[], (fixed ?? {}) as SubnetConfig);
   }
 
-  /** Plain JSON (`JSON.stringify(space)` works). @example `localStorage.setItem('space', JSON.stringify(space.toJSON()));` */
+  /**
+   * Plain JSON (`JSON.stringify(space)` works).
+   *
+   * @example
+   * ```ts
+   * const space = SearchSpace.fromModel(supernet);
+   * localStorage.setItem('space', JSON.stringify(space.toJSON()));
+   * ```
+   */
   toJSON(): SearchSpaceJSON {
     return {
       format: 'gancompress.search-space',
@@ -169,17 +177,40 @@ export class SearchSpace {
     };
   }
 
-  /** Number of sub-networks (the product of the dimensions' choice counts; inexact above 2^53). @example `space.size; // 6561` */
+  /**
+   * Number of sub-networks (the product of the dimensions' choice counts; inexact above 2^53).
+   *
+   * @example
+   * ```ts
+   * SearchSpace.fromConfigStrings(Array(8).fill([32, 24, 16]), resnetConfigFromString).size; // 6561
+   * ```
+   */
   get size(): number {
     return this.dimensions.reduce((n, d) => n * d.choices.length, 1);
   }
 
-  /** The largest point: every dimension at its largest value. @example `space.decode(space.largest())` */
+  /**
+   * The largest point: every dimension at its largest value.
+   *
+   * @example
+   * ```ts
+   * const space = SearchSpace.fromModel(supernet);
+   * setSubnet(supernet, space.decode(space.largest()));
+   * ```
+   */
   largest(): number[] {
     return this.dimensions.map((d) => d.choices.length - 1);
   }
 
-  /** The smallest point: every dimension at its smallest value. @example `space.decode(space.smallest())` */
+  /**
+   * The smallest point: every dimension at its smallest value.
+   *
+   * @example
+   * ```ts
+   * const space = SearchSpace.fromModel(supernet);
+   * setSubnet(supernet, space.decode(space.smallest()));
+   * ```
+   */
   smallest(): number[] {
     return this.dimensions.map(() => 0);
   }
@@ -191,6 +222,7 @@ export class SearchSpace {
    *
    * @example
    * ```ts
+   * const space = SearchSpace.fromModel(supernet);
    * setSubnet(supernet, space.decode(space.smallest()));
    * ```
    */
@@ -213,6 +245,7 @@ export class SearchSpace {
    *
    * @example
    * ```ts
+   * const space = SearchSpace.fromModel(supernet);
    * const point = space.encode(getSubnet(supernet));
    * ```
    */
@@ -268,7 +301,14 @@ export class SearchSpace {
     });
   }
 
-  /** Whether `config` is a point of this space (see {@link SearchSpace.encode}). @example `space.contains(getSubnet(supernet))` */
+  /**
+   * Whether `config` is a point of this space (see {@link SearchSpace.encode}).
+   *
+   * @example
+   * ```ts
+   * SearchSpace.fromModel(supernet).contains(getSubnet(supernet)); // true for a supernet at a point of the space
+   * ```
+   */
   contains(config: SubnetConfig): boolean {
     try {
       this.encode(config);
@@ -279,7 +319,15 @@ export class SearchSpace {
     }
   }
 
-  /** Each dimension's value at a point, by dimension name. @example `space.values(space.largest()); // { stem_conv: 64, ... }` */
+  /**
+   * Each dimension's value at a point, by dimension name.
+   *
+   * @example
+   * ```ts
+   * const space = SearchSpace.fromModel(SuperMobileResnetGenerator({ ngf: 64 }));
+   * space.values(space.largest()); // { stem_conv: 64, down1_conv: 128, ... }
+   * ```
+   */
   values(indices: readonly number[]): Record<string, number> {
     this.checkIndices(indices, 'indices');
     const out: Record<string, number> = {};
@@ -293,6 +341,7 @@ export class SearchSpace {
    *
    * @example
    * ```ts
+   * const space = SearchSpace.fromModel(SuperMobileResnetGenerator({ ngf: 64 }));
    * space.fromValues({ ...space.values(space.largest()), stem_conv: 16 });
    * ```
    */
@@ -310,7 +359,14 @@ export class SearchSpace {
     });
   }
 
-  /** The dimension names, in order. @example `space.names; // ['c0', 'c1', ...]` */
+  /**
+   * The dimension names, in order.
+   *
+   * @example
+   * ```ts
+   * SearchSpace.fromConfigStrings(Array(8).fill([16, 8]), resnetConfigFromString).names; // ['c0', 'c1', ..., 'c7']
+   * ```
+   */
   get names(): string[] {
     return this.dimensions.map((d) => d.name);
   }
@@ -321,7 +377,8 @@ export class SearchSpace {
    *
    * @example
    * ```ts
-   * space.toConfigString(result.best.indices); // '32_24_32_16_24_32_16_24'
+   * const space = SearchSpace.fromConfigStrings(Array(8).fill([32, 24, 16]), resnetConfigFromString);
+   * space.toConfigString(space.smallest()); // '16_16_16_16_16_16_16_16'
    * ```
    */
   toConfigString(point: readonly number[] | SubnetConfig): string {
@@ -335,7 +392,8 @@ export class SearchSpace {
    *
    * @example
    * ```ts
-   * space.decode(space.fromConfigString('16_16_32_16_32_32_16_16'));
+   * const space = SearchSpace.fromConfigStrings(Array(8).fill([32, 24, 16]), resnetConfigFromString);
+   * setSubnet(supernet, space.decode(space.fromConfigString('16_16_32_16_32_32_16_16')));
    * ```
    */
   fromConfigString(configString: string): number[] {
@@ -357,7 +415,8 @@ export class SearchSpace {
    *
    * @example
    * ```ts
-   * for (const point of space.enumerate()) console.log(space.toConfigString(point));
+   * const space = SearchSpace.fromConfigStrings(Array(8).fill([32, 24, 16]), resnetConfigFromString);
+   * for (const point of space.enumerate()) console.log(space.toConfigString(point)); // 6561 strings
    * ```
    */
   *enumerate(): Generator<number[]> {
@@ -377,6 +436,7 @@ export class SearchSpace {
    *
    * @example
    * ```ts
+   * const space = SearchSpace.fromModel(supernet);
    * const point = space.sampleIndices(new Random(1));
    * ```
    */
@@ -390,6 +450,7 @@ export class SearchSpace {
    *
    * @example
    * ```ts
+   * const space = SearchSpace.fromModel(supernet);
    * setSubnet(supernet, space.sample(new Random(1)));
    * ```
    */
@@ -397,7 +458,16 @@ export class SearchSpace {
     return this.decode(this.sampleIndices(rng));
   }
 
-  /** A string that identifies a point (for caches). @example `cache.set(space.key(point), score)` */
+  /**
+   * A string that identifies a point (for caches).
+   *
+   * @example
+   * ```ts
+   * const space = SearchSpace.fromModel(supernet);
+   * const scores = new Map<string, number>();
+   * scores.set(space.key(space.largest()), 31.2);
+   * ```
+   */
   key(indices: readonly number[]): string {
     return indices.join(',');
   }
@@ -409,7 +479,8 @@ export class SearchSpace {
    *
    * @example
    * ```ts
-   * space.check(supernet);
+   * const space = SearchSpace.fromConfigStrings(Array(8).fill([32, 24, 16]), resnetConfigFromString);
+   * space.check(supernet); // throws if the supernet refuses one of its sub-networks
    * ```
    */
   check(model: tfl.LayersModel): void {

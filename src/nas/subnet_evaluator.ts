@@ -29,7 +29,7 @@ export interface SubnetEvaluatorOptions {
  * const target = teacher.predict(x) as tf.Tensor4D;
  * const evaluate = subnetEvaluator(
  *   supernet,
- *   (m) => tf.tidy(() => psnr(m.predict(x) as tf.Tensor4D, target, 2).mean().dataSync()[0] ?? 0),
+ *   (m) => tf.tidy(() => psnr(target, m.predict(x) as tf.Tensor4D, 2)),
  *   { calibration: [images] },
  * );
  * const result = await randomSearch({ space: SearchSpace.fromModel(supernet), evaluate, samples: 20 });

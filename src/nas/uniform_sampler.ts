@@ -17,7 +17,7 @@ export interface UniformSamplerOptions {
  * @example
  * ```ts
  * const sampler = new UniformSampler(SearchSpace.fromModel(supernet), { seed: 1 });
- * setSubnet(supernet, sampler.next(step));
+ * for (let step = 0; step < 100; step++) setSubnet(supernet, sampler.next(step));
  * ```
  */
 export class UniformSampler extends SeededSampler {

@@ -53,7 +53,11 @@ describeBackends('latencyCost', (backend) => {
       expect.arrayContaining([space.values(space.smallest()), space.values(space.largest())]),
     );
     expect(first.checks.length).toBe(4);
+    // Calibrated: one factor, the median ratio measured / summed over the four checks.
+    const ratios = first.checks.map((c) => c.measuredMs / c.sumMs).sort((a, b) => a - b);
+    expect(first.scale).toBeCloseTo(((ratios[1] as number) + (ratios[2] as number)) / 2, 12);
     for (const c of first.checks) {
+      expect(c.predictedMs).toBeCloseTo(first.scale * c.sumMs, 12);
       expect(c.predictedMs).toBe(first(space.decode(space.fromValues(c.values))));
       expect(c.measuredMs).toBeGreaterThan(0);
       expect(c.error).toBeCloseTo(c.predictedMs / c.measuredMs - 1, 12);
@@ -67,14 +71,21 @@ describeBackends('latencyCost', (backend) => {
       return t;
     };
     const calls = model.layers.filter((l) => l.getClassName() !== 'InputLayer').length;
-    const ones = await latencyCost(model, [1, 16, 16, 3], { space, ...FAST, tables: doctor(() => 1) });
+    const ones = await latencyCost(model, [1, 16, 16, 3], {
+      space,
+      ...FAST,
+      calibrate: false,
+      tables: doctor(() => 1),
+    });
     expect(ones.measured).toBe(0);
+    expect(ones.scale).toBe(1);
     const rngPoints = [space.smallest(), space.largest(), space.fromConfigString('8_4_8_4_4_8_4_8')];
     for (const p of rngPoints) expect(ones(space.decode(p))).toBe(calls);
     // Separable convs 1000 ms, the rest 0: six block convs whatever the widths.
     const sep = await latencyCost(model, [1, 16, 16, 3], {
       space,
       ...FAST,
+      calibrate: false,
       tables: doctor((k) => (k.startsWith('ElasticSeparableConv2d#') ? 1000 : 0)),
     });
     for (const p of rngPoints) expect(sep(space.decode(p))).toBe(6000);
@@ -117,6 +128,7 @@ describeBackends('latencyCost', (backend) => {
     await bad({ runs: 0 }, /^options\.runs: got 0/);
     await bad({ warmup: -1 }, /^options\.warmup: got -1/);
     await bad({ checks: 1.5 }, /^options\.checks: got 1\.5/);
+    await bad({ calibrate: 'yes' }, /^options\.calibrate: got 'yes', expected true or false/);
     await bad({ device: '' }, /^options\.device: got ''/);
     await bad({ cache: 3 }, /^options\.cache: got 3/);
     await bad({ space: {} }, /^options\.space: got \{\}/);
