@@ -184,7 +184,13 @@ export class SearchRun {
 
   result(): SearchResult {
     const best = this.top(this.history, 1)[0];
-    if (best === undefined) throw new ConfigError('search', 0, 'at least one evaluation');
+    // Only a cost that falls as widths grow can leave nothing within budget after checkBudget.
+    if (best === undefined)
+      throw new ConfigError(
+        'options.cost',
+        this.costFn,
+        `a cost that does not decrease when a width grows: no sub-network was found within budget ${this.budget} although the smallest is`,
+      );
     return {
       best,
       history: [...this.history],
