@@ -198,6 +198,38 @@ export {
   type WeightRole,
 } from './layers/modulated/index.js';
 
+// layers/conditional
+export {
+  adaptiveInstanceNorm,
+  AdaptiveInstanceNorm,
+  type AdaptiveInstanceNormConfig,
+  type AdaINStyle,
+  ElasticAdaptiveInstanceNorm,
+  ElasticMUNITLayerNorm,
+  ElasticSPADE,
+  type ElasticSPADEConfig,
+  MobileSPADE,
+  type MobileSPADEConfig,
+  munitLayerNorm,
+  type MunitLayerNormOptions,
+  MUNITLayerNorm,
+  type MUNITLayerNormConfig,
+  nearestIndices,
+  resizeNearest,
+  ResizeNearest,
+  type ResizeNearestConfig,
+  spade,
+  SPADE,
+  type SPADEConfig,
+  type SpadeBlockKind,
+  type SpadeConvBranch,
+  type SpadeOptions,
+  spadeResnetBlock,
+  type SpadeResnetBlockOptions,
+  type SpadeSeparableBranch,
+  type SpadeWeights,
+} from './layers/conditional/index.js';
+
 // graph
 export {
   checkSubnet,
@@ -344,6 +376,25 @@ export {
   SuperResidualUpscaler,
   type SuperResidualUpscalerOptions,
   type SynthesisNetworkOptions,
+} from './models/index.js';
+// models: GauGAN (SPADE) and MUNIT (AdaIN)
+export {
+  AdaINGenerator,
+  type AdaINGeneratorOptions,
+  GlobalAveragePool2d,
+  MobileSPADEGenerator,
+  munitConfigFromString,
+  type MunitConfigOptions,
+  munitConfigToString,
+  spadeConfigFromString,
+  type SpadeConfigOptions,
+  spadeConfigToString,
+  type SpadeDataset,
+  SPADEGenerator,
+  type SpadeGeneratorOptions,
+  type SpadeUpsampling,
+  SuperMobileAdaINGenerator,
+  SuperMobileSPADEGenerator,
 } from './models/index.js';
 
 // distill
