@@ -2,6 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../../util/index.js';
 import { assertFinite, assertRank } from '../../util/index.js';
 
+/**
+ * The fused kernel (with its gradient) that the backend module registers for the cpu and wasm
+ * backends; on other backends the op runs as the chain of tfjs ops below.
+ */
+const FUSED_INSTANCE_NORM = 'GancompressInstanceNorm';
+
 /** Options of {@link instanceNorm}. */
 export interface InstanceNormOptions {
   /** Added to the variance. Default 1e-5 (PyTorch). */
@@ -36,6 +42,13 @@ export function instanceNorm(x: tf.Tensor4D, options: InstanceNormOptions = {}):
       throw new ShapeError(name, p.shape, `[${c}] (one value per channel of x)`);
   }
   return tf.tidy(() => {
+    if (x.dtype === 'float32' && tf.getKernel(FUSED_INSTANCE_NORM, tf.getBackend()) != null) {
+      const inputs: tf.NamedTensorMap = { x };
+      if (options.gamma != null) inputs['gamma'] = options.gamma;
+      if (options.beta != null) inputs['beta'] = options.beta;
+      const [y] = tf.engine().runKernel<tf.Tensor[]>(FUSED_INSTANCE_NORM, inputs, { epsilon, activation: 'linear' });
+      return y as tf.Tensor4D;
+    }
     const { mean, variance } = tf.moments(x, [1, 2], true);
     let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
     if (options.gamma != null) y = tf.mul(y, options.gamma);
