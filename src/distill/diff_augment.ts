@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertInt, assertRank, ConfigError, Random, ShapeError } from '../util/index.js';
 import { assertFloatTensor, assertOptions } from './checks.js';
 
-/** The transformations of {@link diffAugment}, in the order they apply. */
+/**
+ * The transformations of {@link diffAugment}, in the order they apply.
+ *
+ * @example
+ * ```ts
+ * const policy = DIFF_AUGMENT_OPS.join(','); // 'color,translation,cutout', DiffAugment's full policy
+ * ```
+ */
 export const DIFF_AUGMENT_OPS = ['color', 'translation', 'cutout'] as const;
 
 /** One transformation of a {@link diffAugment} policy. */
@@ -114,8 +121,9 @@ export function drawDiffAugment(shape: readonly number[], options: DiffAugmentOp
  *
  * @example
  * ```ts
- * const draw = drawDiffAugment(real.shape, { seed: step });
- * const [realAug, fakeAug] = [applyDiffAugment(real, draw), applyDiffAugment(fake, draw)];
+ * const step = 3;
+ * const draw = drawDiffAugment(realImages.shape, { seed: step });
+ * const [realAug, fakeAug] = [applyDiffAugment(realImages, draw), applyDiffAugment(fakeImages, draw)];
  * ```
  */
 export function applyDiffAugment(images: tf.Tensor4D, draw: DiffAugmentDraw): tf.Tensor4D {
@@ -184,8 +192,8 @@ function cutoutMask(draw: DiffAugmentDraw): tf.Tensor4D {
  * @example
  * ```ts
  * const seed = 1234;
- * const realAug = diffAugment(real, { policy: 'color,translation,cutout', seed });
- * const fakeAug = diffAugment(fake, { policy: 'color,translation,cutout', seed }); // same draw
+ * const realAug = diffAugment(realImages, { policy: 'color,translation,cutout', seed });
+ * const fakeAug = diffAugment(fakeImages, { policy: 'color,translation,cutout', seed }); // same draw
  * ```
  */
 export function diffAugment(images: tf.Tensor4D, options: DiffAugmentOptions): tf.Tensor4D {

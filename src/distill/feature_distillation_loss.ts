@@ -30,6 +30,8 @@ export interface FeatureDistillationOptions {
  *
  * @example
  * ```ts
+ * const studentFeature = tf.randomNormal([2, 8, 8, 16]);
+ * const teacherFeature = tf.randomNormal([2, 8, 8, 64]);
  * const mapper = FeatureMapper.fromShapes([null, 8, 8, 16], [null, 8, 8, 64], { seed: 0 });
  * const loss = featureDistillationLoss([studentFeature], [teacherFeature], [mapper], { type: 'mse' });
  * ```

@@ -50,6 +50,7 @@ export type FeatureMapperOptions = Omit<FeatureMapperConfig, 'studentChannels' |
  *
  * @example
  * ```ts
+ * const studentFeature = tf.randomNormal([2, 16, 16, 32]);
  * const mapper = FeatureMapper.fromShapes([null, 16, 16, 32], [null, 16, 16, 256], { seed: 1 });
  * const mapped = mapper.apply(studentFeature) as tf.Tensor; // [n, 16, 16, 256]
  * ```

@@ -5,7 +5,14 @@ import { assertFloatTensor } from './checks.js';
 /** The adversarial objectives {@link ganLoss} offers. */
 export type GanLossType = 'lsgan' | 'vanilla' | 'hinge' | 'nonSaturating';
 
-/** The objectives {@link ganLoss} offers. */
+/**
+ * The objectives {@link ganLoss} offers.
+ *
+ * @example
+ * ```ts
+ * const losses = GAN_LOSS_TYPES.map((type) => ganLoss(type));
+ * ```
+ */
 export const GAN_LOSS_TYPES: readonly GanLossType[] = ['lsgan', 'vanilla', 'hinge', 'nonSaturating'];
 
 /** The two sides of an adversarial objective, as {@link ganLoss} returns them. */

@@ -43,7 +43,7 @@ export type PerceptualLoss = (pred: tf.Tensor, target: tf.Tensor) => tf.Scalar;
  * const c2 = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', name: 'c2' }).apply(c1);
  * const vggLike = tf.model({ inputs: input, outputs: c2 as tf.SymbolicTensor });
  * const loss = perceptualLoss(vggLike, { layers: ['c1', 'c2'], weights: [1, 0.5], norm: 'l1' });
- * const value = loss(studentImages, teacherImages); // scalar
+ * const value = loss(fakeImages, realImages); // scalar, images [N, 16, 16, 3]
  * ```
  */
 export function perceptualLoss(extractor: tfl.LayersModel, options: PerceptualOptions): PerceptualLoss {

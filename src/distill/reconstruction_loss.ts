@@ -5,7 +5,14 @@ import { assertOptions, assertSameShape } from './checks.js';
 /** The distance of {@link reconstructionLoss}. */
 export type ReconstructionType = 'l1' | 'l2' | 'charbonnier';
 
-/** The distances {@link reconstructionLoss} offers. */
+/**
+ * The distances {@link reconstructionLoss} offers.
+ *
+ * @example
+ * ```ts
+ * RECONSTRUCTION_TYPES.map((type) => reconstructionLoss(realImages, fakeImages, type));
+ * ```
+ */
 export const RECONSTRUCTION_TYPES: readonly ReconstructionType[] = ['l1', 'l2', 'charbonnier'];
 
 /** Options of {@link reconstructionLoss}. */

@@ -63,6 +63,16 @@ interface Store {
  * `{ input, target?, teacher: { output, features } }` a {@link Distiller} trains on without
  * running the teacher. Iterate it (`for await`) or read a batch with `get(i)`; the tensors handed
  * out are the caller's (a Distiller disposes them after its step).
+ *
+ * @example
+ * ```ts
+ * const cache = await cacheTeacher(teacher, images, { batchSize: 2 });
+ * for await (const batch of cache) {
+ *   console.log(batch.input.shape, batch.teacher?.output.shape);
+ *   tf.dispose([batch.input, batch.teacher?.output ?? []]);
+ * }
+ * cache.dispose();
+ * ```
  */
 export class TeacherCache implements AsyncIterable<DistillBatch> {
   /** Digest of the teacher (architecture and weights) the cache was made with. */
@@ -196,7 +206,15 @@ async function* batchesOf(
  *   dir: 'cache/teacher',
  *   onProgress: ({ batch, batches, fromCache }) => console.log(batch, batches, fromCache),
  * });
- * await distiller.fit(cache, { steps: 1000 });
+ * const distiller = new Distiller({
+ *   teacher,
+ *   student,
+ *   featurePairs: [['down2_relu', 'down2_relu'], ['block3', 'block3']],
+ *   paired: false,
+ *   losses: { recon: { weight: 10 }, distill: { weight: 1 } },
+ *   seed: 0,
+ * });
+ * await distiller.fit(cache, { steps: 1000 }); // the teacher does not run
  * ```
  */
 export async function cacheTeacher(
