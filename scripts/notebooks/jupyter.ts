@@ -7,7 +7,9 @@
  * `node_modules/gancompress` next to the notebooks. `installBuiltPackage` makes one: a copy of
  * package.json and dist/ — what the published package holds — in examples/notebooks/node_modules
  * (ignored by git), whose own imports (the tfjs peers) resolve upward to the repository's node_modules,
- * the same copies the notebooks import. A copy, not a link, so a concurrent rebuild of dist/ (tsup
+ * the same copies the notebooks import. examples/notebooks/package.json makes that directory a package
+ * scope of its own, so that at run time too `require('gancompress')` finds the copy rather than the
+ * repository through Node's self-reference. A copy, not a link, so a concurrent rebuild of dist/ (tsup
  * empties it first) cannot pull files from under a running kernel.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
+import { escapeHtml } from './tables.js';
 
 /** data/images, seen from examples/notebooks (the notebooks' working directory). */
 export const PHOTOS_DIR = resolve('..', '..', 'data', 'images');
@@ -61,8 +62,4 @@ export function imageRow(items: { label: string; png: Uint8Array }[]): string {
       `<figcaption style="font:12px sans-serif">${escapeHtml(label)}</figcaption></figure>`,
   );
   return `<div>${figures.join('')}</div>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
