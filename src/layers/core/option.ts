@@ -103,7 +103,7 @@ export interface IntListOption extends IntListRange {
 
 /** Default and seed offset of {@link option}`.initializer`. */
 export interface InitializerOption {
-  /** A name (`'glorotUniform'`) or a {@link SeededInitializer}; or a function of the options resolved before. */
+  /** A name (`'glorotUniform'`) or a {@link SeededInitializer} (the library's own defaults, such as N(0, 1)). */
   default: string | SeededInitializer;
   /** When the default depends on other options (e.g. the style affine map's kind). */
   defaultFrom?: (resolved: ResolvedOptions) => string | SeededInitializer;
