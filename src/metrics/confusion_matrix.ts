@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../util/index.js';
-import { assertInt } from '../util/index.js';
+import { assertInt, assertKnownKeys, ConfigError, ShapeError } from '../util/index.js';
+
+/** The most classes a confusion matrix holds: its k² float64 counts must fit in memory (65536² = 32 GiB would not). */
+const MAX_CLASSES = 16384;
 
 /** Options of {@link ConfusionMatrix} and {@link meanIoU}. */
 export interface ConfusionMatrixOptions {
@@ -42,7 +44,10 @@ export class ConfusionMatrix {
   readonly counts: Float64Array;
 
   constructor(numClasses: number, options: ConfusionMatrixOptions = {}) {
-    assertInt('numClasses', numClasses, 1);
+    assertInt('numClasses', numClasses, 1, MAX_CLASSES);
+    if (options == null || typeof options !== 'object' || Array.isArray(options))
+      throw new ConfigError('options', options, 'an object { ignoreIndex? }');
+    assertKnownKeys('options', options as Record<string, unknown>, ['ignoreIndex'], 'an option of ConfusionMatrix');
     const ignoreIndex = options.ignoreIndex === undefined ? 255 : options.ignoreIndex;
     if (ignoreIndex !== null) assertInt('options.ignoreIndex', ignoreIndex);
     this.numClasses = numClasses;

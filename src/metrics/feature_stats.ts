@@ -1,6 +1,6 @@
 import { ConfigError } from '../util/index.js';
 import { assertInt } from '../util/index.js';
-import { readFeatures, readSymmetric, readVector, type FeatureInput } from './features.js';
+import { assertFeatureValue, readFeatures, readSymmetric, readVector, type FeatureInput } from './features.js';
 import { gemmLower, rowMajor } from './linalg/gemm.js';
 import { createHeap, type Float64Heap } from './linalg/heap.js';
 
@@ -27,6 +27,8 @@ export interface FeatureStatsJSON {
 const MAGIC = 0x53464347; // 'GCFS' little-endian
 const VERSION = 1;
 const HEADER_BYTES = 32;
+/** The largest feature dimension: the d×d float64 scatter matrix of 16384² takes 2 GiB. */
+const MAX_DIM = 16384;
 /** Rows buffered before one rank-k update of the scatter matrix. */
 const BUFFER_ROWS = 256;
 
@@ -72,10 +74,10 @@ export class FeatureStats {
   private buffered = 0;
 
   /**
-   * @param dim feature dimension d (2048 for Inception-v3 pool features)
+   * @param dim feature dimension d (2048 for Inception-v3 pool features), at most 16384
    */
   constructor(dim: number) {
-    assertInt('dim', dim, 1);
+    assertInt('dim', dim, 1, MAX_DIM);
     this.dim = dim;
     this.mu = new Float64Array(dim);
     this.shift = new Float64Array(dim);
@@ -146,9 +148,10 @@ export class FeatureStats {
     if (data == null || typeof data.length !== 'number') throw new ConfigError('data', data, 'an array of numbers');
     if (data.length !== n * d) throw new ConfigError('data.length', data.length, `n · dim = ${n * d}`);
     for (let k = 0; k < data.length; k++) {
-      const v = data[k] as number;
-      if (!Number.isFinite(v))
-        throw new ConfigError(`data[${k}] (row ${Math.floor(k / d)}, column ${k % d})`, v, 'a finite number');
+      const v: unknown = data[k];
+      const at = `data[${k}] (row ${Math.floor(k / d)}, column ${k % d})`;
+      if (typeof v !== 'number') throw new ConfigError(at, v, 'a number');
+      assertFeatureValue(at, v);
     }
     this.addRows(data, n);
     return this;
@@ -192,7 +195,7 @@ export class FeatureStats {
   }
 
   /**
-   * The mean (a copy, length d).
+   * The mean (a copy, length d). Needs at least one vector.
    *
    * @example
    * ```ts
@@ -200,6 +203,8 @@ export class FeatureStats {
    * ```
    */
   mean(): Float64Array {
+    if (this.count === 0)
+      throw new ConfigError('FeatureStats.count', 0, 'at least 1 feature vector for a mean (no rows were added)');
     this.flush();
     return this.mu.map((v, j) => (this.shift[j] as number) + v);
   }
@@ -233,7 +238,7 @@ export class FeatureStats {
 
   /**
    * JSON form: `{ format, version, count, mu, sigma }` with sigma the unbiased covariance (all
-   * zeros while count < 2). Exact up to one rounding of the scatter; prefer
+   * zeros while count < 2). Needs at least one vector. Exact up to one rounding of the scatter; prefer
    * {@link FeatureStats.toBinary} for large d (2048² numbers as text are ~80 MB).
    *
    * @example
@@ -256,6 +261,8 @@ export class FeatureStats {
 
   /**
    * Rebuilds statistics from {@link FeatureStats.toJSON} output (or any `{ count, mu, sigma }`).
+   * `count` must be at least 1; with count 1, `sigma` must be all zeros (one vector has no
+   * covariance, and the scatter it would give back is 0 · sigma).
    *
    * @example
    * ```ts
@@ -268,17 +275,35 @@ export class FeatureStats {
     json: FeatureStatsJSON | { count: number; mu: Float64Array | number[]; sigma: Float64Array | number[][] },
   ): FeatureStats {
     if (json == null || typeof json !== 'object') throw new ConfigError('json', json, 'an object { count, mu, sigma }');
-    assertInt('json.count', json.count, 0);
+    assertInt('json.count', json.count, 1, Number.MAX_SAFE_INTEGER);
     const mu = readVector('json.mu', json.mu);
     if (mu.length === 0) throw new ConfigError('json.mu', json.mu, 'a non-empty mean vector');
     const d = mu.length;
     const sigma = readSymmetric('json.sigma', json.sigma, d);
+    const scale = json.count - 1;
+    if (scale === 0) {
+      const k = sigma.findIndex((v) => v !== 0);
+      if (k >= 0)
+        throw new ConfigError(
+          `json.sigma[${Math.floor(k / d)}][${k % d}]`,
+          sigma[k],
+          '0: a statistic of count 1 has no covariance (toJSON writes zeros), so this sigma would be lost',
+        );
+    }
     const stats = new FeatureStats(d);
     stats.n = json.count;
     stats.setShift(mu);
     const f = stats.heap.f64;
-    const scale = Math.max(json.count - 1, 0);
-    for (let i = 0; i < d * d; i++) f[stats.scatter + i] = (sigma[i] as number) * scale;
+    for (let i = 0; i < d * d; i++) {
+      const v = (sigma[i] as number) * scale;
+      if (!Number.isFinite(v))
+        throw new ConfigError(
+          `json.sigma[${Math.floor(i / d)}][${i % d}]`,
+          sigma[i],
+          `a covariance whose scatter (× count − 1 = ${scale}) is finite in float64`,
+        );
+      f[stats.scatter + i] = v;
+    }
     return stats;
   }
 
@@ -333,15 +358,25 @@ export class FeatureStats {
     const expected = HEADER_BYTES + 8 * (d + (d * (d + 1)) / 2);
     if (d < 1 || bytes.byteLength !== expected)
       throw new ConfigError('data', `${bytes.byteLength} bytes`, `${expected} bytes for dimension ${d}`);
+    const count = view.getFloat64(16, true);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new ConfigError('data count', count, 'a non-negative integer (the header is damaged)');
     const stats = new FeatureStats(d);
-    stats.n = view.getFloat64(16, true);
+    stats.n = count;
     let offset = HEADER_BYTES;
     const mean = new Float64Array(d);
-    for (let i = 0; i < d; i++, offset += 8) mean[i] = view.getFloat64(offset, true);
+    for (let i = 0; i < d; i++, offset += 8) {
+      mean[i] = view.getFloat64(offset, true);
+      assertFeatureValue(`data mean[${i}]`, mean[i] as number);
+    }
     stats.setShift(mean);
     const f = stats.heap.f64;
     for (let i = 0; i < d; i++) {
-      for (let j = 0; j <= i; j++, offset += 8) f[stats.scatter + i * d + j] = view.getFloat64(offset, true);
+      for (let j = 0; j <= i; j++, offset += 8) {
+        const v = view.getFloat64(offset, true);
+        if (!Number.isFinite(v)) throw new ConfigError(`data scatter[${i}][${j}]`, v, 'a finite number');
+        f[stats.scatter + i * d + j] = v;
+      }
     }
     return stats;
   }

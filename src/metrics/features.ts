@@ -32,7 +32,12 @@ export function readFeatures(argument: string, features: FeatureInput, dim?: num
       const row = features[i];
       if (!Array.isArray(row)) throw new ConfigError(`${argument}[${i}]`, row, 'an array of numbers');
       if (row.length !== d) throw new ShapeError(`${argument}[${i}]`, [row.length], `[${d}] like ${argument}[0]`);
-      for (let j = 0; j < d; j++) data[i * d + j] = row[j] as number;
+      for (let j = 0; j < d; j++) {
+        const v: unknown = row[j];
+        // A string would be coerced silently ('0.5' → 0.5, 'a' → NaN).
+        if (typeof v !== 'number') throw new ConfigError(`${argument}[${i}][${j}]`, v, 'a number');
+        data[i * d + j] = v;
+      }
     }
     rows = { data, n, d };
   } else {
@@ -45,17 +50,34 @@ export function readFeatures(argument: string, features: FeatureInput, dim?: num
   return rows;
 }
 
-function assertFiniteRows(argument: string, { data, d }: FeatureRows): void {
-  for (let k = 0; k < data.length; k++) {
-    const v = data[k] as number;
-    if (!Number.isFinite(v)) {
-      throw new ConfigError(
-        `${argument}[${Math.floor(k / d)}][${k % d}]`,
-        v,
-        'a finite number (NaN or Inf features usually mean the feature extractor diverged)',
-      );
-    }
+/**
+ * The largest feature magnitude the statistics take: squared deviations summed over any number of
+ * rows (up to 2^53) stay finite in float64. Float32 tensors (≤ 3.4e38) never come near it.
+ */
+export const FEATURE_LIMIT = 1e100;
+
+/** The largest covariance entry features within ±{@link FEATURE_LIMIT} can give: (2·FEATURE_LIMIT)². */
+export const COVARIANCE_LIMIT = (2 * FEATURE_LIMIT) ** 2;
+
+/** What {@link assertFeatureValue} expects, for messages. */
+export const FEATURE_EXPECTED = `a finite number of magnitude at most ${FEATURE_LIMIT} (larger ones overflow the float64 statistics)`;
+
+/** Throws a `ConfigError` naming `argument` unless `v` is a finite number within ±{@link FEATURE_LIMIT}. */
+export function assertFeatureValue(argument: string, v: number): void {
+  if (!(Math.abs(v) <= FEATURE_LIMIT)) {
+    throw new ConfigError(
+      argument,
+      v,
+      Number.isFinite(v)
+        ? FEATURE_EXPECTED
+        : 'a finite number (NaN or Inf features usually mean the feature extractor diverged)',
+    );
   }
+}
+
+function assertFiniteRows(argument: string, { data, d }: FeatureRows): void {
+  for (let k = 0; k < data.length; k++)
+    assertFeatureValue(`${argument}[${Math.floor(k / d)}][${k % d}]`, data[k] as number);
 }
 
 /**
@@ -65,10 +87,13 @@ export function readVector(argument: string, v: unknown, d?: number): Float64Arr
   if (!(v instanceof Float64Array) && !(v instanceof Float32Array) && !Array.isArray(v)) {
     throw new ConfigError(argument, v, 'a Float64Array or number[]');
   }
+  if (Array.isArray(v)) {
+    const bad = v.findIndex((x) => typeof x !== 'number');
+    if (bad >= 0) throw new ConfigError(`${argument}[${bad}]`, v[bad], 'a number');
+  }
   const out = Float64Array.from(v as ArrayLike<number>);
   if (d !== undefined && out.length !== d) throw new ShapeError(argument, [out.length], `[${d}]`);
-  for (let i = 0; i < out.length; i++)
-    if (!Number.isFinite(out[i])) throw new ConfigError(`${argument}[${i}]`, out[i], 'a finite number');
+  for (let i = 0; i < out.length; i++) assertFeatureValue(`${argument}[${i}]`, out[i] as number);
   return out;
 }
 
@@ -87,10 +112,16 @@ export function readSymmetric(argument: string, m: unknown, d: number): Float64A
       const row = rows[i];
       if (!Array.isArray(row) || row.length !== d)
         throw new ShapeError(`${argument}[${i}]`, [Array.isArray(row) ? row.length : 0], `[${d}]`);
-      for (let j = 0; j < d; j++) out[i * d + j] = row[j] as number;
+      for (let j = 0; j < d; j++) {
+        const v: unknown = row[j];
+        if (typeof v !== 'number') throw new ConfigError(`${argument}[${i}][${j}]`, v, 'a number');
+        out[i * d + j] = v;
+      }
     }
   } else if (m instanceof Float64Array || m instanceof Float32Array || Array.isArray(m)) {
     if (m.length !== d * d) throw new ShapeError(argument, [m.length], `${d * d} values (${d}×${d}, row-major)`);
+    const bad = Array.isArray(m) ? m.findIndex((x) => typeof x !== 'number') : -1;
+    if (bad >= 0) throw new ConfigError(`${argument}[${bad}]`, (m as unknown[])[bad], 'a number');
     out = Float64Array.from(m as ArrayLike<number>);
   } else {
     throw new ConfigError(argument, m, `a row-major Float64Array of ${d}×${d} values or a number[][]`);
@@ -98,7 +129,12 @@ export function readSymmetric(argument: string, m: unknown, d: number): Float64A
   let max = 0;
   for (let k = 0; k < out.length; k++) {
     const v = out[k] as number;
-    if (!Number.isFinite(v)) throw new ConfigError(`${argument}[${Math.floor(k / d)}][${k % d}]`, v, 'a finite number');
+    if (!(Math.abs(v) <= COVARIANCE_LIMIT))
+      throw new ConfigError(
+        `${argument}[${Math.floor(k / d)}][${k % d}]`,
+        v,
+        `a finite number of magnitude at most ${COVARIANCE_LIMIT} (the covariance of features within ±${FEATURE_LIMIT})`,
+      );
     max = Math.max(max, Math.abs(v));
   }
   for (let i = 0; i < d; i++) {

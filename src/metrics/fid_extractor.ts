@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../util/index.js';
-import { assertInt } from '../util/index.js';
+import { assertInt, assertKnownKeys } from '../util/index.js';
 import { FeatureStats, type GaussianStats } from './feature_stats.js';
 import { frechetDistance } from './frechet.js';
 
@@ -32,6 +32,9 @@ export interface ExtractOptions {
   size?: number | [number, number];
 }
 
+/** The largest side `options.size` resizes to (a 16384² RGB float32 image is 3 GiB). */
+const MAX_SIDE = 16384;
+
 /**
  * Runs a user-supplied feature extractor over images in batches and accumulates the
  * float64 statistics of its outputs. The caller's image tensors are not disposed; batches,
@@ -53,6 +56,14 @@ export async function extractFeatureStats(
   argument = 'images',
 ): Promise<FeatureStats> {
   const run = checkExtractor(extractor);
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { batchSize?, size? }');
+  assertKnownKeys(
+    'options',
+    options as Record<string, unknown>,
+    ['batchSize', 'size'],
+    'an option of extractFeatureStats',
+  );
   const batchSize = options.batchSize ?? 50;
   assertInt('options.batchSize', batchSize, 1);
   const size =
@@ -64,8 +75,8 @@ export async function extractFeatureStats(
   if (size !== null) {
     if (!Array.isArray(size) || size.length !== 2)
       throw new ConfigError('options.size', options.size, 'a side length or [height, width]');
-    assertInt('options.size[0]', size[0], 1);
-    assertInt('options.size[1]', size[1], 1);
+    assertInt('options.size[0]', size[0], 1, MAX_SIDE);
+    assertInt('options.size[1]', size[1], 1, MAX_SIDE);
   }
   let stats: FeatureStats | null = null;
   let index = 0;

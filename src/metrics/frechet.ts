@@ -1,5 +1,4 @@
-import { ConfigError, GanCompressError, ShapeError } from '../util/index.js';
-import { assertFinite } from '../util/index.js';
+import { assertFinite, assertKnownKeys, ConfigError, GanCompressError, ShapeError } from '../util/index.js';
 import { FeatureStats, type GaussianStats } from './feature_stats.js';
 import { readSymmetric, readVector, type FeatureInput } from './features.js';
 import { traceSqrtProduct } from './linalg/trace_sqrt.js';
@@ -86,6 +85,9 @@ export function frechetDistanceTerms(
   b: FeatureStats | GaussianStats,
   options: FrechetOptions = {},
 ): FrechetTerms {
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { eps? }');
+  assertKnownKeys('options', options as Record<string, unknown>, ['eps'], 'an option of frechetDistance');
   const eps = options.eps ?? 1e-6;
   assertFinite('options.eps', eps, { positive: true });
   const g1 = readGaussian('a', a);
@@ -122,8 +124,13 @@ export function frechetDistanceTerms(
     );
   }
   const traceSqrt = product.trace;
+  const distance = meanTerm + traceA + traceB - 2 * traceSqrt;
+  if (!Number.isFinite(distance))
+    throw new GanCompressError(
+      `Fréchet distance: ${distance} (‖μ₁ − μ₂‖² = ${meanTerm}, tr Σ₁ = ${traceA}, tr Σ₂ = ${traceB}, tr √(Σ₁Σ₂) = ${traceSqrt}): the statistics are too large for float64`,
+    );
   return {
-    distance: meanTerm + traceA + traceB - 2 * traceSqrt,
+    distance,
     meanTerm,
     traceA,
     traceB,

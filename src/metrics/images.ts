@@ -31,7 +31,33 @@ export function readImagePair(a: tf.Tensor, b: tf.Tensor): ImagePair {
     throw new ShapeError('b', b.shape, `[${a.shape.join(',')}], the shape of a`);
   }
   const [n, h, w, c] = (a.rank === 3 ? [1, ...a.shape] : a.shape) as [number, number, number, number];
-  return { a: Float64Array.from(a.dataSync()), b: Float64Array.from(b.dataSync()), n, h, w, c };
+  if (n === 0 || h === 0 || w === 0 || c === 0)
+    throw new ShapeError(
+      'a',
+      a.shape,
+      'images of at least 1×1 pixel with at least 1 channel (a metric of no pixels is undefined)',
+    );
+  const pair = { a: Float64Array.from(a.dataSync()), b: Float64Array.from(b.dataSync()), n, h, w, c };
+  assertFinitePixels('a', pair.a, a.shape);
+  assertFinitePixels('b', pair.b, b.shape);
+  return pair;
+}
+
+/**
+ * Throws a `ConfigError` naming the first non-finite value of an image tensor by its index
+ * (`a[0][3][2][1]`): a NaN or ±Infinity pixel would make the metric NaN or infinite.
+ */
+function assertFinitePixels(argument: string, data: Float64Array, shape: readonly number[]): void {
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isFinite(data[k])) continue;
+    const index: number[] = [];
+    let rest = k;
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      index.unshift(rest % (shape[axis] as number));
+      rest = Math.floor(rest / (shape[axis] as number));
+    }
+    throw new ConfigError(`${argument}${index.map((i) => `[${i}]`).join('')}`, data[k], 'a finite pixel value');
+  }
 }
 
 /** The channel plane (image i, channel ch) of an NHWC array as a row-major h×w Float64Array. */

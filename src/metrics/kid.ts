@@ -1,5 +1,4 @@
-import { ConfigError, ShapeError } from '../util/index.js';
-import { assertInt } from '../util/index.js';
+import { assertInt, assertKnownKeys, ConfigError, GanCompressError, ShapeError } from '../util/index.js';
 import { Random } from '../util/index.js';
 import { readFeatures, type FeatureInput, type FeatureRows } from './features.js';
 import { gemm, gemmLower, rowMajor, transposed } from './linalg/gemm.js';
@@ -37,6 +36,8 @@ export type KidStrategy = 'auto' | 'gram' | 'subsets';
 /** Largest Gram-matrix workspace (float64 slots, 128 MiB) the 'gram' strategy may use. */
 const GRAM_LIMIT = 2 ** 24;
 
+const KID_OPTIONS = ['subsets', 'subsetSize', 'seed', 'subsetIndices'];
+
 /**
  * Kernel Inception Distance (Bińkowski et al. 2018): the unbiased estimate of the squared
  * maximum mean discrepancy between two feature sets under the polynomial kernel
@@ -70,6 +71,9 @@ export function kernelInceptionDistance(
   options: KidOptions,
   strategy: KidStrategy,
 ): KidResult {
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { subsets?, subsetSize?, seed?, subsetIndices? }');
+  assertKnownKeys('options', options as Record<string, unknown>, KID_OPTIONS, 'an option of kid');
   const a = readFeatures('featuresA', featuresA);
   const b = readFeatures('featuresB', featuresB);
   if (a.n === 0) throw new ConfigError('featuresA', '0 rows', 'at least 2 feature vectors');
@@ -84,6 +88,10 @@ export function kernelInceptionDistance(
   const values = useGram ? gramPath(a, b, subsetsA, subsetsB) : subsetPath(a, b, subsetsA, subsetsB);
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
+  if (!Number.isFinite(mean) || !Number.isFinite(variance))
+    throw new GanCompressError(
+      `kid: the polynomial kernel (x·y/d + 1)³ overflows float64 for these features (KID mean ${mean}); scale them down`,
+    );
   return { mean, std: Math.sqrt(variance), values };
 }
 

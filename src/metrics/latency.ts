@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../util/index.js';
-import { assertInt } from '../util/index.js';
+import { assertInt, assertKnownKeys, ConfigError } from '../util/index.js';
 
 /** What a function timed by {@link measureLatency} may return. */
 export type LatencyResult = void | tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
@@ -42,6 +41,9 @@ export async function measureLatency(
   options: MeasureLatencyOptions = {},
 ): Promise<LatencyStats> {
   if (typeof fn !== 'function') throw new ConfigError('fn', fn, 'a function to time');
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { warmup?, runs? }');
+  assertKnownKeys('options', options as Record<string, unknown>, ['warmup', 'runs'], 'an option of measureLatency');
   const warmup = options.warmup ?? 3;
   const runs = options.runs ?? 20;
   assertInt('options.warmup', warmup, 0);
@@ -66,10 +68,38 @@ export async function measureLatency(
   };
 }
 
-async function finish(out: LatencyResult): Promise<void> {
-  const tensors = out == null ? [] : out instanceof tf.Tensor ? [out] : Array.isArray(out) ? out : Object.values(out);
-  await Promise.all(tensors.map((t) => t.data()));
-  for (const t of tensors) t.dispose();
+/**
+ * Waits for and disposes what one run returned. Anything but nothing, a tensor, an array or a map
+ * of tensors is refused: a run that returns a number (`() => 42`) was not waited for, so its
+ * time would mean nothing. The tensors found are disposed before the error.
+ */
+async function finish(out: unknown): Promise<void> {
+  if (out == null) return;
+  const tensors: unknown[] =
+    out instanceof tf.Tensor
+      ? [out]
+      : Array.isArray(out)
+        ? out
+        : typeof out === 'object' && Object.getPrototypeOf(out) === Object.prototype
+          ? Object.values(out)
+          : [out];
+  const isTensor = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor;
+  const bad = tensors.findIndex((t) => !isTensor(t));
+  if (bad >= 0) {
+    tf.dispose(tensors.filter(isTensor));
+    const whole = tensors.length === 1 && tensors[0] === out;
+    throw new ConfigError(
+      whole ? "fn's result" : `fn's result, entry ${bad}`,
+      whole ? out : tensors[bad],
+      'nothing, a tf.Tensor, an array of tensors or a map of tensors (what the timed work produced)',
+    );
+  }
+  const list = tensors.filter(isTensor);
+  try {
+    await Promise.all(list.map((t) => t.data()));
+  } finally {
+    tf.dispose(list);
+  }
 }
 
 /** The q-th percentile (0–100) of sorted values, interpolating linearly between ranks. */

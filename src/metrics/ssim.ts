@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../util/index.js';
-import { assertFinite } from '../util/index.js';
+import { assertFinite, assertKnownKeys, ConfigError, GanCompressError, ShapeError } from '../util/index.js';
 import { gaussianFilter2d, gaussianKernel1d } from './gaussian_filter.js';
 import { plane, readImagePair } from './images.js';
 
@@ -14,6 +13,8 @@ const SIGMA = 1.5;
 const TRUNCATE = 3.5;
 const K1 = 0.01;
 const K2 = 0.03;
+const MIN_DATA_RANGE = 1e-100;
+const MAX_DATA_RANGE = 1e100;
 
 /**
  * Structural similarity (Wang et al. 2004) as skimage's
@@ -21,7 +22,8 @@ const K2 = 0.03;
  * sigma=1.5, use_sample_covariance=False)`: local means, variances and covariance from a
  * Gaussian window (σ = 1.5, 11 taps, scipy's 'reflect' boundary), the SSIM map averaged after
  * cropping 5 pixels from every side, then the mean over channels — and, for `[N, H, W, C]`,
- * over images. Float64 JavaScript; images must be at least 11×11.
+ * over images. Float64 JavaScript; images must be at least 11×11, their pixels finite (a
+ * `ConfigError` names the first NaN or ±Infinity), and `maxVal` within [1e-100, 1e100].
  *
  * @param a reference image(s) `[H, W, C]` or `[N, H, W, C]`
  * @param b distorted image(s), same shape
@@ -31,7 +33,11 @@ const K2 = 0.03;
  * ```
  */
 export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
-  assertFinite('options.maxVal', options?.maxVal, { positive: true });
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { maxVal }');
+  assertKnownKeys('options', options as unknown as Record<string, unknown>, ['maxVal'], 'an option of ssim');
+  // (K·maxVal)² must neither overflow nor underflow to 0 (a constant image would give 0/0).
+  assertFinite('options.maxVal', options.maxVal, { min: MIN_DATA_RANGE, max: MAX_DATA_RANGE });
   const p = readImagePair(a, b);
   const win = 2 * Math.floor(TRUNCATE * SIGMA + 0.5) + 1;
   if (p.h < win || p.w < win)
@@ -48,7 +54,18 @@ export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
       total += meanSsimPlane(x, y, p.h, p.w, kernel, c1, c2, pad);
     }
   }
-  return total / (p.n * p.c);
+  const value = total / (p.n * p.c);
+  if (!Number.isFinite(value))
+    throw new GanCompressError(
+      `ssim: the result is ${value}: pixel values of magnitude up to ${maxMagnitude(p)} lose the local variances to rounding for maxVal ${options.maxVal} (is maxVal the data range of the images?)`,
+    );
+  return value;
+}
+
+function maxMagnitude(p: { a: Float64Array; b: Float64Array }): number {
+  let m = 0;
+  for (const data of [p.a, p.b]) for (const v of data) m = Math.max(m, Math.abs(v));
+  return m;
 }
 
 function meanSsimPlane(
@@ -76,7 +93,9 @@ function meanSsimPlane(
       const vx = (uxx[k] as number) - mx * mx;
       const vy = (uyy[k] as number) - my * my;
       const vxy = (uxy[k] as number) - mx * my;
-      sum += ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+      // Two ratios, each in [−1, 1], rather than one: the products of numerators and of
+      // denominators overflow for large pixel values.
+      sum += ((2 * mx * my + c1) / (mx * mx + my * my + c1)) * ((2 * vxy + c2) / (vx + vy + c2));
     }
   }
   return sum / ((h - 2 * pad) * (w - 2 * pad));

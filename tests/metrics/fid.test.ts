@@ -250,14 +250,26 @@ describe('frechetDistance input errors', () => {
     expect(() => frechetDistance(indefinite, good)).toThrow(/Imaginary component/);
   });
   it('reports overflow instead of a number (pytorch-fid fails there too)', () => {
+    // within the covariance limit (4e200), but Σ₁Σ₂ overflows
     const huge = {
       mu: [0, 0],
       sigma: [
-        [1e300, 0],
-        [0, 1e300],
+        [1e200, 0],
+        [0, 1e200],
       ],
     };
     expect(() => frechetDistance(huge, huge)).toThrow(/tr √\(Σ₁Σ₂\) is NaN even with eps = 0.000001 on the diagonals/);
+    // beyond it: refused where it enters, naming the entry
+    const huger = {
+      mu: [0, 0],
+      sigma: [
+        [1e300, 0],
+        [0, 1],
+      ],
+    };
+    expect(() => frechetDistance(huger, huge)).toThrow(
+      /^a\.sigma\[0\]\[0\]: got 1e\+300, expected a finite number of magnitude at most 4e\+200/,
+    );
   });
   it('rejects a bad eps and bad inputs', () => {
     expect(() => frechetDistance(good, good, { eps: 0 })).toThrow(/options.eps: got 0, expected a finite number > 0/);

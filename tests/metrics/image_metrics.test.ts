@@ -196,7 +196,7 @@ describe('meanIoU on synthetic maps', () => {
     expect(() => meanIoU(t([[0, 1]]), t([[0], [1]]), 2)).toThrow(
       /label: got shape \[2,1\], expected \[1,2\], the shape of pred/,
     );
-    expect(() => meanIoU(t([[0]]), t([[0]]), 0)).toThrow(/numClasses: got 0, expected an integer >= 1/);
+    expect(() => meanIoU(t([[0]]), t([[0]]), 0)).toThrow(/numClasses: got 0, expected an integer in \[1, 16384\]/);
     expect(() => meanIoU(t([[0]]), t([[0]]), 2.5)).toThrow(ConfigError);
     const cm = new ConfusionMatrix(2);
     expect(() => cm.update(t([[0, 1]]), t([[0, 9]]))).toThrow(ConfigError);
@@ -240,7 +240,9 @@ describe('psnr and ssim by hand', () => {
     expect(() => psnr(a, b, 255)).toThrow(/b: got shape \[12,13,3\], expected \[12,12,3\], the shape of a/);
     expect(() => ssim(a, b, { maxVal: 255 })).toThrow(ShapeError);
     expect(() => psnr(a, a, 0)).toThrow(/maxVal: got 0, expected a finite number > 0/);
-    expect(() => ssim(a, a, {} as never)).toThrow(/options.maxVal: got undefined, expected a finite number > 0/);
+    expect(() => ssim(a, a, {} as never)).toThrow(
+      /options.maxVal: got undefined, expected a finite number in \[1e-100, 1e\+100\]/,
+    );
     expect(() => psnr(tf.zeros([12, 12]), tf.zeros([12, 12]), 1)).toThrow(/a: got shape \[12,12\], expected rank 3/);
     const small = tf.zeros([10, 12, 1]);
     expect(() => ssim(small, small, { maxVal: 1 })).toThrow(
