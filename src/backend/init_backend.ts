@@ -4,7 +4,7 @@ import { assertInt, assertOneOf } from '../util/index.js';
 import { importOptional, isNode, isResolvable, packageMainDir } from '../util/index.js';
 import { nodeRequire } from './node_files.js';
 import { withoutAddedProcessHandlers } from './process_handlers.js';
-import { registerWasmCopyKernels } from './wasm_copy_kernels.js';
+import { registerWasmPackageKernels } from './wasm_package_kernels.js';
 import { registerWasmTrainingKernels } from './wasm_training_kernels.js';
 import { autoThreadCount, createThreadedBackend, loadThreadedParts, MAX_WASM_THREADS } from './wasm_threads.js';
 
@@ -178,7 +178,7 @@ async function afterWasmRegistered(threads: number | 'auto' | undefined): Promis
     wasm.setThreadsCount(threads);
   }
   registerWasmTrainingKernels();
-  registerWasmCopyKernels();
+  registerWasmPackageKernels();
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../util/index.js';
-import { provideWasmKernel, replacedWasmKernel } from './wasm_kernel_registry.js';
+import { replacedWasmKernel } from './wasm_kernel_registry.js';
 import { heapBytes, sizeOf, unpack, type KernelArgs, type WasmBackend } from './wasm_kernel_utils.js';
 
 /*
@@ -17,8 +17,8 @@ import { heapBytes, sizeOf, unpack, type KernelArgs, type WasmBackend } from './
  *   data; tensors are immutable, so they share it here.
  */
 
-/** The replaced kernel of the wasm package, for what these kernels leave to it (strings). */
-function original(name: string, args: KernelArgs): tf.TensorInfo {
+/** The replaced kernel of the wasm package, for the cases these kernels leave to it. */
+export function original(name: string, args: KernelArgs): tf.TensorInfo {
   const config = replacedWasmKernel(name);
   if (config == null) throw new BackendError(`the wasm backend's own '${name}' kernel is not available`);
   return config.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
@@ -113,22 +113,4 @@ export function copySlice(
     }
     if (axis < 0) return;
   }
-}
-
-/** The wasm package's kernels {@link registerWasmCopyKernels} replaces. */
-export const WASM_COPY_KERNELS = ['Slice', 'Identity', 'Cast'] as const;
-
-const IMPLEMENTATIONS: Record<(typeof WASM_COPY_KERNELS)[number], tf.KernelFunc> = {
-  Slice: sliceWasm,
-  Identity: identityWasm,
-  Cast: castWasm,
-};
-
-/**
- * Replaces the wasm package's Slice, Identity and Cast kernels with the ones above (idempotent;
- * the originals are kept for what these delegate to them). `initBackend('wasm')` calls it.
- * Returns the names it registered by this call.
- */
-export function registerWasmCopyKernels(): string[] {
-  return WASM_COPY_KERNELS.filter((name) => provideWasmKernel(name, IMPLEMENTATIONS[name], 'replace'));
 }

@@ -34,6 +34,8 @@ export function provideWasmKernel(name: string, impl: tf.KernelFunc, existing: E
   }
   const kernelFunc: tf.KernelFunc = (args) => impl(args);
   Object.defineProperty(kernelFunc, MARK, { value: true });
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  // The replaced kernel's setup (its cwraps) still has to run when the backend initialises: the
+  // replacement may delegate to it.
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc: current?.setupFunc });
   return true;
 }
