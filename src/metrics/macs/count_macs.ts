@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../util/index.js';
-import type { MacConvention } from '../../layers/core/index.js';
+import { ConfigError, describeValue, ShapeError } from '../../util/index.js';
+import type { LayerShape, MacConvention } from '../../layers/core/index.js';
 import { assertOneOf } from '../../util/index.js';
-import { walkModel } from './graph.js';
+import { asShapeList, walkModel } from './graph.js';
 import { assertLayersModel, assertOptions, resolveInputShapes } from './input_shapes.js';
 import { costOfCall } from './layer_cost.js';
 import { atSubnet } from './subnet_scope.js';
@@ -51,6 +51,7 @@ export function countMacs(
     let total = 0;
     walkModel(model, shapes, (layer, inputShapes, name, consumer) => {
       const { macs, outputShape } = costOfCall(layer, inputShapes, convention, custom, consumer);
+      assertRealShapes(layer, name, inputShapes, outputShape);
       if (Number.isFinite(macs)) total += macs;
       else if (!uncounted.includes(name)) uncounted.push(name);
       perLayer.push({
@@ -63,6 +64,27 @@ export function countMacs(
     });
     return { total, perLayer, uncounted };
   });
+}
+
+/**
+ * Throws a `ShapeError` naming the layer when a call would produce a size below 1 — a 'valid'
+ * conv or pool on an input smaller than its window (tfjs's shape rules give 0 or a negative
+ * size, and the counts of the layers after it would be meaningless).
+ */
+function assertRealShapes(
+  layer: tfl.layers.Layer,
+  name: string,
+  inputShapes: LayerShape[],
+  outputShape: LayerShape | LayerShape[],
+): void {
+  for (const shape of asShapeList(outputShape)) {
+    if (shape.some((d) => d != null && !(d >= 1)))
+      throw new ShapeError(
+        `layer '${name}' (${layer.getClassName()}) output`,
+        shape,
+        `sizes >= 1: its input ${describeValue(inputShapes.length === 1 ? inputShapes[0] : inputShapes)} is too small for it`,
+      );
+  }
 }
 
 function resolveCustomCounters(counters: unknown): Readonly<Record<string, CustomCounter>> {

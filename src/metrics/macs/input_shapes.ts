@@ -16,7 +16,7 @@ export function assertLayersModel(model: unknown): asserts model is tfl.LayersMo
 
 /**
  * The concrete input shapes to count at: one per model input, batch first, every size a
- * positive integer, matching every size the model declares.
+ * positive integer, matching every size the model declares, one batch size for all.
  */
 export function resolveInputShapes(model: tfl.LayersModel, inputShape: unknown): LayerShape[] {
   const n = model.inputs.length;
@@ -29,7 +29,7 @@ export function resolveInputShapes(model: tfl.LayersModel, inputShape: unknown):
       `${n} shape${n === 1 ? '' : 's'} (one per model input, batch first)`,
     );
   }
-  return shapes.map((shape, i) => {
+  const resolved = shapes.map((shape, i) => {
     const declared = (model.inputs[i] as tfl.SymbolicTensor).shape;
     const argument = n === 1 ? 'inputShape' : `inputShape[${i}]`;
     const expected = `batch-first positive integer sizes matching model input '${(model.inputs[i] as tfl.SymbolicTensor).name}' [${declared.map((d) => d ?? 'any').join(',')}]`;
@@ -41,6 +41,19 @@ export function resolveInputShapes(model: tfl.LayersModel, inputShape: unknown):
     }
     return [...(shape as number[])];
   });
+  // A model runs all its inputs at one batch size (predict slices every input by the first one's
+  // batch); with two sizes tfjs's merge layers give an unknown batch and the layers after them
+  // could not be counted.
+  const batch = resolved[0]?.[0];
+  resolved.forEach((shape, i) => {
+    if (shape[0] !== batch)
+      throw new ShapeError(
+        `inputShape[${i}]`,
+        shape,
+        `batch ${batch}, the batch of inputShape[0] (a model runs all its inputs at one batch size)`,
+      );
+  });
+  return resolved;
 }
 
 /** The model's declared input shapes (unknown sizes stay `null`), for width-only walks. */

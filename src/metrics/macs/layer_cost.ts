@@ -57,7 +57,14 @@ export function costOfCall(
     consumer,
     macsOf: (inner, shapes) => costOfCall(inner, shapes, convention, custom).macs,
   };
-  return { macs: rule(layer, inputShapes, outputShape, ctx), outputShape };
+  const macs = rule(layer, inputShapes, outputShape, ctx);
+  // A layer with a rule is countable; a non-finite count means a size it needs was unknown
+  // (tfjs lost it), which must not pass as "uncounted" and leave the total short.
+  if (!Number.isFinite(macs))
+    throw new GanCompressError(
+      `layer '${layer.name}' (${className}): cannot count its MACs from input shapes ${describeValue(inputShapes)} and output shape ${describeValue(outputShape)} (a size is unknown)`,
+    );
+  return { macs, outputShape };
 }
 
 function runCustomCounter(
