@@ -85,7 +85,7 @@ describeBackends('resizeNearest', () => {
 
   it('refuses a non-4-D input and bad sizes, and leaks nothing when it does', async () => {
     const x = tf.zeros([2, 3, 4]);
-    const image = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
+    const image = tf.zeros<tf.Rank.R4>([1, 2, 2, 1]);
     await expectNoLeak(() => {
       expect(() => resizeNearest(x as never, [2, 2])).toThrow(ShapeError);
       expect(() => resizeNearest(image, [0, 2])).toThrow(/size\[0\]: got 0/);
@@ -107,10 +107,10 @@ function constantBranchWeights(
     separable
       ? {
           depthwiseKernel: seededTensor([3, 3, hidden, 1], 9) as tf.Tensor4D,
-          pointwiseKernel: tf.zeros([1, 1, hidden, c]) as tf.Tensor4D,
+          pointwiseKernel: tf.zeros<tf.Rank.R4>([1, 1, hidden, c]),
           pointwiseBias: tf.tensor1d(bias),
         }
-      : { kernel: tf.zeros([3, 3, hidden, c]) as tf.Tensor4D, bias: tf.tensor1d(bias) };
+      : { kernel: tf.zeros<tf.Rank.R4>([3, 3, hidden, c]), bias: tf.tensor1d(bias) };
   return {
     sharedKernel: seededTensor([3, 3, labels, hidden], 7) as tf.Tensor4D,
     sharedBias: seededTensor([hidden], 8) as tf.Tensor1D,
@@ -141,9 +141,13 @@ describeBackends('spade', () => {
         1e-5,
       );
       tf.dispose(
-        [y, w.sharedKernel, w.sharedBias as tf.Tensor, ...Object.values(w.gamma), ...Object.values(w.beta)].filter(
-          (t) => t instanceof tf.Tensor,
-        ),
+        [
+          y,
+          w.sharedKernel,
+          w.sharedBias,
+          ...(Object.values(w.gamma) as unknown[]),
+          ...(Object.values(w.beta) as unknown[]),
+        ].filter((t): t is tf.Tensor => t instanceof tf.Tensor),
       );
     }
     tf.dispose([x, seg]);
@@ -182,15 +186,16 @@ describeBackends('spade', () => {
   });
 
   it('names the weight, the map or the option that does not fit, and leaks nothing when it throws', async () => {
-    const x = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
-    const seg = tf.zeros([1, 8, 8, 2]) as tf.Tensor4D;
+    const x = tf.zeros<tf.Rank.R4>([1, 4, 4, 3]);
+    const seg = tf.zeros<tf.Rank.R4>([1, 8, 8, 2]);
     const w = constantBranchWeights(2, 4, 3, [0, 0, 0], [0, 0, 0], false);
-    const [seg5, x2, seg2, x3] = [
+    const shapes: number[][] = [
       [1, 8, 8, 5],
       [1, 4, 4, 2],
       [2, 8, 8, 2],
       [4, 4, 3],
-    ].map((s) => tf.zeros(s)) as tf.Tensor4D[];
+    ];
+    const [seg5, x2, seg2, x3] = shapes.map((s) => tf.zeros(s));
     await expectNoLeak(() => {
       expect(() => spade(x, seg5 as tf.Tensor4D, w)).toThrow(
         /weights.sharedKernel: got shape \[3,3,2,4\], expected \[3, 3, 5, 4\] \(segmap has 5 label channels\)/,
@@ -203,18 +208,9 @@ describeBackends('spade', () => {
       expect(() => spade(x, seg, w, { epsilon: 0 })).toThrow(/options.epsilon: got 0/);
       expect(() => spade(x3 as never, seg, w)).toThrow(/x: got shape \[4,4,3\]/);
     });
+    tf.dispose([x, seg, seg5, x2, seg2, x3, w.sharedKernel, (w.gamma as { kernel: tf.Tensor }).kernel]);
     tf.dispose([
-      x,
-      seg,
-      seg5,
-      x2,
-      seg2,
-      x3,
-      w.sharedKernel,
-      w.sharedBias as tf.Tensor,
-      (w.gamma as { kernel: tf.Tensor }).kernel,
-    ]);
-    tf.dispose([
+      w.sharedBias,
       (w.gamma as { bias: tf.Tensor }).bias,
       (w.beta as { kernel: tf.Tensor }).kernel,
       (w.beta as { bias: tf.Tensor }).bias,
@@ -297,7 +293,7 @@ describeBackends('MUNIT ops', () => {
   });
 
   it('refuses what does not fit, naming it, without leaking', async () => {
-    const x = tf.zeros([2, 3, 3, 4]) as tf.Tensor4D;
+    const x = tf.zeros<tf.Rank.R4>([2, 3, 3, 4]);
     const [g3, tiny, mean, std] = [[3], [2, 1], [2, 4], [1, 4]].map((s) => tf.zeros(s));
     await expectNoLeak(() => {
       expect(() => munitLayerNorm(x, { gamma: g3 as tf.Tensor1D })).toThrow(
