@@ -498,3 +498,29 @@ export {
   WeightMappingError,
   writeSafetensors,
 } from './interop/index.js';
+
+// pipelines
+export {
+  centreCrop,
+  checkUpscalerModel,
+  evaluateUpscaler,
+  labelImages,
+  type LabelImagesOptions,
+  type LabelledImage,
+  rescale,
+  searchUpscaler,
+  type SearchUpscalerOptions,
+  SrCropSampler,
+  type SrCropSamplerOptions,
+  type SrPair,
+  superResolutionPair,
+  trainUpscaler,
+  type TrainUpscalerOptions,
+  type TrainUpscalerResult,
+  upscale,
+  type UpscalerDefinitionOptions,
+  type UpscalerLossWeights,
+  type UpscalerModel,
+  upscalerModelDefinition,
+  type UpscalerScores,
+} from './pipelines/index.js';

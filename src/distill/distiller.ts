@@ -96,6 +96,12 @@ export class Distiller {
     this.featurePairs = pairs;
     checkPairNames(this.teacher, this.student, pairs);
     this.losses = resolveLosses(options.losses, pairs.length, options.discriminator !== undefined);
+    if (this.losses.output != null && !this.paired)
+      throw new ConfigError(
+        'options.losses.output',
+        options.losses.output,
+        "nothing with paired: false (recon already reconstructs the teacher's output)",
+      );
     const runner = new TeacherRunner(
       'options.teacher',
       this.teacher,

@@ -16,6 +16,12 @@ export type DistillType = 'mse' | 'l1' | 'ka';
 export interface DistillerLosses {
   /** Reconstruction of the ground truth (paired) or of the teacher's output (pseudo-paired). Type default `'l1'`. */
   recon: { type?: ReconstructionType; weight: number };
+  /**
+   * Paired training only: reconstruction of the teacher's output as a second target beside the ground truth (the
+   * teacher's predictions are smoother targets than noisy ground truth, and what "closer to the teacher" measures).
+   * Type default `'l1'`. With `paired: false`, `recon` already targets the teacher's output.
+   */
+  output?: { type?: ReconstructionType; weight: number };
   /** Feature distillation over `featurePairs`. Type default `'mse'` (GAN Compression). Needed when there are pairs. */
   distill?: { type?: DistillType; weight: number };
   /**
@@ -80,12 +86,13 @@ const OPTION_KEYS = [
   'clipGradNorm',
   'seed',
 ];
-const LOSS_KEYS = ['recon', 'distill', 'gan', 'perceptual', 'wavelet'];
+const LOSS_KEYS = ['recon', 'output', 'distill', 'gan', 'perceptual', 'wavelet'];
 const WAVELET_KEYS = ['weight', 'levels', 'l1', 'l2', 'pixel', 'wavelet', 'resize'];
 
 /** The checked losses, with types filled in. */
 export interface ResolvedLosses {
   recon: { type: ReconstructionType; weight: number };
+  output: { type: ReconstructionType; weight: number } | null;
   distill: { type: DistillType; weight: number } | null;
   gan: { type: GanLossType; weight: number; augment: string | null; conditional: boolean } | null;
   perceptual: DistillerLosses['perceptual'] | null;
@@ -112,6 +119,8 @@ export function resolveLosses(losses: unknown, pairs: number, hasDiscriminator: 
   };
   if (l.recon === undefined) throw new ConfigError('options.losses.recon', undefined, '{ type?, weight }');
   const recon = term('recon', l.recon, ['type', 'weight'], RECONSTRUCTION_TYPES, 'l1');
+  const output =
+    l.output === undefined ? null : term('output', l.output, ['type', 'weight'], RECONSTRUCTION_TYPES, 'l1');
   let distill: ResolvedLosses['distill'] = null;
   if (l.distill !== undefined)
     distill = term('distill', l.distill, ['type', 'weight'], ['mse', 'l1', 'ka'] as const, 'mse');
@@ -158,7 +167,7 @@ export function resolveLosses(losses: unknown, pairs: number, hasDiscriminator: 
     assertWeight('options.losses.wavelet.weight', l.wavelet.weight);
     wavelet = l.wavelet;
   }
-  return { recon, distill, gan, perceptual, wavelet };
+  return { recon, output, distill, gan, perceptual, wavelet };
 }
 
 /** Checks the top-level options that need no model walk. */

@@ -15,7 +15,7 @@ import type { TeacherRunner } from './teacher_runner.js';
 import { waveletLoss } from './wavelet_loss.js';
 
 /** The loss terms a step can report, in the order they are read back. */
-export const TERMS = ['recon', 'distill', 'gan', 'perceptual', 'wavelet'] as const;
+export const TERMS = ['recon', 'output', 'distill', 'gan', 'perceptual', 'wavelet'] as const;
 
 /** One of the generator's loss terms. */
 export type TermName = (typeof TERMS)[number];
@@ -32,6 +32,8 @@ export interface StepRecord {
   total: number;
   /** Reconstruction loss (unweighted). */
   recon: number;
+  /** Reconstruction of the teacher's output in paired training (unweighted). */
+  output?: number;
   /** Feature distillation, summed over the pairs (unweighted). */
   distill?: number;
   /** The generator's adversarial loss (unweighted). */
@@ -146,6 +148,8 @@ export async function distillStep(
         (terms.recon = tf.keep(reconstructionLoss(y, target, losses.recon.type))),
         losses.recon.weight,
       );
+      if (losses.output != null)
+        sum = add('output', reconstructionLoss(y, teacher.output, losses.output.type), losses.output.weight, sum);
       if (losses.distill != null && parts.pairs.length > 0) {
         const student = parts.pairs.map((_, i) => sFeatures[parts.studentIndex[i] as number] as tf.Tensor);
         student.forEach((s, i) => {

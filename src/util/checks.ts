@@ -19,6 +19,20 @@ export function assertRank(argument: string, x: tf.Tensor, rank: number): void {
 }
 
 /**
+ * Throws a {@link ConfigError} unless `value` is an array with at least one element (`expected` says of what).
+ * Not a type guard: the caller's declared element type stays as it is.
+ *
+ * @example
+ * ```ts
+ * assertNonEmptyArray('pairs', [], 'an array of { lr, hr }'); // throws: pairs: got [], expected a non-empty array…
+ * ```
+ */
+export function assertNonEmptyArray(argument: string, value: unknown, expected: string): void {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ConfigError(argument, value, `a non-empty array: ${expected}`);
+}
+
+/**
  * Throws a {@link ConfigError} unless `value` is an integer in `[min, max]`.
  *
  * @example

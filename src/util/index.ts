@@ -5,6 +5,7 @@ export {
   assertRank,
   assertFinite,
   assertBoolean,
+  assertNonEmptyArray,
   assertIntList,
   assertKnownKeys,
   closestName,
