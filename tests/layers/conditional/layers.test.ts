@@ -120,7 +120,13 @@ describeBackends('conditional layers: export, serialization, costs, sorting', ()
       (instance) => new ElasticSPADE({ name: `e_${instance}`, norm: instance ? 'instance' : 'none', hidden: 6 }),
     );
     const h = narrow.apply(xi) as tfl.SymbolicTensor;
-    const outputs = spadeLayers.map((l) => l.apply([h, si]) as tfl.SymbolicTensor);
+    // A conv after each SPADE gives the model outputs their own width, so the SPADEs' may vary.
+    const outputs = spadeLayers.map(
+      (l, i) =>
+        new OnceForAllConv({ name: `out${i}`, filters: 2, kernelSize: 1 }).apply(
+          l.apply([h, si]) as tfl.SymbolicTensor,
+        ) as tfl.SymbolicTensor,
+    );
     const supernet = tfl.model({ inputs: [xi, si], outputs });
     supernet.layers.forEach((l, i) => randomizeWeights(l, 60 + i));
     const xs = seededTensor([2, 3, 4, 2], 1);
