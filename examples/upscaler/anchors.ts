@@ -5,7 +5,7 @@
 import * as tfUnion from '@tensorflow/tfjs';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileSystem, type UpscalerModel } from '../../src/index.js';
 
 export type AnchorName = 'slim' | 'medium' | 'thick';
@@ -24,7 +24,10 @@ const require = createRequire(import.meta.url);
 export async function loadAnchor(name: AnchorName): Promise<UpscalerModel> {
   const definition = require(`@upscalerjs/esrgan-${name}/4x`) as Definition;
   definition.setup?.(tfUnion);
-  const packageDir = dirname(require.resolve(`@upscalerjs/esrgan-${name}/package.json`));
+  // The package exports no package.json: find its directory from the entry point.
+  const entry = require.resolve(`@upscalerjs/esrgan-${name}/4x`);
+  const marker = `${sep}@upscalerjs${sep}esrgan-${name}${sep}`;
+  const packageDir = entry.slice(0, entry.indexOf(marker) + marker.length);
   const model = await tfl.loadLayersModel(fileSystem(join(packageDir, dirname(definition._internals.path))));
   return { model, scale: definition.scale, inputRange: definition.inputRange, outputRange: definition.outputRange };
 }

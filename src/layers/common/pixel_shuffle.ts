@@ -12,6 +12,28 @@ import type {
 } from '../core/index.js';
 import { baseLayerArgs, option, optionSchema, registerLayer, singleInput, singleShape } from '../core/index.js';
 
+/**
+ * `tf.depthToSpace(x, scale, 'NHWC')` with a gradient (tfjs registers none for DepthToSpace): the backward pass is
+ * the inverse rearrangement, space-to-depth, written as a rank-5 reshape and transpose.
+ */
+export function pixelShuffle(x: tf.Tensor4D, scale: number): tf.Tensor4D {
+  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.depthToSpace(input as tf.Tensor4D, scale, 'NHWC'),
+      gradFunc: (dy: tf.Tensor) => {
+        const [n, hr, wr, c] = dy.shape as [number, number, number, number];
+        const h = hr / scale;
+        const w = wr / scale;
+        // dy[n, h·r + i, w·r + j, c] → dx[n, h, w, (i·r + j)·C + c]
+        const blocks = tf.reshape(dy, [n * h, scale, w, scale * c]);
+        return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [n, h, w, scale * scale * c]);
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
 /** Config of {@link PixelShuffle}. */
 export interface PixelShuffleConfig extends LayerArgs {
   /** The up-sampling factor r: `[N, H, W, C·r²]` becomes `[N, r·H, r·W, C]`. */
@@ -58,7 +80,7 @@ export class PixelShuffle extends tfl.layers.Layer implements CostedLayer, HasCh
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name);
       this.computeOutputShape(x.shape);
-      return tf.depthToSpace(x as tf.Tensor4D, this.scale, 'NHWC');
+      return pixelShuffle(x as tf.Tensor4D, this.scale);
     });
   }
 

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
 import { ConfigError, countMacs, PixelShuffle, ShapeError } from '../../../src/index.js';
 import { describeBackends } from '../../helpers/backends.js';
+import { checkGradient } from '../../helpers/gradients.js';
 import { expectNoLeak, seededTensor } from '../../helpers/tensors.js';
 
 /** out[n, r·h + i, r·w + j, c] = in[n, h, w, (i·r + j)·C + c], by loops. */
@@ -38,6 +39,29 @@ describeBackends('PixelShuffle', () => {
       expect(Array.from(y.dataSync())).toEqual(Array.from(shuffleByHand(x.dataSync() as Float32Array, shape, r)));
       tf.dispose([x, y]);
     }
+  });
+
+  it('has a gradient (tfjs has none for DepthToSpace): the inverse rearrangement, by finite differences', () => {
+    const layer = new PixelShuffle({ scale: 2 });
+    const x = seededTensor([2, 2, 3, 8], 5);
+    const weights = seededTensor([2, 4, 6, 2], 6);
+    checkGradient((p) => tf.sum(tf.mul(layer.apply(p) as tf.Tensor, weights)), x, 1e-2, 1e-3, 'pixel shuffle');
+    // The gradient of Σ w·shuffle(x) is w rearranged back: exactly, element by element.
+    const g = tf.grad((p: tf.Tensor) => tf.sum(tf.mul(layer.apply(p) as tf.Tensor, weights)))(x);
+    const [n, h, w, c] = [2, 2, 3, 8];
+    const expected = new Float32Array(n * h * w * c);
+    const wd = weights.dataSync();
+    for (let b = 0; b < n; b++)
+      for (let y = 0; y < h; y++)
+        for (let z = 0; z < w; z++)
+          for (let i = 0; i < 2; i++)
+            for (let j = 0; j < 2; j++)
+              for (let k = 0; k < 2; k++)
+                expected[((b * h + y) * w + z) * c + (i * 2 + j) * 2 + k] = wd[
+                  ((b * 4 + y * 2 + i) * 6 + z * 2 + j) * 2 + k
+                ] as number;
+    expect(Array.from(g.dataSync())).toEqual(Array.from(expected));
+    tf.dispose([x, weights, g]);
   });
 
   it("equals UpscalerJS's PixelShuffle4x, registered by esrgan-thick's own setup(tf)", () => {
