@@ -21,6 +21,8 @@ export interface ConditionalFixture {
     teacher: FixtureTensor;
     super_subnet: { config: string; y: FixtureTensor };
   };
+  /** Analytic counts (torchprofile 0.0.1's rules) of the published models, by the fixture script. */
+  sizes: Record<string, { macs: number; params: number }>;
 }
 
 export const fixture = (): ConditionalFixture => readFixture<ConditionalFixture>('conditional_torch');
