@@ -9,3 +9,4 @@ export {
   registerInstanceNormKernels,
 } from './instance_norm_kernels.js';
 export type { InstanceNormAttrs } from './instance_norm_kernels.js';
+export { REFLECT_PAD_KERNEL, REFLECT_PAD_GRAD_KERNEL, registerReflectPadKernels } from './reflect_pad_kernels.js';

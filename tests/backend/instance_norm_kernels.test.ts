@@ -12,6 +12,7 @@ import { normKernelsOver } from '../../src/backend/instance_norm_wasm_module.js'
 import { wasmMemoryOf, type WasmBackend } from '../../src/backend/wasm_kernel_utils.js';
 import { instanceNorm } from '../../src/layers/common/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { fromFixture, readFixture, type FixtureTensor } from '../helpers/fixtures.js';
 import { checkGradient } from '../helpers/gradients.js';
 import { expectClose, expectNoLeak, seededTensor } from '../helpers/tensors.js';
 
@@ -255,5 +256,47 @@ describeBackends('instanceNorm (layers/common) runs the fused kernel', () => {
     expect(names).toContain(INSTANCE_NORM_GRAD_KERNEL);
     expect(names).not.toContain('Mean');
     tf.dispose([x, gamma]);
+  });
+});
+
+interface NormCase {
+  affine: boolean;
+  relu: boolean;
+  x: FixtureTensor;
+  w: FixtureTensor;
+  y: FixtureTensor;
+  dx: FixtureTensor;
+  gamma?: FixtureTensor;
+  beta?: FixtureTensor;
+  dgamma?: FixtureTensor;
+  dbeta?: FixtureTensor;
+}
+
+describeBackends('instanceNorm (+ ReLU) against PyTorch InstanceNorm2d, forward and backward', () => {
+  it('equals the float64 PyTorch values and gradients (x, and gamma and beta when affine)', () => {
+    for (const c of readFixture<{ instanceNorm: NormCase[] }>('backend_torch').instanceNorm) {
+      const x = fromFixture(c.x) as tf.Tensor4D;
+      const w = fromFixture(c.w);
+      const gamma = c.gamma == null ? undefined : (fromFixture(c.gamma) as tf.Tensor1D);
+      const beta = c.beta == null ? undefined : (fromFixture(c.beta) as tf.Tensor1D);
+      const f = (v: tf.Tensor, g?: tf.Tensor, b?: tf.Tensor): tf.Tensor => {
+        const y = instanceNorm(v as tf.Tensor4D, {
+          gamma: g as tf.Tensor1D | undefined,
+          beta: b as tf.Tensor1D | undefined,
+        });
+        return c.relu ? tf.relu(y) : y;
+      };
+      const label = `affine=${c.affine} relu=${c.relu}`;
+      const y = f(x, gamma, beta);
+      expectClose(y, fromFixture(c.y), 2e-5, 1e-6, `${label} y`);
+      const params = gamma == null || beta == null ? [x] : [x, gamma, beta];
+      const grads = tf.grads((...p: tf.Tensor[]) => tf.sum(tf.mul(f(p[0] as tf.Tensor, p[1], p[2]), w)))(params);
+      expectClose(grads[0] as tf.Tensor, fromFixture(c.dx), 5e-5, 1e-5, `${label} dx`);
+      if (c.dgamma != null && c.dbeta != null) {
+        expectClose(grads[1] as tf.Tensor, fromFixture(c.dgamma), 1e-4, 1e-5, `${label} dgamma`);
+        expectClose(grads[2] as tf.Tensor, fromFixture(c.dbeta), 1e-4, 1e-5, `${label} dbeta`);
+      }
+      tf.dispose([x, w, y, ...grads, ...(gamma == null ? [] : [gamma]), ...(beta == null ? [] : [beta])]);
+    }
   });
 });

@@ -3,6 +3,9 @@ import { ConfigError, ShapeError } from '../../util/index.js';
 import { assertOneOf, assertRank } from '../../util/index.js';
 import { explicitPads, type PadMode, type Pads2d } from '../../util/index.js';
 
+/** The reflection-pad kernel (with its gradient) the backend module registers for cpu and wasm. */
+const REFLECT_PAD = 'GancompressReflectPad';
+
 /**
  * Pads the spatial axes of an NHWC batch by `[top, bottom, left, right]`, with zeros or by
  * reflection (PyTorch `ReflectionPad2d` / `padding_mode='reflect'`: the edge pixel is not
@@ -34,6 +37,10 @@ export function pad2d(x: tf.Tensor4D, pads: number | Pads2d, mode: PadMode = 'ze
       `height > ${Math.max(t, b)} and width > ${Math.max(l, r)} for reflection pads [${t},${b},${l},${r}]`,
     );
   }
+  // The backend module's kernel (cpu, wasm) has the correct gradient; tfjs 4.22's MirrorPad
+  // gradient drops the mirrored border contributions.
+  if (x.dtype === 'float32' && tf.getKernel(REFLECT_PAD, tf.getBackend()) != null)
+    return tf.engine().runKernel<tf.Tensor4D>(REFLECT_PAD, { x }, { paddings });
   return tf.mirrorPad(x, paddings, 'reflect');
 }
 
