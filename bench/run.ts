@@ -14,7 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ProgressBar } from '../scripts/progress-bar.js';
+import { stage } from '../scripts/progress.js';
 import type { BenchSuite, BenchTable } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   tf.enableProdMode();
   const sections = new Map<string, string>();
   const stamp = `${new Date().toISOString().slice(0, 10)} on ${machine()}`;
-  const bar = new ProgressBar(cli.files.length);
+  const bar = stage('bench', cli.files.length, process.stderr);
   for (const [i, file] of cli.files.entries()) {
     const module = (await import(pathToFileURL(join(here, file)).href)) as { default: BenchSuite };
     const suite = module.default;

@@ -49,7 +49,7 @@ import { comparisonImage } from './comparison.js';
 import { writeFileAtomic } from './files.js';
 import { lossPlot, paretoPlot, type CurvePoint, type ParetoPoint } from './plots.js';
 import { readPng } from './png.js';
-import { stage } from './progress.js';
+import { stage } from '../../scripts/progress.js';
 import { writeReport, type ReportRow, type DemoReport } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -1,9 +1,10 @@
 /**
  * The photos and integer-exact distortions of tests/fixtures/scripts/metrics_image.py, rebuilt in
- * JavaScript (uint8 photos read with scripts/png.ts; every operation is integer arithmetic, so
+ * JavaScript (uint8 photos read with pngjs; every operation is integer arithmetic, so
  * the arrays equal numpy's exactly — the fixture's checksums confirm it).
  */
-import { readPng } from '../../scripts/png.js';
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { intNoise } from './generator.js';
 
 export interface Image {
@@ -16,8 +17,11 @@ export interface Image {
 export const PHOTOS = ['astronaut', 'chelsea', 'coffee'] as const;
 
 export function loadPhoto(name: string): Image {
-  const png = readPng(new URL(`../../data/images/${name}.png`, import.meta.url).pathname);
-  return { h: png.height, w: png.width, c: png.channels, data: Int32Array.from(png.data) };
+  // pngjs decodes to RGBA; the photos are RGB.
+  const png = PNG.sync.read(readFileSync(new URL(`../../data/images/${name}.png`, import.meta.url)));
+  const data = new Int32Array(png.width * png.height * 3);
+  for (let p = 0; p < png.width * png.height; p++) for (let c = 0; c < 3; c++) data[3 * p + c] = png.data[4 * p + c] as number;
+  return { h: png.height, w: png.width, c: 3, data };
 }
 
 export function noise(img: Image, seed: number): Image {

@@ -17,20 +17,17 @@ import { baseLayerArgs, option, optionSchema, registerLayer, singleInput, single
  * the inverse rearrangement, space-to-depth, written as a rank-5 reshape and transpose.
  */
 export function pixelShuffle(x: tf.Tensor4D, scale: number): tf.Tensor4D {
-  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
-    return {
-      value: tf.depthToSpace(input as tf.Tensor4D, scale, 'NHWC'),
-      gradFunc: (dy: tf.Tensor) => {
-        const [n, hr, wr, c] = dy.shape as [number, number, number, number];
-        const h = hr / scale;
-        const w = wr / scale;
-        // dy[n, h·r + i, w·r + j, c] → dx[n, h, w, (i·r + j)·C + c]
-        const blocks = tf.reshape(dy, [n * h, scale, w, scale * c]);
-        return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [n, h, w, scale * scale * c]);
-      },
-    };
-  });
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.depthToSpace(args[0] as tf.Tensor4D, scale, 'NHWC'),
+    gradFunc: (dy: tf.Tensor) => {
+      const [n, hr, wr, c] = dy.shape as [number, number, number, number];
+      const h = hr / scale;
+      const w = wr / scale;
+      // dy[n, h·r + i, w·r + j, c] → dx[n, h, w, (i·r + j)·C + c]
+      const blocks = tf.reshape(dy, [n * h, scale, w, scale * c]);
+      return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [n, h, w, scale * scale * c]);
+    },
+  }));
   return op(x) as tf.Tensor4D;
 }
 
