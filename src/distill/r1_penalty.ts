@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../util/index.js';
+import { ConfigError, ShapeError } from '../util/index.js';
 import { assertFloatTensor, assertOptions } from './checks.js';
 import { ensureComparisonGradients } from './comparison_gradients.js';
 
@@ -39,6 +39,7 @@ export interface R1Options {
  */
 export function r1Penalty(discriminator: Discriminator, real: tf.Tensor, options: R1Options = {}): tf.Scalar {
   assertFloatTensor('real', real);
+  if (real.rank < 1) throw new ShapeError('real', real.shape, 'rank >= 1 with the batch on axis 0');
   assertOptions('options', options, ['training']);
   const training = options.training ?? false;
   if (typeof training !== 'boolean') throw new ConfigError('options.training', training, 'a boolean');
@@ -58,7 +59,7 @@ export function r1Penalty(discriminator: Discriminator, real: tf.Tensor, options
         throw new ConfigError('discriminator(real)', logits, 'one tf.Tensor of logits');
       return tf.sum(logits);
     })(real);
-    const perSample = tf.sum(tf.reshape(tf.square(grad), [real.shape[0] ?? 1, -1]), 1);
+    const perSample = tf.sum(tf.reshape(tf.square(grad), [real.shape[0], -1]), 1);
     return tf.mean<tf.Scalar>(perSample);
   });
 }

@@ -299,6 +299,7 @@ describeBackends('distillation losses', () => {
     // a function discriminator gives the same value
     expect(value(r1Penalty((x) => D.apply(x) as tf.Tensor, real))).toBeCloseTo(f.penalty, 3);
     tf.dispose([real, v, ...Object.values(grads)]);
+    expect(() => r1Penalty(D, tf.scalar(1))).toThrow(/real: got shape \[\], expected rank >= 1/);
     expect(() => r1Penalty({} as tfl.LayersModel, tf.zeros([1, 6, 6, 3]))).toThrow(
       /discriminator: got \{\}, expected a tf.LayersModel/,
     );
