@@ -41,7 +41,14 @@ export interface SpadeConfig extends LayerArgs {
   seed?: number;
 }
 
-/** The schema of {@link SpadeConfig}. */
+/**
+ * The schema of {@link SpadeConfig}.
+ *
+ * @example
+ * ```ts
+ * const { hidden, kernelSize } = SPADE_OPTIONS.parse('norm_0', { norm: 'none' }); // 128, 3
+ * ```
+ */
 export const SPADE_OPTIONS = optionSchema({
   norm: option.oneOf(['none', 'instance'] as const),
   hidden: option.int({ min: 1, default: 128 }),
@@ -58,7 +65,14 @@ export interface SeparableSpadeConfig extends SpadeConfig {
   separableNorm?: 'instance' | 'none';
 }
 
-/** The schema of {@link SeparableSpadeConfig}. */
+/**
+ * The schema of {@link SeparableSpadeConfig}.
+ *
+ * @example
+ * ```ts
+ * const { separableNorm } = SEPARABLE_SPADE_OPTIONS.parse('norm_0', { norm: 'none' }); // 'instance'
+ * ```
+ */
 export const SEPARABLE_SPADE_OPTIONS = SPADE_OPTIONS.extend({
   separableNorm: option.oneOf(['instance', 'none'] as const, 'instance'),
 });
@@ -73,6 +87,12 @@ const EXPECTED_INPUTS = "[x, segmap]: features [N, H, W, C] and the segmentation
  * and β branches as convs or depthwise-separable convs), slicing to the input width and the
  * active hidden width (elastic layers), the op call, the cost and the channel axes. Subclasses
  * fix the branch kind and whether the layer is elastic.
+ *
+ * @example
+ * ```ts
+ * const spades = model.layers.filter((l): l is SpadeBase => l instanceof SpadeBase);
+ * spades.forEach((l) => console.log(l.name, l.branch, l.elastic, l.builtWidths));
+ * ```
  */
 export abstract class SpadeBase extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {
   readonly norm: 'none' | 'instance';

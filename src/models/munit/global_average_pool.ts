@@ -11,6 +11,11 @@ import type { ChannelRole, HasChannelRole } from '../../layers/core/index.js';
  * (4-D only) can then slice. tfjs 4.22's GlobalAveragePooling2D has no `keepDims`.
  *
  * MACs: one per output element under `'torchprofile'` (aten::adaptive_avg_pool2d), 0 under `'exact'`.
+ *
+ * @example
+ * ```ts
+ * const pooled = new GlobalAveragePool2d({ name: 'style_pool' }).apply(tf.input({ shape: [16, 16, 256] })); // [null, 1, 1, 256]
+ * ```
  */
 export class GlobalAveragePool2d extends tfl.layers.Layer implements CostedLayer, HasChannelRole {
   /** The name this class is registered and serialized under. */
