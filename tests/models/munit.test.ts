@@ -17,6 +17,7 @@ import {
   munitConfigFromString,
   munitConfigToString,
   setSubnet,
+  sortChannelsByImportance,
   SuperMobileAdaINGenerator,
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
@@ -132,6 +133,38 @@ describeBackends('MUNIT generators: structure and options', () => {
       'dec_block4_adain2',
     ]);
     g.dispose();
+  });
+
+  it("zero padding ('zero'): ZeroPadding2D in the teacher, zero-padded elastic convs in the supernet; extraction equals the supernet", () => {
+    const teacher = AdaINGenerator({ ...SMALL, padType: 'zero' });
+    expect(teacher.getLayer('content_stem_conv_pad').getClassName()).toBe('ZeroPadding2D');
+    teacher.dispose();
+    const superG = SuperMobileAdaINGenerator({ ...SMALL, padType: 'zero' });
+    fillModel(superG, 0.8);
+    const subnet = munitConfigFromString('2_3_2_4_1_3_2_2_4_1', { styleDim: 4 });
+    const student = extractSubnet(superG, subnet);
+    expect(student.layers.some((l) => l.getClassName() === 'ReflectionPad2d')).toBe(false);
+    const image = seededTensor([1, 16, 16, 3], 5);
+    setSubnet(superG, subnet);
+    tf.tidy(() => expectClose(student.predict(image) as tf.Tensor, superG.predict(image) as tf.Tensor, 1e-5));
+    image.dispose();
+    student.dispose();
+    superG.dispose();
+  });
+
+  it('sorting channels by importance through the style encoder, content code, AdaIN and LayerNorm keeps the output', () => {
+    const superG = SuperMobileAdaINGenerator(SMALL);
+    fillModel(superG, 0.8);
+    const image = seededTensor([1, 32, 32, 3], 6);
+    const before = superG.predict(image) as tf.Tensor;
+    const report = sortChannelsByImportance(superG);
+    // The residual stream: the content code and every block's second conv, encoder and decoder.
+    expect(report.sorted.find((r) => r.layers.includes('content_down2_conv'))?.layers).toHaveLength(9);
+    expect(report.sorted).toHaveLength(19);
+    expect(report.skipped.map((r) => r.layers)).toEqual([['dec_out_conv']]);
+    tf.tidy(() => expectClose(superG.predict(image) as tf.Tensor, before, 2e-5));
+    tf.dispose([image, before]);
+    superG.dispose();
   });
 
   it('options are checked, naming them', () => {
