@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../util/index.js';
-import { reflectPadGradient } from './reflect_pad_math.js';
+import { reflectPad2dGradient, reflectPadGradient } from './reflect_pad_math.js';
 import { heapBytes, type WasmBackend } from './wasm_kernel_utils.js';
 
 /*
@@ -64,11 +64,28 @@ function gradInput(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undef
   return { dy, paddings, xShape };
 }
 
+/** dx from dy: the NHWC fast path when only H and W are padded, else the general fold. */
+function fold(
+  dy: Float32Array,
+  dyAt: number,
+  shape: number[],
+  paddings: Paddings,
+  dx: Float32Array,
+  dxAt: number,
+): void {
+  const [n, h, w, c] = paddings as [[number, number], [number, number], [number, number], [number, number]];
+  if (shape.length === 4 && n[0] + n[1] + c[0] + c[1] === 0) {
+    reflectPad2dGradient(dy, dyAt, shape as [number, number, number, number], [h[0], h[1], w[0], w[1]], dx, dxAt);
+  } else {
+    reflectPadGradient(dy, dyAt, shape, paddings, dx, dxAt);
+  }
+}
+
 function gradCpu({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const cpu = backend as unknown as CpuBackend;
   const { dy, paddings, xShape } = gradInput(inputs, attrs);
   const dx = new Float32Array(tf.util.sizeFromShape(xShape));
-  reflectPadGradient(cpu.data.get(dy.dataId).values as Float32Array, 0, dy.shape, paddings, dx, 0);
+  fold(cpu.data.get(dy.dataId).values as Float32Array, 0, dy.shape, paddings, dx, 0);
   return cpu.makeTensorInfo(xShape, 'float32', dx);
 }
 
@@ -77,14 +94,7 @@ function gradWasm({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.
   const { dy, paddings, xShape } = gradInput(inputs, attrs);
   const dx = wasm.makeOutput(xShape, 'float32');
   const heap = new Float32Array(heapBytes(wasm).buffer);
-  reflectPadGradient(
-    heap,
-    wasm.getMemoryOffset(dy.dataId) / 4,
-    dy.shape,
-    paddings,
-    heap,
-    wasm.getMemoryOffset(dx.dataId) / 4,
-  );
+  fold(heap, wasm.getMemoryOffset(dy.dataId) / 4, dy.shape, paddings, heap, wasm.getMemoryOffset(dx.dataId) / 4);
   return dx;
 }
 

@@ -76,3 +76,49 @@ export function reflectPadGradient(
       partial[b + 1] = (partial[b] as number) + ((sources[b] as Int32Array)[counter[b] as number] as number);
   }
 }
+
+/**
+ * {@link reflectPadGradient} for the common case, an NHWC tensor padded along H and W only: the
+ * interior of each image row is one contiguous run of dx, so dx starts as a bulk copy of dy's
+ * interior (row by row), and only the padded rows and columns are added element by element —
+ * (t + b)·W + H'·(l + r) pixels per image instead of all H'·W' of them.
+ */
+export function reflectPad2dGradient(
+  dy: Float32Array,
+  dyAt: number,
+  dyShape: readonly [number, number, number, number],
+  pads: readonly [number, number, number, number],
+  dx: Float32Array,
+  dxAt: number,
+): void {
+  const [batch, hp, wp, c] = dyShape;
+  const [t, b, l, r] = pads;
+  const h = hp - t - b;
+  const w = wp - l - r;
+  const rowIn = wp * c;
+  const rowOut = w * c;
+  const sameArray = dy === dx;
+  const addRun = (from: number, to: number, n: number): void => {
+    for (let k = 0; k < n; k++) dx[to + k]! += dy[from + k] as number;
+  };
+  for (let n = 0; n < batch; n++) {
+    const dyImage = dyAt + n * hp * rowIn;
+    const dxImage = dxAt + n * h * rowOut;
+    // The interior, copied row by row.
+    for (let y = 0; y < h; y++) {
+      const from = dyImage + (y + t) * rowIn + l * c;
+      const to = dxImage + y * rowOut;
+      if (sameArray) dx.copyWithin(to, from, from + rowOut);
+      else dx.set(dy.subarray(from, from + rowOut), to);
+    }
+    for (let y = 0; y < hp; y++) {
+      const target = dxImage + reflectSource(y, t, h) * rowOut;
+      const source = dyImage + y * rowIn;
+      // The interior columns of a padded row.
+      if (y < t || y >= t + h) addRun(source + l * c, target, rowOut);
+      // The padded columns of every row.
+      for (let x = 0; x < l; x++) addRun(source + x * c, target + reflectSource(x, l, w) * c, c);
+      for (let x = l + w; x < wp; x++) addRun(source + x * c, target + reflectSource(x, l, w) * c, c);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REFLECT_PAD_GRAD_KERNEL, REFLECT_PAD_KERNEL } from '../../src/backend/reflect_pad_kernels.js';
-import { reflectSource } from '../../src/backend/reflect_pad_math.js';
+import { reflectPad2dGradient, reflectPadGradient, reflectSource } from '../../src/backend/reflect_pad_math.js';
 import { pad2d } from '../../src/layers/common/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { fromFixture, readFixture, type FixtureTensor } from '../helpers/fixtures.js';
@@ -26,6 +26,59 @@ function reflectPad(x: tf.Tensor, paddings: [number, number][]): tf.Tensor {
 describe('reflectSource', () => {
   it('maps padded indices to the mirrored source without repeating the edge (pad 2 of 4: 2 1 | 0 1 2 3 | 2 1)', () => {
     expect(Array.from({ length: 8 }, (_, j) => reflectSource(j, 2, 4))).toEqual([2, 1, 0, 1, 2, 3, 2, 1]);
+  });
+});
+
+describe('reflectPad2dGradient (the NHWC fast path)', () => {
+  it('equals the general fold for any image and spatial pads, on separate arrays and inside one heap', () => {
+    const nhwc = fc
+      .tuple(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+      )
+      .chain(([n, h, w, c]) =>
+        fc.record({
+          shape: fc.constant([n, h, w, c] as const),
+          pads: fc.tuple(
+            fc.integer({ min: 0, max: h - 1 }),
+            fc.integer({ min: 0, max: h - 1 }),
+            fc.integer({ min: 0, max: w - 1 }),
+            fc.integer({ min: 0, max: w - 1 }),
+          ),
+        }),
+      );
+    fc.assert(
+      fc.property(nhwc, ({ shape: [n, h, w, c], pads: [t, b, l, r] }) => {
+        const dyShape = [n, h + t + b, w + l + r, c] as const;
+        const size = dyShape.reduce((p, q) => p * q, 1);
+        const dy = Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) - 50);
+        const want = new Float32Array(n * h * w * c);
+        reflectPadGradient(
+          dy,
+          0,
+          dyShape,
+          [
+            [0, 0],
+            [t, b],
+            [l, r],
+            [0, 0],
+          ],
+          want,
+          0,
+        );
+        const got = new Float32Array(want.length).fill(Number.NaN); // every element must be written
+        reflectPad2dGradient(dy, 0, dyShape, [t, b, l, r], got, 0);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        const heap = new Float32Array(3 + size + want.length);
+        heap.set(dy, 3);
+        reflectPad2dGradient(heap, 3, dyShape, [t, b, l, r], heap, 3 + size);
+        expect(Array.from(heap.subarray(3 + size))).toEqual(Array.from(want));
+        expect(Array.from(heap.subarray(3, 3 + size))).toEqual(Array.from(dy)); // dy untouched
+      }),
+      { seed: 19, numRuns: 200 },
+    );
   });
 });
 
