@@ -213,6 +213,57 @@ describeBackends('conditional layers: export, serialization, costs, sorting', ()
     sub.dispose();
   });
 
+  it('training a sub-network: inactive weights get exactly zero gradient, active ones do not', () => {
+    const spadeLayer = new ElasticSPADE({ name: 'e', norm: 'instance', hidden: 6 });
+    const adain = new ElasticAdaptiveInstanceNorm({ name: 'a' });
+    const x4 = seededTensor([2, 4, 4, 4], 1);
+    const seg = seededTensor([2, 8, 8, 2], 2);
+    const style = seededTensor([2, 5], 3);
+    tf.dispose(adain.apply([spadeLayer.apply([x4, seg]) as tf.Tensor, style]) as tf.Tensor);
+    randomizeWeights(spadeLayer, 7);
+    randomizeWeights(adain, 8);
+    spadeLayer.setActive({ outChannels: 4 });
+    const x3 = tf.slice(x4, [0, 0, 0, 0], [2, 4, 4, 3]);
+    const { grads } = tf.variableGrads(() =>
+      tf.sum(
+        tf.square(adain.apply([spadeLayer.apply([x3, seg], { training: true }) as tf.Tensor, style]) as tf.Tensor),
+      ),
+    );
+    const grad = (layer: tfl.layers.Layer, name: string): tf.Tensor =>
+      grads[layer.weights.find((w) => w.originalName.endsWith(`/${name}`))?.name ?? ''] as tf.Tensor;
+    /** |gradient| summed inside and outside the active block `sizes`. */
+    const split = (g: tf.Tensor, sizes: number[]): [number, number] =>
+      tf.tidy(() => {
+        const total = tf.sum(tf.abs(g)).dataSync()[0] as number;
+        const active = tf
+          .sum(
+            tf.abs(
+              tf.slice(
+                g,
+                sizes.map(() => 0),
+                sizes,
+              ),
+            ),
+          )
+          .dataSync()[0] as number;
+        return [active, total - active];
+      });
+    for (const [layer, name, sizes] of [
+      [spadeLayer, 'sharedKernel', [3, 3, 2, 4]],
+      [spadeLayer, 'gammaPointwiseKernel', [1, 1, 4, 3]],
+      [spadeLayer, 'betaDepthwiseKernel', [3, 3, 4, 1]],
+      [adain, 'meanKernel', [5, 3]],
+      [adain, 'stdBias', [3]],
+    ] as const) {
+      const [active, inactive] = split(grad(layer, name), [...sizes]);
+      expect(active, name).toBeGreaterThan(0);
+      expect(inactive, name).toBe(0);
+    }
+    tf.dispose([x4, x3, seg, style, ...Object.values(grads)]);
+    disposeWeights(spadeLayer);
+    disposeWeights(adain);
+  });
+
   it('save → load with fileSystem() keeps every layer class, its config and its output', async () => {
     const xi = tfl.input({ shape: [4, 4, 3] });
     const si = tfl.input({ shape: [8, 8, 2] });
