@@ -4,8 +4,7 @@ import { ConfigError, ModelFileError, type RandomState } from '../util/index.js'
 import { fileSystem } from '../io/index.js';
 import type { SamplerState, SubnetSampler } from '../nas/index.js';
 import { nodeFs } from './cache_store.js';
-import type { DistillerLosses, DistillerOptions } from './distiller_options.js';
-import type { Distiller } from './distiller.js';
+import type { DistillerLosses, DistillerOptions, ResolvedLosses } from './distiller_options.js';
 import type { FeatureMapper } from './feature_mapper.js';
 import {
   getOptimizerState,
@@ -128,10 +127,35 @@ function mapperModel(mappers: readonly (FeatureMapper | null)[]): tfl.LayersMode
   return tfl.model({ inputs, outputs, name: 'distill_mappers' });
 }
 
-const mapperModels = new WeakMap<Distiller, tfl.LayersModel | null>();
+/**
+ * What a checkpoint reads from a Distiller (its public state), written out here so that this file
+ * does not import the Distiller (which imports it).
+ */
+export interface Checkpointable {
+  readonly teacher: tfl.LayersModel;
+  readonly student: tfl.LayersModel;
+  readonly discriminator: tfl.LayersModel | null;
+  readonly mappers: readonly (FeatureMapper | null)[];
+  readonly featurePairs: readonly [string, string][];
+  readonly paired: boolean;
+  readonly losses: ResolvedLosses;
+  readonly sampler: SubnetSampler | null;
+  readonly clipGradNorm: number | null;
+  readonly seed: number;
+  readonly optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer | null };
+  readonly options: DistillerOptions;
+  readonly step: number;
+  teacherDigest(): Promise<string>;
+}
+
+const mapperModels = new WeakMap<Checkpointable, tfl.LayersModel | null>();
 
 /** Writes a checkpoint of `d` into `dir` (see {@link Distiller.saveCheckpoint}). */
-export async function saveCheckpoint(d: Distiller, dir: string, extra: { rng: RandomState }): Promise<CheckpointInfo> {
+export async function saveCheckpoint(
+  d: Checkpointable,
+  dir: string,
+  extra: { rng: RandomState },
+): Promise<CheckpointInfo> {
   if (typeof dir !== 'string' || dir.length === 0) throw new ConfigError('dir', dir, 'a directory path');
   const { fs, path } = await nodeFs();
   await fs.mkdir(dir, { recursive: true });
@@ -211,11 +235,11 @@ async function readMeta(dir: string): Promise<CheckpointMeta> {
 }
 
 /** Reads a checkpoint and builds the Distiller through `make` (see {@link Distiller.restore}). */
-export async function loadCheckpoint(
+export async function loadCheckpoint<D extends Checkpointable>(
   dir: string,
   options: RestoreOptions,
-  make: (o: DistillerOptions, state: { step: number; rng: RandomState }) => Distiller,
-): Promise<Distiller> {
+  make: (o: DistillerOptions, state: { step: number; rng: RandomState }) => D,
+): Promise<D> {
   if (options == null || typeof options !== 'object')
     throw new ConfigError(
       'options',
@@ -346,7 +370,7 @@ export async function loadCheckpoint(
 }
 
 /** The number of variables an optimizer of `d` steps. */
-function countVars(d: Distiller, which: 'generator' | 'discriminator'): number {
+function countVars(d: Checkpointable, which: 'generator' | 'discriminator'): number {
   if (which === 'discriminator') return d.discriminator?.trainableWeights.length ?? 0;
   return d.student.trainableWeights.length + d.mappers.reduce((n, m) => n + (m?.trainableWeights.length ?? 0), 0);
 }
