@@ -13,6 +13,7 @@ import {
   getSubnet,
   maxSubnet,
   MobileSPADEGenerator,
+  recalibrateBatchNorm,
   setSubnet,
   sortChannelsByImportance,
   SPADEGenerator,
@@ -113,6 +114,24 @@ describeBackends('SPADE generators: structure, defaults and supernet', () => {
     // (with larger weights the activations grow and so does the rounding, so the outputs saturate).
     tf.tidy(() => expectClose(superG.predict(seg) as tf.Tensor, before, 2e-4));
     tf.dispose([seg, before]);
+    superG.dispose();
+  });
+
+  it("GAN Compression's calibration: recalibrateBatchNorm at a sub-network finds every parameter-free batch norm; inference then equals the batch-statistics forward", async () => {
+    const superG = SuperMobileSPADEGenerator({ ngf: 4, labels: 3, imageSize: [64, 64], upsampling: 'normal' });
+    fillModel(superG, 0.4);
+    const seg = seededTensor([2, 64, 64, 3], 8);
+    setSubnet(superG, spadeConfigFromString('2_3_4_1_2_3_4_2'));
+    const report = await recalibrateBatchNorm(superG, seg);
+    // Three SPADEs per block with a learned shortcut, two otherwise: 3·2 + 4·3.
+    expect(report.layers).toHaveLength(18);
+    expect(report.layers.find((l) => l.name === 'head_0_norm_1_bn')?.channels).toBe(16 * 3);
+    tf.tidy(() => {
+      const inference = superG.predict(seg) as tf.Tensor;
+      const batchStatistics = superG.apply(seg, { training: true }) as tf.Tensor;
+      expectClose(inference, batchStatistics, 1e-5);
+    });
+    seg.dispose();
     superG.dispose();
   });
 
