@@ -50,6 +50,14 @@ export interface ChannelSpace {
   staticOrigins: { label: string; width: number | null }[];
   /** Layers reading these channels that run at one input width only (static layers with weights). */
   demands: { label: string; width: number }[];
+  /**
+   * Terminal model outputs (read by no layer of the model) among these channels, with the width
+   * the model declares for each: such an output keeps its width (a generator declared `[…, 3]`
+   * must not give 2 channels) unless the model declares it unknown (`null`). A model built to let
+   * an output vary exposes an inner tensor (a tapped feature map, also read by later layers),
+   * which is not listed here.
+   */
+  outputs: { label: string; width: number | null }[];
 }
 
 /** The channel spaces of a model (computed once per model: the graph never changes). */
@@ -173,6 +181,7 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
         width: shape?.[shape.length - 1] ?? null,
         staticOrigins: [],
         demands: [],
+        outputs: [],
       };
       spaces.set(root, s);
     }
@@ -194,6 +203,14 @@ export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly 
     spaceOf(o.ref).staticOrigins.push({ label: o.label, width: shape?.[shape.length - 1] ?? null });
   }
   for (const d of demandRefs) spaceOf(d.ref).demands.push({ label: d.label, width: d.width });
+  // Only terminal outputs, which no layer reads: an output that is also read inside the model is a
+  // tapped feature map (tapLayers), whose width follows the sub-network like any inner tensor.
+  const read = new Set(graph.nodes.flatMap((n) => n.inputs));
+  graph.outputs.forEach((r, i) => {
+    if (read.has(r)) return;
+    const shape = graph.shapes.get(r);
+    spaceOf(r).outputs.push({ label: `model output ${i}`, width: shape?.[shape.length - 1] ?? null });
+  });
   for (const d of derivedLinks) {
     const child = spaceOf(d.child);
     const parent = spaceOf(d.parent);

@@ -1,4 +1,4 @@
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../util/index.js';
 import {
   isElasticLayer,
@@ -26,6 +26,7 @@ export type SubnetChoices = Record<string, { outChannels?: number[]; kernelSize?
  * ```
  */
 export function getElasticLayers(model: tfl.LayersModel): (ElasticLayer & tfl.layers.Layer)[] {
+  assertModel(model);
   return allLayers(model).filter((l): l is ElasticLayer & tfl.layers.Layer => isElasticLayer(l));
 }
 
@@ -49,8 +50,10 @@ export function getSubnet(model: tfl.LayersModel): SubnetConfig {
  * Activates a sub-network. `config` names elastic layers and their settings; layers it does not
  * name, and fields a setting leaves out, keep their current value. The whole config is checked
  * before anything changes: an unknown layer name, a width that is 0, above the layer's maximum
- * or not an integer, a kernel size the layer does not offer, or tied layers (whose outputs are
- * added) set to different widths each raise a `ConfigError` naming the layer and the value.
+ * or not an integer, a kernel size the layer does not offer, tied layers (whose outputs are
+ * added) set to different widths, or a width that would change a model output's declared width
+ * (a generator declared `[…, 3]` giving 2 channels) each raise a `ConfigError` naming the layer
+ * and the value.
  *
  * @example
  * ```ts
@@ -164,6 +167,12 @@ export function checkSubnet(model: tfl.LayersModel, config: SubnetConfig): Map<s
   return next;
 }
 
+/** Throws a `ConfigError` naming `model` unless it is a tfjs LayersModel. */
+export function assertModel(model: unknown): asserts model is tfl.LayersModel {
+  if (!(model instanceof tfl.LayersModel))
+    throw new ConfigError('model', model, 'a tf.LayersModel (tf.model(...) or tf.sequential(...))');
+}
+
 /** Checks every entry of `config` against its layer; returns the complete settings it asks for. */
 function validateConfig(model: tfl.LayersModel, config: SubnetConfig): Map<string, ElasticSetting> {
   if (config == null || typeof config !== 'object' || Array.isArray(config))
@@ -213,6 +222,15 @@ function widthEntries(space: ChannelSpace, settings: Map<string, ElasticSetting>
       width: d.width,
       elastic: null,
       reason: ', which runs at that width only (it does not slice its input)',
+    });
+  }
+  for (const o of space.outputs) {
+    if (o.width == null) continue;
+    entries.push({
+      label: o.label,
+      width: o.width,
+      elastic: null,
+      reason: ': a model output keeps the width the model declares for it',
     });
   }
   return entries;
@@ -292,6 +310,7 @@ function resolveTies(
     const origins = [
       ...space.staticOrigins.filter((o) => o.width != null),
       ...space.demands.map((d) => ({ label: `the input of ${d.label}`, width: d.width })),
+      ...space.outputs.filter((o) => o.width != null),
       ...(link == null || pw == null
         ? []
         : [{ label: `the output of layer '${link.layer}'`, width: (pw * link.multiplier) / link.divisor }]),

@@ -51,7 +51,7 @@ class GroupSum4 extends tfl.layers.Layer {
  * `a`'s width / 4 must equal `b`'s. With `head`, an elastic 1×1 conv makes the model output
  * from the sum (so the sum's channels are not fixed by the output).
  */
-function groupedNet(down: tfl.layers.Layer, head = false): tfl.LayersModel {
+function groupedNet(down: tfl.layers.Layer, head: boolean | 'tap' = false): tfl.LayersModel {
   const x = tfl.input({ shape: [4, 4, 3] });
   const a = new OnceForAllConv({ name: 'a', filters: 16, kernelSize: 3, padding: 'same' }).apply(x) as ST;
   const y = down.apply(a) as ST;
@@ -59,7 +59,9 @@ function groupedNet(down: tfl.layers.Layer, head = false): tfl.LayersModel {
   const b = new OnceForAllConv({ name: 'b', filters: 4, kernelSize: 1 }).apply(z) as ST;
   const sum = tfl.layers.add({ name: 'sum' }).apply([y, b]) as ST;
   const out = head ? (new OnceForAllConv({ name: 'head', filters: 3, kernelSize: 1 }).apply(sum) as ST) : sum;
-  const model = tfl.model({ inputs: [x, z], outputs: out });
+  // Without the head, sum is the model's only output and keeps its declared width; with
+  // `head = 'tap'` it is a tapped feature map (also read by the head), so it may narrow.
+  const model = tfl.model({ inputs: [x, z], outputs: head === 'tap' ? [sum, out] : out });
   for (const [i, l] of model.layers.entries()) if (l.weights.length > 0) randomizeWeights(l, 40 + i);
   return model;
 }
@@ -157,7 +159,7 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
   });
 
   it('an upsampler without style pins its input too (its sub-bands are blocks of the full width); its output width reaches what it is added to', () => {
-    const model = groupedNet(new IDWTUpsample({ name: 'up', channelLayout: 'interleaved' }));
+    const model = groupedNet(new IDWTUpsample({ name: 'up', channelLayout: 'interleaved' }), 'tap');
     expect(() => setSubnet(model, { a: { outChannels: 8 }, b: { outChannels: 2 } })).toThrow(
       FIXED_WIDTH('a', "'up' (IDWTUpsample)", 8, 16),
     );
@@ -168,12 +170,13 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
     expect(minSubnet(model, { b: { outChannels: [1, 2, 4] } })).toEqual({
       a: { outChannels: 16, kernelSize: 3 },
       b: { outChannels: 4, kernelSize: 1 },
+      head: { outChannels: 3, kernelSize: 1 },
     });
     model.dispose();
   });
 
   it('a divisor without a fixed width takes multiples of it and passes width / d on: the sub-network is the first channels of the full one', () => {
-    const model = groupedNet(new GroupSum4({ name: 'group' }));
+    const model = groupedNet(new GroupSum4({ name: 'group' }), 'tap');
     expect(() => setSubnet(model, { a: { outChannels: 10 }, b: { outChannels: 2 } })).toThrow(
       "a.outChannels: got 10, expected a multiple of 4: layer 'group' combines its input channels in groups of 4",
     );
@@ -181,20 +184,26 @@ describeBackends('channel relations: IDWT upsamplers and layers that need one in
       "b.outChannels: got 4, expected 2, the width of the output of layer 'group' (its input width / 4): their output channels are tied (added together or merged), so the widths must be equal",
     );
     const inputs = [seededTensor([1, 4, 4, 3], 8), seededTensor([1, 4, 4, 3], 9)];
-    const full = model.predict(inputs) as tf.Tensor;
+    const [full, fullHead] = model.predict(inputs) as tf.Tensor[];
     setSubnet(model, { a: { outChannels: 8 }, b: { outChannels: 2 } });
-    const sub = model.predict(inputs) as tf.Tensor;
+    const [sub, subHead] = model.predict(inputs) as [tf.Tensor, tf.Tensor];
     expect(sub.shape).toEqual([1, 4, 4, 2]);
+    expect(subHead.shape, 'the head, a terminal output, keeps its width').toEqual([1, 4, 4, 3]);
     // First-k filters of a and b; output channels 0 and 1 read a's channels 0 … 7 only.
-    const firstTwo = tf.slice(full, [0, 0, 0, 0], [1, 4, 4, 2]);
+    const firstTwo = tf.slice(full as tf.Tensor, [0, 0, 0, 0], [1, 4, 4, 2]);
     expectClose(sub, firstTwo, 1e-5, 1e-5, 'sub-network vs first channels of the full network');
-    expect(maxSubnet(model)).toEqual({ a: { outChannels: 16, kernelSize: 3 }, b: { outChannels: 4, kernelSize: 1 } });
+    expect(maxSubnet(model)).toEqual({
+      a: { outChannels: 16, kernelSize: 3 },
+      b: { outChannels: 4, kernelSize: 1 },
+      head: { outChannels: 3, kernelSize: 1 },
+    });
     // 6 is not a multiple of 4; b follows a's choice through the layer (8 / 4), not its own minimum.
     expect(minSubnet(model, { a: { outChannels: [6, 8, 12] }, b: { outChannels: [1, 2, 3] } })).toEqual({
       a: { outChannels: 8, kernelSize: 3 },
       b: { outChannels: 2, kernelSize: 1 },
+      head: { outChannels: 3, kernelSize: 1 },
     });
-    tf.dispose([...inputs, full, sub, firstTwo]);
+    tf.dispose([...inputs, full, fullHead, sub, subHead, firstTwo] as tf.Tensor[]);
     model.dispose();
     const headed = groupedNet(new GroupSum4({ name: 'group' }), true);
     const report = sortChannelsByImportance(headed);

@@ -133,7 +133,11 @@ describeBackends('sub-network API', () => {
       ],
     });
     expect(getElasticLayers(seq).map((l) => l.name)).toEqual(['s1', 's2']);
-    setSubnet(seq, { s1: { outChannels: 2 }, s2: { outChannels: 3 } });
+    setSubnet(seq, { s1: { outChannels: 2 } });
+    // s2 makes seq's output, which keeps the width seq declares
+    expect(() => setSubnet(seq, { s2: { outChannels: 3 } })).toThrow(
+      's2.outChannels: got 3, expected 4, the width of model output 0: a model output keeps the width the model declares for it',
+    );
     const input = tfl.input({ shape: [6, 6, 2] });
     const out = new OnceForAllConv({ name: 'outer', filters: 5, kernelSize: 1 }).apply(
       seq.apply(input),
@@ -142,13 +146,16 @@ describeBackends('sub-network API', () => {
     expect(getElasticLayers(nested).map((l) => l.name)).toEqual(['s1', 's2', 'outer']);
     expect(getSubnet(nested)).toEqual({
       s1: { outChannels: 2, kernelSize: 3 },
-      s2: { outChannels: 3, kernelSize: 3 },
+      s2: { outChannels: 4, kernelSize: 3 },
       outer: { outChannels: 5, kernelSize: 1 },
     });
-    setSubnet(nested, { outer: { outChannels: 1 } });
+    // inside the outer model, s2's output feeds 'outer' (which slices its input): it may narrow
+    setSubnet(nested, { s2: { outChannels: 3 } });
+    expect(() => setSubnet(nested, { outer: { outChannels: 1 } })).toThrow(/^outer\.outChannels: got 1, expected 5/);
     const x = seededTensor([1, 6, 6, 2], 3);
     const y = nested.predict(x) as tf.Tensor;
-    expect(y.shape).toEqual([1, 6, 6, 1]);
+    expect(y.shape).toEqual([1, 6, 6, 5]);
+    expect(getSubnet(nested)['s2']).toEqual({ outChannels: 3, kernelSize: 3 });
     tf.dispose([x, y]);
     nested.dispose();
   });

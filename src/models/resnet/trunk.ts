@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { InstanceNorm, ReflectionPad2d } from '../../layers/common/index.js';
 import type { Initializer } from '../../layers/core/index.js';
 import { Clamp } from './clamp.js';
+import { StemPad } from './stem_pad.js';
 import type { ResolvedResnetOptions } from './options.js';
 
 type ST = tfl.SymbolicTensor;
@@ -46,9 +47,12 @@ function normRelu(prefix: string, x: ST): ST {
   return apply(tfl.layers.reLU({ name: `${prefix}_relu` }), apply(new InstanceNorm({ name: `${prefix}_norm` }), x));
 }
 
-/** model.0–3: ReflectionPad2d(3), 7×7 conv to `ngf`, IN, ReLU. */
+/**
+ * model.0–3: ReflectionPad2d(3), 7×7 conv to `ngf`, IN, ReLU. The pad is a {@link StemPad}: it
+ * refuses sizes the two stride-2 stages would not give back.
+ */
 export function stem(f: ResnetConvFactory, init: SeededInit, x: ST, ngf: number): ST {
-  const padded = apply(new ReflectionPad2d({ name: 'stem_pad', padding: 3 }), x);
+  const padded = apply(new StemPad({ name: 'stem_pad', padding: 3, sizeMultiple: 4 }), x);
   return normRelu('stem', apply(f.conv('stem_conv', ngf, 7, 1, init.normal()), padded));
 }
 
