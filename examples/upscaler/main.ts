@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     const start = Date.now();
     const result = await fn();
-    timings[name] = (Date.now() - start) / 1000;
+    timings[name] = (timings[name] ?? 0) + (Date.now() - start) / 1000;
     return result;
   };
   console.log(`backend ${backend}${backend === 'wasm' ? ` (threads: ${o.threads})` : ''}; output in ${out}`);
@@ -239,6 +239,9 @@ async function main(): Promise<void> {
     `searched: ${describe(best)} — ${result.best.score.toFixed(2)} dB on validation, cost ${bestCost.toPrecision(4)} ${costUnit}`,
   );
 
+  // The trained supernet itself, for searches elsewhere (e.g. under latency measured in a browser).
+  await timed('export', () => supernet.save(fileSystem(join(out, 'supernet'))));
+
   // The largest sub-network as trained (no fine-tuning), for the report.
   const largestModel = extractSubnet(supernet, largest);
 
@@ -320,7 +323,8 @@ async function main(): Promise<void> {
       ['searched config, no teacher (ablation)', (lr) => scratch.apply(lr) as tf.Tensor4D, scratch],
     ];
     for (const [name, run, model] of entries) {
-      const scores = evaluateUpscaler(run, test, { references: thickTest });
+      // PSNR against thick's outputs, for every model but thick itself.
+      const scores = evaluateUpscaler(run, test, model === anchors.thick.model ? {} : { references: thickTest });
       const valid = evaluateUpscaler(run, validation);
       const latency = await measureLatency(() => run(latencyInput), { warmup: 2, runs: 7 });
       rows.push(row(name, scores, valid, model, latency.medianMs));

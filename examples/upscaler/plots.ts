@@ -37,7 +37,7 @@ export async function paretoPlot(
     {
       mark: { type: 'point', filled: true, size: 140, shape: 'diamond' },
       transform: [{ filter: "datum.kind !== 'searched config'" }],
-      encoding: { color: { field: 'kind', type: 'nominal', title: null } },
+      encoding: { color: { field: 'kind', type: 'nominal', title: null, legend: { orient: 'bottom-right' } } },
     },
     {
       mark: { type: 'text', dx: 8, align: 'left', fontSize: 11 },
