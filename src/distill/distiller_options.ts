@@ -4,6 +4,7 @@ import { assertFinite, assertInt, assertOneOf, ConfigError } from '../util/index
 import type { SubnetSampler } from '../nas/index.js';
 import type { PatchGanOptions } from '../models/index.js';
 import { assertOptions, assertWeight } from './checks.js';
+import { drawDiffAugment } from './diff_augment.js';
 import { GAN_LOSS_TYPES, type GanLossType } from './gan_loss.js';
 import type { PerceptualNorm } from './perceptual_loss.js';
 import { RECONSTRUCTION_TYPES, type ReconstructionType } from './reconstruction_loss.js';
@@ -136,6 +137,13 @@ export function resolveLosses(losses: unknown, pairs: number, hasDiscriminator: 
         augment,
         "a DiffAugment policy such as 'color,translation,cutout'",
       );
+    if (augment !== null) {
+      try {
+        drawDiffAugment([1, 1, 1, 1], { policy: augment, seed: 0 }); // checks the policy's names now, not at step 1
+      } catch (e) {
+        throw new ConfigError('options.losses.gan.augment', augment, (e as Error).message.replace(/^.*expected /, ''));
+      }
+    }
     const conditional = l.gan.conditional ?? false;
     if (typeof conditional !== 'boolean')
       throw new ConfigError('options.losses.gan.conditional', conditional, 'a boolean');
@@ -165,6 +173,7 @@ export function resolveLosses(losses: unknown, pairs: number, hasDiscriminator: 
   if (l.wavelet !== undefined) {
     assertOptions('options.losses.wavelet', l.wavelet, WAVELET_KEYS);
     assertWeight('options.losses.wavelet.weight', l.wavelet.weight);
+    if (l.wavelet.levels !== undefined) assertInt('options.losses.wavelet.levels', l.wavelet.levels, 1);
     wavelet = l.wavelet;
   }
   return { recon, output, distill, gan, perceptual, wavelet };

@@ -328,6 +328,16 @@ describeBackends('Distiller', () => {
     expect(() => new Distiller({ ...base, losses, lr: 1 } as never)).toThrow(
       /options.lr: got 1, expected no such option/,
     );
+    expect(
+      () =>
+        new Distiller({
+          ...base,
+          discriminator: { ndf: 4 },
+          losses: { recon: { weight: 1 }, gan: { weight: 1, augment: 'color,rotate' } },
+        }),
+    ).toThrow(
+      /options.losses.gan.augment: got 'color,rotate', expected comma-separated names from color, translation, cutout \('rotate' is not one\)/,
+    );
     expect(() => new Distiller({ ...base, losses, student: base.teacher })).toThrow(ConfigError);
     const noFeatures = new Distiller({ ...base, featurePairs: PAIRS, losses });
     const x = seededTensor([1, 8, 8, 3], 3);
