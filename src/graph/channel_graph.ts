@@ -75,6 +75,8 @@ const cache = new WeakMap<tfl.LayersModel, ChannelGraph>();
  * further layers together (by name) before the spaces are formed.
  */
 export function channelGraph(model: tfl.LayersModel, groups: readonly (readonly string[])[] = []): ChannelGraph {
+  if (!(model instanceof tfl.LayersModel))
+    throw new ConfigError('model', model, 'a tf.LayersModel (tf.model(...) or tf.sequential(...))');
   const cached = groups.length === 0 ? cache.get(model) : undefined;
   if (cached) return cached;
   const graph = flattenModel(model);

@@ -2,7 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { flattenModel, type SubnetConfig } from '../graph/index.js';
 import type { ElasticSetting, LayerShape } from '../layers/core/index.js';
 import { countMacs, type CountMacsOptions } from '../metrics/index.js';
-import { GanCompressError } from '../util/index.js';
+import { ConfigError, GanCompressError } from '../util/index.js';
 import type { SearchSpace } from './search_space.js';
 
 type FlatNode = ReturnType<typeof flattenModel>['nodes'][number];
@@ -130,6 +130,7 @@ export function signature(call: CallAt): string {
 
 /** The input shapes as a list, one per model input (`[1, 256, 256, 3]` or a list of such). */
 export function inputShapeList(inputShape: number[] | number[][]): number[][] {
+  if (!Array.isArray(inputShape)) throw new ConfigError('inputShape', inputShape, 'a shape, or one per model input');
   return Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((s) => Array.isArray(s))
     ? inputShape.map((s) => [...s])
     : [[...(inputShape as number[])]];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../util/index.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { assertBoolean, assertKnownKeys, ConfigError, GanCompressError } from '../util/index.js';
 import { ElasticBatchNorm } from '../layers/elastic/index.js';
 import { singleInput } from '../layers/core/index.js';
 import { allLayers } from '../layers/core/index.js';
@@ -63,7 +63,9 @@ function prefixOf(v: tfl.LayerVariable | undefined, c: number): tf.Tensor | unde
  * weighted by batch size; and writes them into the first C running-statistics entries (C = the
  * active width; the rest stay). No gradients, no momentum. Batches are tensors, arrays or
  * (async) iterables of them, or a function returning an iterable; they stay the caller's unless
- * `disposeBatches`.
+ * `disposeBatches`. Refused, leaving the statistics as they were and nothing allocated: no batch
+ * at all, a batch of no samples or with a NaN or ±Infinity (named with its index, e.g.
+ * `batches[2][0][5][1][0]`), a batch the model refuses, and statistics that come out non-finite.
  *
  * @example
  * ```ts
@@ -79,6 +81,17 @@ export async function recalibrateBatchNorm(
   batches: CalibrationBatches,
   options: RecalibrateOptions = {},
 ): Promise<RecalibrateReport> {
+  if (!(model instanceof tfl.LayersModel)) throw new ConfigError('model', model, 'a tf.LayersModel');
+  if (options == null || typeof options !== 'object' || Array.isArray(options))
+    throw new ConfigError('options', options, 'an object { disposeBatches? }');
+  assertKnownKeys(
+    'options',
+    options as Record<string, unknown>,
+    ['disposeBatches'],
+    'an option of recalibrateBatchNorm',
+  );
+  const disposeBatches = options.disposeBatches ?? false;
+  assertBoolean('options.disposeBatches', disposeBatches);
   const meters: Meter[] = allLayers(model)
     .filter(isBatchNorm)
     .map((layer) => ({
@@ -93,32 +106,76 @@ export async function recalibrateBatchNorm(
   meters.forEach(
     (m, i) => ((patched[i] as { call: unknown }).call = (inputs: tf.Tensor | tf.Tensor[]) => measure(m, inputs)),
   );
+  // The running sums are freed on every path; statistics are written only once every batch ran
+  // and every one of them is finite, so a failure leaves the model as it was.
   try {
     for await (const batch of iterate(batches)) {
+      const argument = `batches[${report.batches}]`;
       const list = Array.isArray(batch) ? batch : [batch];
       if (list.length === 0 || !list.every((t) => t instanceof tf.Tensor))
-        throw new ConfigError('batches', batch, 'tensors (one per model input)');
+        throw new ConfigError(argument, batch, 'tensors (one per model input)');
+      list.forEach((t, i) => checkBatchTensor(list.length === 1 ? argument : `${argument}[${i}]`, t));
       tf.tidy(() => {
         tf.dispose(model.apply(list.length === 1 ? (list[0] as tf.Tensor) : list) as tf.Tensor | tf.Tensor[]);
       });
       report.batches++;
       report.samples += (list[0] as tf.Tensor).shape[0] ?? 0;
-      if (options.disposeBatches === true) tf.dispose(list);
+      if (disposeBatches) tf.dispose(list);
+    }
+    if (report.batches === 0)
+      throw new ConfigError('batches', batches, 'at least one batch (the statistics of no data are undefined)');
+    for (const m of meters) if (m.mean != null && m.variance != null) assertFiniteStatistics(m);
+    for (const m of meters) {
+      if (m.mean == null || m.variance == null || m.count === 0) continue;
+      const c = m.mean.shape[0];
+      tf.tidy(() => {
+        write(weight(m.layer, 'moving_mean'), tf.div(m.mean as tf.Tensor, m.count), c);
+        write(weight(m.layer, 'moving_variance'), tf.div(m.variance as tf.Tensor, m.count), c);
+      });
+      report.layers.push({ name: m.layer.name, channels: c });
     }
   } finally {
     for (const p of patched) delete (p as { call?: unknown }).call;
-  }
-  for (const m of meters) {
-    if (m.mean == null || m.variance == null || m.count === 0) continue;
-    const c = m.mean.shape[0];
-    tf.tidy(() => {
-      write(weight(m.layer, 'moving_mean'), tf.div(m.mean as tf.Tensor, m.count), c);
-      write(weight(m.layer, 'moving_variance'), tf.div(m.variance as tf.Tensor, m.count), c);
-    });
-    tf.dispose([m.mean, m.variance]);
-    report.layers.push({ name: m.layer.name, channels: c });
+    for (const m of meters) tf.dispose([m.mean, m.variance].filter((t): t is tf.Tensor => t != null));
   }
   return report;
+}
+
+/**
+ * Throws a `ConfigError` naming the batch unless `t` has at least one sample and only finite
+ * values (a NaN would become NaN running statistics). The index of the first bad value is found
+ * only when there is one (one scalar read otherwise).
+ */
+function checkBatchTensor(argument: string, t: tf.Tensor): void {
+  if (t.rank === 0 || t.shape[0] === 0)
+    throw new ConfigError(argument, `a tensor of shape [${t.shape.join(',')}]`, 'a batch of at least one sample');
+  if (t.dtype !== 'float32') return;
+  const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
+  if (finite) return;
+  const data = t.dataSync();
+  const k = data.findIndex((v) => !Number.isFinite(v));
+  const index: number[] = [];
+  let rest = k;
+  for (let axis = t.rank - 1; axis >= 0; axis--) {
+    index.unshift(rest % (t.shape[axis] as number));
+    rest = Math.floor(rest / (t.shape[axis] as number));
+  }
+  throw new ConfigError(`${argument}${index.map((i) => `[${i}]`).join('')}`, data[k], 'a finite value');
+}
+
+/** Throws unless a layer's accumulated statistics are finite (the model itself made a NaN or ±∞). */
+function assertFiniteStatistics(m: Meter): void {
+  for (const [name, t] of [
+    ['mean', m.mean],
+    ['variance', m.variance],
+  ] as const) {
+    const values = (t as tf.Tensor).dataSync();
+    const c = values.findIndex((v) => !Number.isFinite(v));
+    if (c >= 0)
+      throw new GanCompressError(
+        `recalibrateBatchNorm: the batch ${name} of layer '${m.layer.name}' is ${values[c] as number} in channel ${c} on finite batches (the layers before it overflow or hold non-finite weights); no statistics were written`,
+      );
+  }
 }
 
 /** The patched batch-norm forward: batch statistics, recorded and used. */

@@ -93,7 +93,7 @@ describeBackends('recalibrateBatchNorm', () => {
     });
     await expect(recalibrateBatchNorm(model, 42 as never)).rejects.toThrow(ConfigError);
     await expect(recalibrateBatchNorm(model, [[1, 2]] as never)).rejects.toThrow(
-      /batches: got \[1,2\], expected tensors/,
+      /batches\[0\]: got \[1,2\], expected tensors/,
     );
     // The patched forward is removed even after a failure: normal inference works.
     const y = model.predict(seededTensor([1, 8, 8, 3], 2)) as tf.Tensor;

@@ -152,7 +152,7 @@ describeBackends(
             'setSubnet',
             () => setSubnet(net, config as SubnetConfig),
             () => undefined,
-            true, // a new setting frees the cached active weights of the old one
+            { mayFree: true }, // a new setting frees the cached active weights of the old one
           );
           expect(outcome === 'ok', 'checkSubnet agrees with setSubnet').toBe(checked);
           if (outcome === 'refused') {

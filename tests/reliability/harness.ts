@@ -11,8 +11,10 @@
  * the case replays with `{ seed, path }`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { getElasticLayers } from '../../src/graph/index.js';
 import { GanCompressError } from '../../src/util/index.js';
 
 /** The fixed seed of every property of this suite. */
@@ -65,42 +67,70 @@ function describeError(e: unknown): string {
 
 /** Throws unless `e` is a GanCompressError (with the probe's name and the real error in the message). */
 export function expectNamedError(name: string, e: unknown): void {
+  // RELIABILITY_VERBOSE=1 prints every refusal (to see what the generators reach).
+  if (process.env['RELIABILITY_VERBOSE'] === '1') console.log(`[refused] ${name}: ${describeError(e)}`);
   if (!(e instanceof GanCompressError)) {
     throw new Error(`${name}: threw ${describeError(e)} — expected a result or a GanCompressError`, { cause: e });
   }
 }
 
+/** How a probe counts tensors. */
+export interface ProbeOptions {
+  /**
+   * Only require that the count does not grow (a call that releases a cache: `setSubnet` frees an
+   * elastic layer's cached active weights).
+   */
+  mayFree?: boolean;
+  /**
+   * Runs before each count: e.g. {@link clearCaches}, so that the active-weight caches elastic
+   * layers fill on a second call at one setting (bounded, freed on the next setting or
+   * `dispose`: not a leak) do not count as one.
+   */
+  settle?: () => void;
+}
+
 /**
  * Runs `fn` twice — at top level and inside a caller's `tf.tidy` — and returns the outcome. On
  * success `verify` gets the result (and must dispose any tensor in it); the tidy run's result is
- * dropped, so the tidy frees it. The tensor count must balance after each run — or, with
- * `mayFree`, not grow (a call that releases a cache, as `setSubnet` frees an elastic layer's
- * cached active weights). `fn` must be deterministic (both runs must agree on success vs refusal).
+ * dropped, so the tidy frees it. The tensor count must balance after each run (see
+ * {@link ProbeOptions}). `fn` must be deterministic (both runs must agree on success vs refusal).
  */
 export function probe<T>(
   tally: Tally,
   name: string,
   fn: () => T,
   verify: (result: T) => void = dispose,
-  mayFree = false,
+  options: ProbeOptions = {},
 ): Outcome {
+  const count = (): number => {
+    options.settle?.();
+    return tf.memory().numTensors;
+  };
   const expectBalanced = (from: number, label: string): void => {
-    const grown = tf.memory().numTensors - from;
-    if (mayFree) expect(grown, label).toBeLessThanOrEqual(0);
+    const grown = count() - from;
+    if (options.mayFree === true) expect(grown, label).toBeLessThanOrEqual(0);
     else expect(grown, label).toBe(0);
   };
-  const before = tf.memory().numTensors;
+  const before = count();
   const first = attempt(fn);
   if ('error' in first) expectNamedError(name, first.error);
   else verify(first.result);
   const outcome: Outcome = 'error' in first ? 'refused' : 'ok';
   expectBalanced(before, `${name}: tensors left behind (${outcome})`);
-  const between = tf.memory().numTensors;
+  const between = count();
   const inner = attempt(() => tf.tidy(() => void fn()));
   if ('error' in inner) expectNamedError(name, inner.error);
   expectBalanced(between, `${name}: tensors left behind inside tf.tidy`);
   expect('error' in inner ? 'refused' : 'ok', `${name}: same outcome inside tf.tidy`).toBe(outcome);
   return tally.record(name, outcome);
+}
+
+/**
+ * Frees the active-weight caches of `model`'s elastic layers (re-setting a layer's own setting
+ * clears its cache), for {@link ProbeOptions.settle}.
+ */
+export function clearCaches(model: tfl.LayersModel): void {
+  for (const layer of getElasticLayers(model)) layer.setActive(layer.getActive());
 }
 
 function attempt<T>(fn: () => T): { result: T } | { error: unknown } {
@@ -120,18 +150,23 @@ export async function probeAsync<T>(
   name: string,
   fn: () => Promise<T>,
   verify: (result: T) => void | Promise<void> = dispose,
+  options: ProbeOptions = {},
 ): Promise<Outcome> {
-  const before = tf.memory().numTensors;
+  const count = (): number => {
+    options.settle?.();
+    return tf.memory().numTensors;
+  };
+  const before = count();
   let result: T;
   try {
     result = await fn();
   } catch (e) {
     expectNamedError(name, e);
-    expect(tf.memory().numTensors - before, `${name}: tensors left behind (refused)`).toBe(0);
+    expect(count() - before, `${name}: tensors left behind (refused)`).toBe(0);
     return tally.record(name, 'refused');
   }
   await verify(result);
-  expect(tf.memory().numTensors - before, `${name}: tensors left behind (ok)`).toBe(0);
+  expect(count() - before, `${name}: tensors left behind (ok)`).toBe(0);
   return tally.record(name, 'ok');
 }
 
