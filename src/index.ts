@@ -37,7 +37,7 @@ export {
 } from './backend/index.js';
 
 // io
-export { fileSystem } from './io/index.js';
+export { fileSystem, writeFileAtomic } from './io/index.js';
 
 // image
 export {

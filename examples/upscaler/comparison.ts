@@ -5,8 +5,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import type { SrPair } from '../../src/index.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic, type SrPair } from '../../src/index.js';
 
 const CROP = 96;
 const ZOOM = 2;
@@ -65,5 +64,5 @@ export async function comparisonImage(
     '</svg>',
   ].join('\n');
   const png = new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng();
-  writeFileAtomic(file, png);
+  await writeFileAtomic(file, png);
 }

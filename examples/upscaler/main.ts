@@ -38,6 +38,7 @@ import {
   trainUpscaler,
   upscale,
   upscalerModelDefinition,
+  writeFileAtomic,
   type SrPair,
   type SubnetConfig,
   type UpscalerModel,
@@ -46,7 +47,6 @@ import {
 import { loadAnchor } from './anchors.js';
 import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './cli.js';
 import { comparisonImage } from './comparison.js';
-import { writeFileAtomic } from './files.js';
 import { lossPlot, paretoPlot, type CurvePoint, type ParetoPoint } from './plots.js';
 import { readPng } from './png.js';
 import { stage } from '../../scripts/progress.js';
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
   await timed('export', async () => {
     await student.save(fileSystem(studentDir));
     const scores = evaluateUpscaler((lr) => student.apply(lr) as tf.Tensor4D, test);
-    writeFileAtomic(
+    await writeFileAtomic(
       join(studentDir, 'model-definition.js'),
       upscalerModelDefinition(student, {
         scale: SCALE,
@@ -357,7 +357,7 @@ async function main(): Promise<void> {
     evaluated: result.history.length,
   };
   await timed('report', async () => {
-    writeReport(out, report);
+    await writeReport(out, report);
     await paretoPlot(
       points,
       costUnit === 'MACs' ? budget / 1e9 : null,

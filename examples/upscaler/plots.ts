@@ -2,14 +2,14 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../../src/index.js';
 
 async function render(spec: vl.TopLevelSpec, file: string): Promise<void> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
-  writeFileAtomic(file, png);
+  await writeFileAtomic(file, png);
 }
 
 /** One evaluated point of the search, or an anchor model. */

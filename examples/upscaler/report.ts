@@ -1,7 +1,6 @@
 /** report.md and report.json of a demo run. */
 import { join } from 'node:path';
-import type { SubnetConfig } from '../../src/index.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic, type SubnetConfig } from '../../src/index.js';
 
 /** One model of the comparison. */
 export interface ReportRow {
@@ -37,8 +36,8 @@ export interface DemoReport {
 const f = (v: number | null, digits: number): string => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 /** Writes report.json (everything) and report.md (the tables) into `dir`, atomically. */
-export function writeReport(dir: string, report: DemoReport): void {
-  writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+export async function writeReport(dir: string, report: DemoReport): Promise<void> {
+  await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const thick = report.rows.find((r) => r.name.startsWith('esrgan-thick'));
   const lines = [
     '# Compressing ESRGAN-thick ×4',
@@ -75,5 +74,5 @@ export function writeReport(dir: string, report: DemoReport): void {
       .toFixed(1)} |`,
     '',
   ];
-  writeFileAtomic(join(dir, 'report.md'), lines.join('\n'));
+  await writeFileAtomic(join(dir, 'report.md'), lines.join('\n'));
 }

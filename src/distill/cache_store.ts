@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { importOptional, ModelFileError } from '../util/index.js';
 // Not exported by io's index yet (the io module is being reworked): imported from its file.
-import { writeFileAtomic } from '../io/write_file_atomic.js';
+import { writeFileAtomic } from '../io/index.js';
 import type { DistillBatch } from './batch.js';
 import { tensorBytes } from './digest.js';
 

@@ -14,7 +14,7 @@ import {
   type NamedTensor,
 } from './optimizer_state.js';
 // Not exported by io's index yet (the io module is being reworked): imported from its file.
-import { writeFileAtomic } from '../io/write_file_atomic.js';
+import { writeFileAtomic } from '../io/index.js';
 
 const FORMAT = 'gancompress-distiller-checkpoint';
 /** The file naming the current checkpoint; written last, atomically. */

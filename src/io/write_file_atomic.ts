@@ -1,43 +1,49 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, importOptional } from '../util/index.js';
-
-type Fs = typeof import('node:fs/promises');
-type PathModule = typeof import('node:path');
-
-let counter = 0;
+import { ConfigError } from '../util/index.js';
+import { fileCallError } from './file_errors.js';
+import { nodeFileOps, nodeParts, type FileOps } from './file_ops.js';
 
 /**
- * Writes `data` to `path` atomically (Node): into a temporary file in the same directory, which
- * is then renamed over `path`, so a reader sees the old file or the new one, never a partial
- * write (the data is flushed to disk before the rename). The directory must exist. On failure the temporary file is removed and the error
- * rethrown.
+ * Writes `data` to `path` atomically (Node), as `fileSystem()` writes model files: into a temporary file in the same
+ * directory, flushed to the disk, renamed over `path`, then the directory flushed — so a reader (or a crash) sees
+ * the complete old file or the complete new one, never a partial write. The directory must exist. On failure the
+ * temporary file is removed and a `ModelFileError` names the path and the cause in words ("disk full (ENOSPC)"),
+ * with the system error as `cause`. `ops` is the file-call seam tests inject failures through.
  *
  * @example
  * ```ts
  * await writeFileAtomic('out/checkpoint.json', JSON.stringify({ step: 120 }));
  * ```
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, ops?: FileOps): Promise<void> {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError('path', path, 'a non-empty file path');
-  if (!tf.env().getBool('IS_NODE'))
-    throw new ConfigError('writeFileAtomic', 'browser', 'Node.js (it writes with node:fs)');
-  const [fs, pathModule] = await Promise.all([
-    importOptional<Fs>('node:fs/promises'),
-    importOptional<PathModule>('node:path'),
-  ]);
-  const dir = pathModule.dirname(path);
-  const temp = pathModule.join(dir, `.${pathModule.basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+  if (typeof data !== 'string' && !(data instanceof Uint8Array))
+    throw new ConfigError('data', data, 'a string or a Uint8Array');
+  const { path: paths, crypto } = await nodeParts();
+  const files = ops ?? (await nodeFileOps());
+  const dir = paths.dirname(path);
+  // A random name, so concurrent writers of different files never share a temporary.
+  const temp = paths.join(dir, `.${paths.basename(path)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  let step = 'create';
   try {
-    const handle = await fs.open(temp, 'w');
+    const file = await files.create(temp);
     try {
-      await handle.writeFile(data);
-      await handle.sync(); // the bytes reach the disk before the name points at them
+      step = 'write';
+      await file.write(bytes);
+      step = 'flush';
+      await file.sync();
     } finally {
-      await handle.close();
+      await file.close();
     }
-    await fs.rename(temp, path);
+    step = 'rename into place';
+    await files.rename(temp, path);
   } catch (e) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw e;
+    await files.unlink(temp).catch(() => undefined);
+    throw fileCallError(path, step, e, 'the previous file, if any, is unchanged');
+  }
+  try {
+    await files.syncDirectory(dir);
+  } catch (e) {
+    throw fileCallError(path, 'flush its directory', e, 'the new file is in place but may not survive a crash');
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from '../io/index.js';
 import { ConfigError, ModelFileError, describeValue, importOptional, isNode } from '../util/index.js';
 
 /** The measured latency of one layer call (one input shape, one setting) on one device. */
@@ -107,33 +108,9 @@ export async function readTables(path: string): Promise<LatencyTableFile> {
   }
 }
 
-let temporaries = 0;
-
-/**
- * Writes a file of tables atomically (Node): into a temporary file in the same directory, flushed,
- * then renamed over `path`, so a reader (or a run interrupted mid-write) sees the old tables or the
- * new ones, never half a file.
- */
+/** Writes a file of tables atomically (io's `writeFileAtomic`): a reader sees the old tables or the new ones. */
 export async function writeTables(path: string, tables: LatencyTableFile): Promise<void> {
-  const fs = await importOptional<typeof import('node:fs/promises')>('node:fs/promises');
-  const paths = await importOptional<typeof import('node:path')>('node:path');
-  const temp = paths.join(
-    paths.dirname(path),
-    `.${paths.basename(path)}.${process.pid}.${Date.now()}.${temporaries++}.tmp`,
-  );
-  try {
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(tables, null, 1));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, path);
-  } catch (e) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(path, JSON.stringify(tables, null, 1));
 }
 
 /** A description of this machine for table keys: CPU model and count, OS (Node); the user agent (browsers). */
