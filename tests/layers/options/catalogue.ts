@@ -1,6 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConvTranspose2d, InstanceNorm, ReflectionPad2d } from '../../../src/layers/common/index.js';
+import { ConvTranspose2d, InstanceNorm, PixelShuffle, ReflectionPad2d } from '../../../src/layers/common/index.js';
+import {
+  AdaptiveInstanceNorm,
+  ElasticAdaptiveInstanceNorm,
+  ElasticMUNITLayerNorm,
+  ElasticSPADE,
+  MobileSPADE,
+  MUNITLayerNorm,
+  ResizeNearest,
+  SPADE,
+} from '../../../src/layers/conditional/index.js';
 import {
   ElasticBatchNorm,
   ElasticConv2dTranspose,
@@ -21,7 +31,7 @@ import {
   StyledConv,
   ToWavelets,
 } from '../../../src/layers/modulated/index.js';
-import { Clamp } from '../../../src/models/resnet/clamp.js';
+import { Clamp, GlobalAveragePool2d } from '../../../src/models/index.js';
 import { HaarDWT, HaarIDWT, IDWTUpsample } from '../../../src/wavelet/index.js';
 
 /** A layer class of this library as the option tests use it. */
@@ -81,4 +91,14 @@ export const CATALOGUE: CatalogueEntry[] = [
     inputsFor: (config) => (config['styleDim'] == null ? [image] : styleOf(config)),
   },
   { cls: as(Clamp), config: { min: -1, max: 1 }, inputs: [image] },
+  { cls: as(PixelShuffle), config: { scale: 2 }, inputs: [image] },
+  { cls: as(SPADE), config: { norm: 'none', hidden: 4 }, inputs: [image, [2, 2, 2, 3]] },
+  { cls: as(MobileSPADE), config: { norm: 'instance', hidden: 4 }, inputs: [image, [2, 2, 2, 3]] },
+  { cls: as(ElasticSPADE), config: { norm: 'instance', hidden: 4 }, inputs: [image, [2, 2, 2, 3]] },
+  { cls: as(MUNITLayerNorm), config: {}, inputs: [image] },
+  { cls: as(ElasticMUNITLayerNorm), config: {}, inputs: [image] },
+  { cls: as(AdaptiveInstanceNorm), config: {}, inputs: [image, [2, 6]] },
+  { cls: as(ElasticAdaptiveInstanceNorm), config: {}, inputs: [image, [2, 6]] },
+  { cls: as(ResizeNearest), config: { size: [3, 5] }, inputs: [image] },
+  { cls: as(GlobalAveragePool2d), config: {}, inputs: [image] },
 ];
