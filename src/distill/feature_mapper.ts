@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertInt, ConfigError, ShapeError } from '../util/index.js';
+import { ShapeError } from '../util/index.js';
 import {
+  baseLayerArgs,
+  option,
+  optionSchema,
   registerLayer,
-  resolveInitializer,
-  serializeInitializer,
   singleInput,
   singleShape,
   type Initializer,
@@ -34,6 +35,26 @@ export interface FeatureMapperConfig extends LayerArgs {
   seed?: number;
 }
 
+const OPTIONS = optionSchema({
+  studentChannels: option.int({ min: 1 }),
+  teacherChannels: option.int({ min: 1 }),
+  sliceInput: option.bool(false),
+  useBias: option.bool(true),
+  kernelInitializer: option.initializer({ default: 'pytorchLinear' }),
+  // PyTorch's Conv2d bias default, U(±1/√fanIn), depends on the student width.
+  biasInitializer: option.initializer({
+    default: 'zeros',
+    defaultFrom:
+      ({ studentChannels }) =>
+      (seed) => {
+        const bound = 1 / Math.sqrt(studentChannels as number);
+        return tfl.initializers.randomUniform({ minval: -bound, maxval: bound, seed });
+      },
+    seedOffset: 1,
+  }),
+  seed: option.seed(),
+});
+
 /** Options of {@link FeatureMapper.fromShapes}: the config without the two widths. */
 export type FeatureMapperOptions = Omit<FeatureMapperConfig, 'studentChannels' | 'teacherChannels'>;
 
@@ -58,6 +79,8 @@ export type FeatureMapperOptions = Omit<FeatureMapperConfig, 'studentChannels' |
 export class FeatureMapper extends tfl.layers.Layer {
   /** The name this class is registered and serialized under. */
   static className = 'FeatureMapper';
+  /** The options it takes (see {@link FeatureMapperConfig}). */
+  static readonly options = OPTIONS;
   readonly studentChannels: number;
   readonly teacherChannels: number;
   readonly sliceInput: boolean;
@@ -69,35 +92,15 @@ export class FeatureMapper extends tfl.layers.Layer {
   private bias: tfl.LayerVariable | null = null;
 
   constructor(config: FeatureMapperConfig) {
-    super(config);
-    if (config == null || typeof config !== 'object')
-      throw new ConfigError('config', config, 'an object { studentChannels, teacherChannels, ... }');
-    assertInt(`${this.name}.studentChannels`, config.studentChannels, 1);
-    assertInt(`${this.name}.teacherChannels`, config.teacherChannels, 1);
-    if (config.seed !== undefined) assertInt(`${this.name}.seed`, config.seed);
-    for (const key of ['sliceInput', 'useBias'] as const)
-      if (config[key] !== undefined && typeof config[key] !== 'boolean')
-        throw new ConfigError(`${this.name}.${key}`, config[key], 'a boolean');
-    this.studentChannels = config.studentChannels;
-    this.teacherChannels = config.teacherChannels;
-    this.sliceInput = config.sliceInput ?? false;
-    this.useBias = config.useBias ?? true;
-    this.seed = config.seed;
-    const bound = 1 / Math.sqrt(this.studentChannels);
-    this.kernelInit = resolveInitializer(
-      `${this.name}.kernelInitializer`,
-      config.kernelInitializer,
-      'pytorchLinear',
-      this.seed,
-    );
-    this.biasInit =
-      config.biasInitializer === undefined
-        ? tfl.initializers.randomUniform({
-            minval: -bound,
-            maxval: bound,
-            seed: this.seed === undefined ? undefined : this.seed + 1,
-          })
-        : resolveInitializer(`${this.name}.biasInitializer`, config.biasInitializer, 'zeros', this.seed);
+    super(baseLayerArgs(config));
+    const o = OPTIONS.parse(this.name, config);
+    this.studentChannels = o.studentChannels;
+    this.teacherChannels = o.teacherChannels;
+    this.sliceInput = o.sliceInput;
+    this.useBias = o.useBias;
+    this.seed = o.seed;
+    this.kernelInit = o.kernelInitializer;
+    this.biasInit = o.biasInitializer;
   }
 
   /**
@@ -183,17 +186,18 @@ export class FeatureMapper extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = {
+    return {
       ...super.getConfig(),
-      studentChannels: this.studentChannels,
-      teacherChannels: this.teacherChannels,
-      sliceInput: this.sliceInput,
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInit),
-      biasInitializer: serializeInitializer(this.biasInit),
+      ...OPTIONS.config({
+        studentChannels: this.studentChannels,
+        teacherChannels: this.teacherChannels,
+        sliceInput: this.sliceInput,
+        useBias: this.useBias,
+        kernelInitializer: this.kernelInit,
+        biasInitializer: this.biasInit,
+        seed: this.seed,
+      }),
     };
-    if (this.seed !== undefined) config['seed'] = this.seed;
-    return config;
   }
 }
 registerLayer(FeatureMapper);

@@ -116,7 +116,7 @@ describeBackends('FeatureMapper', () => {
       /studentChannels: got 0, expected an integer >= 1/,
     );
     expect(() => new FeatureMapper({ studentChannels: 2, teacherChannels: 2, sliceInput: 'yes' as never })).toThrow(
-      /sliceInput: got 'yes', expected a boolean/,
+      /sliceInput: got 'yes', expected true or false/,
     );
     x.dispose();
   });
