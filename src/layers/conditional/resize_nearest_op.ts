@@ -41,6 +41,7 @@ export function resizeNearest(x: tf.Tensor4D, size: readonly [number, number]): 
   assertInt('size[0]', h, 1);
   assertInt('size[1]', w, 1);
   const [, inH, inW] = x.shape;
+  if (x.size === 0) return tf.zeros([x.shape[0], h, w, x.shape[3]]); // tfjs-wasm's gather mis-shapes empty tensors
   return tf.tidy(() => {
     let y: tf.Tensor4D = x;
     if (inH !== h) y = tf.gather(y, tf.tensor1d(nearestIndices(inH, h), 'int32'), 1);
