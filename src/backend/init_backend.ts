@@ -32,10 +32,10 @@ export interface InitBackendOptions {
   /**
    * Threads of the wasm backend. In Node: `'auto'` (default) runs the package's threaded-SIMD
    * build on every core Node reports (at most 8, the build's pool), a count from 2 to 8 runs it
-   * on that many, and `1` runs the single-threaded SIMD build. In browsers a count is handed to
-   * tfjs's `setThreadsCount` and `'auto'` keeps tfjs's default; whether threads run at all is
-   * tfjs's decision there (the page must be cross-origin isolated). Fixed once the wasm backend
-   * has initialised: asking for another count afterwards throws a {@link BackendError}.
+   * on that many, and `1` runs the single-threaded SIMD build. Fixed once the wasm backend has
+   * initialised: asking for another count afterwards throws a {@link BackendError}. In browsers
+   * only `'auto'` is accepted: tfjs decides there (threads need a cross-origin isolated page;
+   * size its pool with `setThreadsCount` from @tensorflow/tfjs-backend-wasm).
    */
   threads?: number | 'auto';
 }
@@ -151,7 +151,6 @@ async function loadBackendPackage(name: Exclude<BackendName, 'auto'>, options: I
 /** The members of the wasm package used to set up its build. */
 interface WasmPackageSetup {
   setWasmPaths(prefix: string): void;
-  setThreadsCount(n: number): void;
   getThreadsCount(): number;
 }
 
@@ -161,21 +160,30 @@ const TFJS_FACTORY = Symbol.for('gancompress.tfjsWasmFactory');
 type MarkedFactory = (() => Promise<tf.KernelBackend>) & { [TFJS_FACTORY]?: () => Promise<tf.KernelBackend> };
 
 async function afterWasmRegistered(threads: number | 'auto' | undefined): Promise<void> {
-  const wasm = await importOptional<WasmPackageSetup>(BACKEND_PACKAGES.wasm);
-  if (tf.engine().registry['wasm'] != null) {
-    // Initialised: paths and threads are fixed.
-    const running = wasm.getThreadsCount();
-    if (typeof threads === 'number' && threads !== running) {
-      throw new BackendError(
-        `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs with ${running} thread(s), ` +
-          'fixed when it first initialised; call initBackend before the first use of the wasm backend',
+  if (!isNode()) {
+    // The package cannot be imported by name here (bundlers resolve it, not this library), and
+    // whether threads run is tfjs's decision in a browser.
+    if (typeof threads === 'number')
+      throw new ConfigError(
+        'options.threads',
+        threads,
+        "'auto' in a browser, where tfjs chooses (call setThreadsCount from @tensorflow/tfjs-backend-wasm before initBackend to size its pool)",
       );
+  } else {
+    const wasm = await importOptional<WasmPackageSetup>(BACKEND_PACKAGES.wasm);
+    if (tf.engine().registry['wasm'] != null) {
+      // Initialised: paths and threads are fixed.
+      const running = wasm.getThreadsCount();
+      if (typeof threads === 'number' && threads !== running) {
+        throw new BackendError(
+          `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs with ${running} thread(s), ` +
+            'fixed when it first initialised; call initBackend before the first use of the wasm backend',
+        );
+      }
+    } else {
+      wasm.setWasmPaths(await packageMainDir(BACKEND_PACKAGES.wasm));
+      await chooseNodeBuild(threads === undefined || threads === 'auto' ? await autoThreadCount() : threads);
     }
-  } else if (isNode()) {
-    wasm.setWasmPaths(await packageMainDir(BACKEND_PACKAGES.wasm));
-    await chooseNodeBuild(threads === undefined || threads === 'auto' ? await autoThreadCount() : threads);
-  } else if (typeof threads === 'number') {
-    wasm.setThreadsCount(threads);
   }
   registerWasmTrainingKernels();
   registerWasmPackageKernels();

@@ -2,12 +2,37 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../util/index.js';
 import { STATS_ROWS, type NormShape } from './instance_norm_math.js';
 
-/** Input `{ x, gamma?, beta? }` (x float32 NHWC, gamma and beta `[C]`); outputs `[y, stats]`. */
+/**
+ * The fused instance norm kernel: input `{ x, gamma?, beta? }` (x float32 NHWC, gamma and beta
+ * `[C]`), attributes {@link InstanceNormAttrs}; outputs `[y, stats]`, stats `[B, 3, C]` (mean,
+ * 1/σ and γ per sample and channel, for the gradient). `instanceNorm` runs it when the current
+ * backend has it.
+ *
+ * @example
+ * ```ts
+ * const [y] = tf.engine().runKernel(INSTANCE_NORM_KERNEL, { x }, { epsilon: 1e-5, activation: 'relu' }) as tf.Tensor[];
+ * ```
+ */
 export const INSTANCE_NORM_KERNEL = 'GancompressInstanceNorm';
-/** Input `{ dy, x, y, stats }`; outputs `[dx, dgamma, dbeta]` (the last two `[C]`). */
+/**
+ * The gradient kernel of {@link INSTANCE_NORM_KERNEL}: input `{ dy, x, y, stats }` (y and stats
+ * as the forward kernel returned them), the same attributes; outputs `[dx, dgamma, dbeta]`.
+ *
+ * @example
+ * ```ts
+ * const hasGradient = tf.getKernel(INSTANCE_NORM_GRAD_KERNEL, 'wasm') != null;
+ * ```
+ */
 export const INSTANCE_NORM_GRAD_KERNEL = 'GancompressInstanceNormGrad';
 
-/** Attributes of both kernels. */
+/**
+ * Attributes of both instance norm kernels.
+ *
+ * @example
+ * ```ts
+ * const attrs: InstanceNormAttrs = { epsilon: 1e-5, activation: 'relu' };
+ * ```
+ */
 export interface InstanceNormAttrs {
   /** Added to the variance (> 0). */
   epsilon: number;

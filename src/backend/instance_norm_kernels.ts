@@ -87,7 +87,12 @@ const instanceNormGradient: tf.GradConfig = {
  * Registers the fused kernels for the cpu and wasm backends (whether or not those are loaded:
  * the registry is keyed by name) and the forward kernel's gradient. Idempotent: a kernel already
  * registered under these names — by an earlier call, or by another copy of the library — is
- * kept. Returns the `name/backend` pairs registered by this call.
+ * kept. Returns the `name/backend` pairs registered by this call. Importing the library calls it.
+ *
+ * @example
+ * ```ts
+ * registerInstanceNormKernels(); // [] once the library is imported: already registered
+ * ```
  */
 export function registerInstanceNormKernels(): string[] {
   const registered: string[] = [];

@@ -9,9 +9,27 @@ import { heapBytes, type WasmBackend } from './wasm_kernel_utils.js';
  * pass over dy, where tfjs 4.22's MirrorPad gradient keeps only the interior.
  */
 
-/** Input `{ x }`, attribute `paddings` (`[before, after]` per axis, each smaller than its axis). */
+/**
+ * Reflection padding with a correct gradient: input `{ x }`, attribute `paddings` (`[before,
+ * after]` per axis, each smaller than its axis). `pad2d(x, pads, 'reflect')` runs it when the
+ * current backend has it.
+ *
+ * @example
+ * ```ts
+ * const y = tf.engine().runKernel(REFLECT_PAD_KERNEL, { x }, { paddings: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+ * ```
+ */
 export const REFLECT_PAD_KERNEL = 'GancompressReflectPad';
-/** Input `{ dy }` (the padded shape), attribute `paddings`; output the input's gradient. */
+/**
+ * The gradient of {@link REFLECT_PAD_KERNEL}: input `{ dy }` (the padded shape), the same
+ * `paddings`; output the input's gradient.
+ *
+ * @example
+ * ```ts
+ * const dy = tf.ones([1, 6, 6, 3]); // the gradient of a [1, 4, 4, 3] input padded by 1
+ * const dx = tf.engine().runKernel(REFLECT_PAD_GRAD_KERNEL, { dy }, { paddings: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+ * ```
+ */
 export const REFLECT_PAD_GRAD_KERNEL = 'GancompressReflectPadGrad';
 
 type Paddings = [number, number][];
@@ -112,7 +130,13 @@ const reflectPadGradientConfig: tf.GradConfig = {
 
 /**
  * Registers the reflection-pad kernels for the cpu and wasm backends and the forward kernel's
- * gradient. Idempotent; returns the `name/backend` pairs registered by this call.
+ * gradient. Idempotent; returns the `name/backend` pairs registered by this call. Importing the
+ * library calls it.
+ *
+ * @example
+ * ```ts
+ * registerReflectPadKernels(); // [] once the library is imported: already registered
+ * ```
  */
 export function registerReflectPadKernels(): string[] {
   const registered: string[] = [];

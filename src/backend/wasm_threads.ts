@@ -17,10 +17,26 @@ import { nodeCoreCount, writeFileOnce, type NodeRequire } from './node_files.js'
  * to the single-threaded build.
  */
 
-/** The @tensorflow/tfjs-backend-wasm versions whose internals this module was checked against. */
+/**
+ * The @tensorflow/tfjs-backend-wasm versions whose internals the threaded build was checked
+ * against; with another version `initBackend('wasm')` runs one thread and warns.
+ *
+ * @example
+ * ```ts
+ * const threaded = THREADED_WASM_TESTED_VERSIONS.includes('4.22.0'); // true
+ * ```
+ */
 export const THREADED_WASM_TESTED_VERSIONS: readonly string[] = ['4.22.0'];
 
-/** XNNPACK's pool in the tfjs build: 8 pre-created workers, and `max_num_threads = 8` in backend.cc. */
+/**
+ * The most threads the wasm backend can run: the tfjs build's pool (8 pre-created workers, and
+ * `max_num_threads = 8` in its backend.cc).
+ *
+ * @example
+ * ```ts
+ * await initBackend('wasm', { threads: Math.min(4, MAX_WASM_THREADS) });
+ * ```
+ */
 export const MAX_WASM_THREADS = 8;
 
 const PACKAGE = '@tensorflow/tfjs-backend-wasm';

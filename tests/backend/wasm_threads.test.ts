@@ -57,6 +57,20 @@ describe("initBackend('wasm') threads in Node", () => {
     expect((error as Error).message).toContain(`already runs with ${running} thread(s)`);
   });
 
+  it('in a browser accepts only threads: "auto" (tfjs decides there)', async () => {
+    const env = tf.env();
+    const wasNode = env.getBool('IS_NODE');
+    env.set('IS_NODE', false);
+    try {
+      const error = await initBackend('wasm', { threads: 2 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/options.threads: got 2, expected 'auto' in a browser/);
+      expect(await initBackend('wasm', { threads: 'auto' })).toBe('wasm');
+    } finally {
+      env.set('IS_NODE', wasNode);
+    }
+  });
+
   it.each([
     [{ threads: 0 }, /options.threads: got 0, expected an integer in \[1, 8\]/],
     [{ threads: 9 }, /options.threads: got 9, expected an integer in \[1, 8\]/],
