@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,10 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 beforeAll(() => {
-  // Build first (prepack would print the build log into pack's JSON output).
-  run('npm', ['run', 'build'], repo);
+  // CI builds before `npm test`; other test files (the notebooks) read dist/ meanwhile, so rebuild
+  // (which empties dist/) only when there is no build. Packing with --ignore-scripts skips prepack.
+  if (!existsSync(join(repo, 'dist', 'index.js')) || !existsSync(join(repo, 'dist', 'index.d.ts')))
+    run('npm', ['run', 'build'], repo);
   const packed = JSON.parse(
     run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], repo),
   ) as { filename: string }[];
