@@ -19,7 +19,7 @@ import { cubicKernel } from './bicubic_weights.js';
  */
 export function bicubicPixelShuffleKernel(scale: number, channels: number): { kernel: Float32Array; size: number } {
   assertInt('scale', scale, 2, 8);
-  assertInt('channels', channels, 1);
+  assertInt('channels', channels, 1, 256); // the kernel holds (size·channels·scale)² weights: 400 MB at 256
   // Output sub-pixel i of LR pixel h sits at LR coordinate h + d, d = (i + ½)/scale − ½; its taps are the LR pixels
   // within 2 of it.
   const offsets = Array.from({ length: scale }, (_, i) => (i + 0.5) / scale - 0.5);
