@@ -43,7 +43,17 @@ describe.each(KINDS)('the instance norm SIMD module over a %s memory', (_, makeM
         number,
         number,
       ];
-      const [mean, rstd, scale, beta, row, row2, coef, k1, k2] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(() => alloc(c));
+      const [mean, rstd, scale, beta, row, row2, coef, k1, k2] = Array.from({ length: 9 }, () => alloc(c)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const acc = alloc(2 * c);
       const acc2 = alloc(2 * c);
       for (let i = 0; i < size; i++) {
