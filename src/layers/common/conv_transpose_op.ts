@@ -39,7 +39,11 @@ export function dilateKernel(kernel: tf.Tensor4D, dilation: [number, number]): t
  * @example
  * ```ts
  * // nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1): 64×64 → 128×128
- * const y = convTranspose2d(x, filter, bias, { strides: 2, padding: 1, outputPadding: 1 });
+ * const input = tf.randomNormal([1, 64, 64, 64]) as tf.Tensor4D;
+ * const filter = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D; // [kh, kw, out, in]
+ * const bias = tf.zeros([32]) as tf.Tensor1D;
+ * const y = convTranspose2d(input, filter, bias, { strides: 2, padding: 1, outputPadding: 1 });
+ * console.log(y.shape); // [1, 128, 128, 32]
  * ```
  */
 export function convTranspose2d(

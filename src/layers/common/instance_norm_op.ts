@@ -25,8 +25,11 @@ export interface InstanceNormOptions {
  *
  * @example
  * ```ts
- * const y = instanceNorm(x);                          // InstanceNorm2d(C), affine=False
- * const z = instanceNorm(x, { gamma, beta, epsilon: 1e-5 });
+ * const input = tf.randomNormal([2, 16, 16, 8]) as tf.Tensor4D;
+ * const y = instanceNorm(input); // InstanceNorm2d(8), affine=False
+ * const gamma = tf.ones([8]) as tf.Tensor1D;
+ * const beta = tf.zeros([8]) as tf.Tensor1D;
+ * const z = instanceNorm(input, { gamma, beta, epsilon: 1e-5 }); // affine=True
  * ```
  */
 export function instanceNorm(x: tf.Tensor4D, options: InstanceNormOptions = {}): tf.Tensor4D {

@@ -126,11 +126,19 @@ export function hasChannelAxes(layer: unknown): layer is HasChannelAxes {
  *
  * @example
  * ```ts
- * class MyElasticConv extends tf.layers.Layer implements ChannelPermutable {
+ * // A 1×1 conv (weights and call left out): re-ordering gathers the kernel's input or output axis.
+ * class MyConv extends tf.layers.Layer implements ChannelPermutable {
+ *   kernel = tf.variable(tf.randomNormal([1, 1, 8, 16]));
  *   channelRole(): ChannelRole { return { kind: 'produce' }; }
- *   permuteInputChannels(perm: readonly number[]) { ... gather the kernel's input axis ... }
- *   permuteOutputChannels(perm: readonly number[]) { ... gather the output axis and the bias ... }
- *   outputChannelImportance() { ... L1 norm of each output filter ... }
+ *   permuteInputChannels(perm: readonly number[]): void {
+ *     tf.tidy(() => this.kernel.assign(tf.gather(this.kernel, [...perm], 2)));
+ *   }
+ *   permuteOutputChannels(perm: readonly number[]): void {
+ *     tf.tidy(() => this.kernel.assign(tf.gather(this.kernel, [...perm], 3)));
+ *   }
+ *   outputChannelImportance(): Float32Array {
+ *     return tf.tidy(() => tf.sum(tf.abs(this.kernel), [0, 1, 2]).dataSync() as Float32Array);
+ *   }
  * }
  * ```
  */
@@ -154,7 +162,8 @@ export interface ChannelPermutable extends HasChannelRole {
  *
  * @example
  * ```ts
- * if (isChannelPermutable(layer) && layer.channelRole().kind === 'produce') layer.permuteOutputChannels?.(perm);
+ * // the layers sortChannelsByImportance can re-order, and how
+ * for (const l of model.layers) if (isChannelPermutable(l)) console.log(`${l.name}: ${l.channelRole().kind}`);
  * ```
  */
 export function isChannelPermutable(layer: unknown): layer is ChannelPermutable {

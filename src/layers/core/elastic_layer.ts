@@ -74,8 +74,10 @@ const SETTING_KEYS = ['outChannels', 'kernelSize'];
  *
  * @example
  * ```ts
- * // inside an ElasticLayer's setActive:
- * const next = validateElasticSetting(this.name, this.elasticSpace(), setting, this.getActive());
+ * // what an ElasticLayer's setActive does first
+ * const space: ElasticSpace = { maxOutChannels: 32, kernelSizeChoices: [3, 5, 7] };
+ * const next = validateElasticSetting('conv1', space, { outChannels: 16 }, { outChannels: 32, kernelSize: 7 });
+ * console.log(next); // { outChannels: 16, kernelSize: 7 }; { outChannels: 40 } throws a ConfigError naming conv1.outChannels
  * ```
  */
 export function validateElasticSetting(

@@ -10,11 +10,20 @@ import type * as tfl from '@tensorflow/tfjs-layers';
  *
  * @example
  * ```ts
- * exportStatic(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor {
- *   const conv = tf.layers.conv2d({ name: this.name, filters: this.active, kernelSize: 3, padding: 'same' });
- *   const y = conv.apply(inputs[0]) as tf.SymbolicTensor;
- *   conv.setWeights(this.slicedWeights(inputs[0].shape[3] as number));
- *   return y;
+ * // An elastic 3×3 conv (its call left out) stands for itself as a built-in conv2d at its active width.
+ * class MyElasticConv extends tf.layers.Layer implements StaticExportable {
+ *   kernel = tf.variable(tf.randomNormal([3, 3, 16, 32]));
+ *   activeOut = 8;
+ *   exportStatic(inputs: tf.SymbolicTensor[]): tf.SymbolicTensor {
+ *     const input = inputs[0] as tf.SymbolicTensor;
+ *     const cin = input.shape[3] as number; // the input width comes from the incoming tensor
+ *     const conv = tf.layers.conv2d({
+ *       name: this.name, filters: this.activeOut, kernelSize: 3, padding: 'same', useBias: false,
+ *     });
+ *     const y = conv.apply(input) as tf.SymbolicTensor;
+ *     tf.tidy(() => conv.setWeights([tf.slice(this.kernel, [0, 0, 0, 0], [3, 3, cin, this.activeOut])]));
+ *     return y;
+ *   }
  * }
  * ```
  */
@@ -28,7 +37,9 @@ export interface StaticExportable {
  *
  * @example
  * ```ts
- * const y = isStaticExportable(layer) ? layer.exportStatic([x]) : copyLayer(layer).apply(x);
+ * // what extractSubnet does with each layer: an exportable one rebuilds itself from static layers
+ * const input = tf.input({ shape: [32, 32, 3] });
+ * const y = isStaticExportable(layer) ? layer.exportStatic([input]) : (layer.apply(input) as tf.SymbolicTensor);
  * ```
  */
 export function isStaticExportable(layer: unknown): layer is StaticExportable {

@@ -52,7 +52,10 @@ export function centreCrop(kernel: tf.Tensor4D, k: number): tf.Tensor4D {
  *
  * @example
  * ```ts
- * const k3 = elasticKernel(kernel7, 3, [3, 5, 7], { '7to5': m75, '5to3': m53 });
+ * const kernel7 = tf.randomNormal([7, 7, 16, 32]) as tf.Tensor4D;
+ * // identity matrices give the plain centre crop; a trained OnceForAllConv holds learned ones
+ * const k3 = elasticKernel(kernel7, 3, [3, 5, 7], { '7to5': tf.eye(25), '5to3': tf.eye(9) });
+ * console.log(k3.shape); // [3, 3, 16, 32]
  * ```
  */
 export function elasticKernel(

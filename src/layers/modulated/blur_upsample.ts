@@ -20,7 +20,8 @@ export interface BlurUpsampleConfig extends LayerArgs {
  *
  * @example
  * ```ts
- * const skip = new BlurUpsample({ name: 'skip_up3' }).apply(rgb); // [null, 2h, 2w, 3]
+ * const rgb = tf.input({ shape: [8, 8, 3] });
+ * const skip = new BlurUpsample({ name: 'skip_up3' }).apply(rgb) as tf.SymbolicTensor; // [null, 16, 16, 3]
  * ```
  */
 export class BlurUpsample extends tfl.layers.Layer implements CostedLayer, HasChannelRole {

@@ -8,7 +8,8 @@ import { assertFinite, assertRank } from '../../util/index.js';
  *
  * @example
  * ```ts
- * const e = kernelEnergy(kernel); // kernel [3, 3, 64, 128] → [64, 128]
+ * const kernel = tf.randomNormal([3, 3, 64, 128]) as tf.Tensor4D;
+ * const e = kernelEnergy(kernel); // [64, 128]
  * ```
  */
 export function kernelEnergy(kernel: tf.Tensor4D): tf.Tensor2D {
@@ -23,7 +24,10 @@ export function kernelEnergy(kernel: tf.Tensor4D): tf.Tensor2D {
  *
  * @example
  * ```ts
- * const e = separableKernelEnergy(depthwise, pointwise); // [3,3,128,1] and [1,1,128,512] → [128, 512]
+ * const depthwise = tf.randomNormal([3, 3, 128, 1]) as tf.Tensor4D;
+ * const pointwise = tf.randomNormal([1, 1, 128, 512]) as tf.Tensor4D;
+ * const e = separableKernelEnergy(depthwise, pointwise); // [128, 512]
+ * // = kernelEnergy(combinedSeparableKernel(depthwise, pointwise)), without the [3, 3, 128, 512] tensor
  * ```
  */
 export function separableKernelEnergy(depthwise: tf.Tensor4D, pointwise: tf.Tensor4D): tf.Tensor2D {
@@ -41,7 +45,9 @@ export function separableKernelEnergy(depthwise: tf.Tensor4D, pointwise: tf.Tens
  *
  * @example
  * ```ts
- * const k = combinedSeparableKernel(depthwise, pointwise); // [3, 3, Cin, Cout]
+ * const depthwise = tf.randomNormal([3, 3, 16, 1]) as tf.Tensor4D;
+ * const pointwise = tf.randomNormal([1, 1, 16, 32]) as tf.Tensor4D;
+ * const k = combinedSeparableKernel(depthwise, pointwise); // [3, 3, 16, 32]
  * ```
  */
 export function combinedSeparableKernel(depthwise: tf.Tensor4D, pointwise: tf.Tensor4D): tf.Tensor4D {
@@ -58,7 +64,10 @@ export function combinedSeparableKernel(depthwise: tf.Tensor4D, pointwise: tf.Te
  *
  * @example
  * ```ts
- * const d = demodulationCoefficients(kernelEnergy(kernel), styles, 1 / Math.sqrt(cin * 9)); // [N, Cout]
+ * const cin = 64;
+ * const kernel = tf.randomNormal([3, 3, cin, 128]) as tf.Tensor4D;
+ * const styles = tf.randomNormal([4, cin]) as tf.Tensor2D; // one style per sample (StyleGAN2)
+ * const d = demodulationCoefficients(kernelEnergy(kernel), styles, 1 / Math.sqrt(cin * 9)); // [4, 128]
  * ```
  */
 export function demodulationCoefficients(

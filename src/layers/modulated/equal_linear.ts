@@ -43,8 +43,9 @@ export interface EqualLinearConfig extends LayerArgs {
  *
  * @example
  * ```ts
+ * const z = tf.input({ shape: [512] });
  * const fc = new EqualLinear({ units: 512, lrMul: 0.01, activation: 'lrelu', seed: 1 });
- * const y = fc.apply(z) as tf.SymbolicTensor;
+ * const y = fc.apply(z) as tf.SymbolicTensor; // [null, 512]
  * ```
  */
 export class EqualLinear extends tfl.layers.Layer implements CostedLayer, HasChannelAxes {

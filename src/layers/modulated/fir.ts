@@ -32,7 +32,8 @@ export function firKernel2d(kernel1d: readonly number[], gain = 1): Float32Array
  * @example
  * ```ts
  * // StyleGAN2's Blur after a stride-2 transposed 3×3 conv: (2h + 1) → 2h.
- * const blurred = upfirdn2d(y, [1, 3, 3, 1], { pads: [1, 1], gain: 4 });
+ * const y = tf.randomNormal([1, 17, 17, 8]) as tf.Tensor4D; // h = 8
+ * const blurred = upfirdn2d(y, [1, 3, 3, 1], { pads: [1, 1], gain: 4 }); // [1, 16, 16, 8]
  * ```
  */
 export function upfirdn2d(x: tf.Tensor4D, kernel1d: readonly number[], options: UpFirDnOptions = {}): tf.Tensor4D {
@@ -82,7 +83,8 @@ export function upfirdn2d(x: tf.Tensor4D, kernel1d: readonly number[], options: 
  *
  * @example
  * ```ts
- * const skip = firUpsample2d(rgb); // [n, 8, 8, 3] → [n, 16, 16, 3]
+ * const rgb = tf.randomNormal([1, 8, 8, 3]) as tf.Tensor4D;
+ * const skip = firUpsample2d(rgb); // [1, 16, 16, 3]
  * ```
  */
 export function firUpsample2d(x: tf.Tensor4D, kernel1d: readonly number[] = [1, 3, 3, 1]): tf.Tensor4D {

@@ -36,8 +36,12 @@ export interface FusedModulatedConv2dConfig
  *
  * @example
  * ```ts
+ * const styledConv = new StyledConv({ filters: 16, styleDim: 8, noise: false, seed: 1 });
+ * const input = tf.randomNormal([1, 8, 8, 16]);
+ * const styles = tf.randomNormal([1, 8]);
+ * const before = styledConv.apply([input, styles]) as tf.Tensor; // builds the layer
  * const fused = fuseDemodulation(styledConv) as FusedModulatedConv2d;
- * const y = fused.apply([x, w]) as tf.Tensor; // equals styledConv.apply([x, w]) (fixed noise)
+ * const after = fused.apply([input, styles]) as tf.Tensor; // equals `before` to float32 rounding
  * ```
  */
 export class FusedModulatedConv2d extends ModulatedConvBase {
@@ -71,7 +75,12 @@ export class FusedModulatedConv2d extends ModulatedConvBase {
    *
    * @example
    * ```ts
-   * const y = FusedModulatedConv2d.exportFrom(styledConv, [x, w]); // x, w: tf.SymbolicTensor
+   * // what fuseDemodulation does for each modulated layer of a network it rebuilds
+   * const styledConv = new StyledConv({ filters: 16, styleDim: 8, seed: 1 });
+   * const input = tf.input({ shape: [8, 8, 16] });
+   * const styles = tf.input({ shape: [8] });
+   * styledConv.apply([input, styles]); // built (weights exist) before its weights can be fused
+   * const y = FusedModulatedConv2d.exportFrom(styledConv, [input, styles]);
    * ```
    */
   static exportFrom(layer: ModulatedConvBase, inputs: tfl.SymbolicTensor[]): tfl.SymbolicTensor {
@@ -88,7 +97,9 @@ export class FusedModulatedConv2d extends ModulatedConvBase {
    *
    * @example
    * ```ts
-   * const fused = FusedModulatedConv2d.fromLayer(styledConv);
+   * const styledConv = new StyledConv({ filters: 16, styleDim: 8, seed: 1 });
+   * styledConv.apply([tf.input({ shape: [8, 8, 16] }), tf.input({ shape: [8] })]); // build it
+   * const fused = FusedModulatedConv2d.fromLayer(styledConv); // built for 8×8×16 inputs
    * ```
    */
   static fromLayer(layer: ModulatedConvBase): FusedModulatedConv2d {

@@ -59,8 +59,12 @@ export interface ModulatedConv2dOpOptions extends ModulatedConvOpOptions {
  * @returns `[N, H, W, Cout]`, or `[N, 2H, 2W, Cout]` with `upsample`.
  * @example
  * ```ts
- * const y = modulatedConv2d(x, s, kernel);                                     // StyleGAN2
- * const z = modulatedConv2d(x, s, kernel, { styleInv, demodulation: 'styleinv' }); // MobileStyleGAN
+ * const input = tf.randomNormal([2, 16, 16, 32]) as tf.Tensor4D;
+ * const s = tf.randomNormal([2, 32]) as tf.Tensor2D; // the styles after their affine map
+ * const kernel = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
+ * const y = modulatedConv2d(input, s, kernel); // StyleGAN2: [2, 16, 16, 64]
+ * const styleInv = tf.ones([32]);
+ * const z = modulatedConv2d(input, s, kernel, { styleInv, demodulation: 'styleinv' }); // MobileStyleGAN
  * ```
  */
 export function modulatedConv2d(
@@ -111,7 +115,11 @@ export function modulatedConv2d(
  * @param pointwise `[1, 1, Cin, Cout]`.
  * @example
  * ```ts
- * const y = modulatedDwConv2d(x, s, depthwise, pointwise, { styleInv }); // [N, H, W, Cout]
+ * const input = tf.randomNormal([2, 16, 16, 32]) as tf.Tensor4D;
+ * const s = tf.randomNormal([2, 32]) as tf.Tensor2D; // the styles after their affine map
+ * const depthwise = tf.randomNormal([3, 3, 32, 1]) as tf.Tensor4D;
+ * const pointwise = tf.randomNormal([1, 1, 32, 64]) as tf.Tensor4D;
+ * const y = modulatedDwConv2d(input, s, depthwise, pointwise, { styleInv: tf.ones([32]) }); // [2, 16, 16, 64]
  * ```
  */
 export function modulatedDwConv2d(

@@ -30,7 +30,13 @@ export interface SrCropSamplerOptions {
  *
  * @example
  * ```ts
- * const sampler = new SrCropSampler(images, { lrSize: 32, batchSize: 16, seed: 1 });
+ * const thick: UpscalerModel = { model: teacher, scale: 4, inputRange: [0, 1], outputRange: [0, 1] }; // see upscale
+ * const photos = [tf.randomUniform([256, 256, 3]) as tf.Tensor3D]; // RGB in [0, 1]
+ * const labelled = await labelImages(thick, photos.map((p) => superResolutionPair(p, 4)));
+ * const sampler = new SrCropSampler(labelled, { lrSize: 32, batchSize: 16, seed: 1 });
+ * const distiller = new Distiller({
+ *   teacher: thick.model, student, paired: true, losses: { recon: { weight: 1 }, output: { weight: 1 } }, seed: 0,
+ * });
  * await distiller.fit((function* () { for (let k = 0; ; k++) yield sampler.batch(k); })(), { steps: 1000 });
  * ```
  */

@@ -23,6 +23,8 @@ export interface UpscalerScores {
  *
  * @example
  * ```ts
+ * const thick: UpscalerModel = { model: teacher, scale: 4, inputRange: [0, 1], outputRange: [0, 1] }; // see upscale
+ * const testPairs = [superResolutionPair(tf.randomUniform([128, 128, 3]) as tf.Tensor3D, 4)];
  * const scores = evaluateUpscaler((lr) => upscale(thick, lr), testPairs, { border: 2 });
  * console.log(scores.psnr.toFixed(2)); // mean Y-PSNR in dB
  * ```

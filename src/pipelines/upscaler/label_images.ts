@@ -23,8 +23,10 @@ export interface LabelImagesOptions {
  *
  * @example
  * ```ts
- * const images = await labelImages(thick, pairs, { features: ['GRL'], dir: 'cache/thick' });
- * const sampler = new SrCropSampler(images, { lrSize: 32, batchSize: 16, seed: 0 });
+ * const thick: UpscalerModel = { model: teacher, scale: 4, inputRange: [0, 1], outputRange: [0, 1] }; // see upscale
+ * const pairs = [superResolutionPair(tf.randomUniform([256, 256, 3]) as tf.Tensor3D, 4)];
+ * const labelled = await labelImages(thick, pairs, { features: ['GRL'], dir: 'cache/thick' });
+ * const sampler = new SrCropSampler(labelled, { lrSize: 32, batchSize: 16, seed: 0 });
  * ```
  */
 export async function labelImages(

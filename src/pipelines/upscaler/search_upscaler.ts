@@ -37,6 +37,9 @@ export interface SearchUpscalerOptions {
  *
  * @example
  * ```ts
+ * const supernet = SuperResidualUpscaler({ channels: 64, hidden: 64, blocks: 8 }); // trained (see trainUpscaler)
+ * const space = SearchSpace.fromModel(supernet, { choices: { multipleOf: 16 } });
+ * const validation = [superResolutionPair(tf.randomUniform([128, 128, 3]) as tf.Tensor3D, 4)]; // held-out photos
  * const result = await searchUpscaler({ supernet, space, validation, cost: macsCost(supernet, [1, 32, 32, 3]),
  *   budget: 0.258e9, seed: 0 });
  * result.best.config; // the sub-network to fine-tune and export

@@ -44,6 +44,7 @@ export function superResolutionPair(image: tf.Tensor3D, scale: number): SrPair {
  *
  * @example
  * ```ts
+ * const photo = tf.randomUniform([480, 640, 3]) as tf.Tensor3D;
  * const test = centreCrop(photo, 256); // SR evaluation on 256×256 centre crops
  * ```
  */

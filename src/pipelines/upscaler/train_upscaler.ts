@@ -64,6 +64,11 @@ export interface TrainUpscalerResult {
  *
  * @example
  * ```ts
+ * const thick: UpscalerModel = { model: teacher, scale: 4, inputRange: [0, 1], outputRange: [0, 1] }; // see upscale
+ * const pairs = [superResolutionPair(tf.randomUniform([256, 256, 3]) as tf.Tensor3D, 4)];
+ * const images = await labelImages(thick, pairs, { features: ['GRL'] });
+ * const supernet = SuperResidualUpscaler({ channels: 64, hidden: 64, blocks: 8 });
+ * const space = SearchSpace.fromModel(supernet, { choices: { multipleOf: 16 } });
  * const result = await trainUpscaler({ student: supernet, teacher: thick.model, images, steps: 1000, seed: 0,
  *   losses: { groundTruth: 1, teacher: 1, features: 0.1 }, featurePairs: [['GRL', 'block7_add']],
  *   sampler: new SandwichSampler(space, { n: 1, seed: 0 }) });

@@ -45,6 +45,9 @@ const LAYER_SOURCES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * const supernet = SuperResidualUpscaler({ channels: 32, hidden: 32, blocks: 2 }); // trained (see trainUpscaler)
+ * const space = SearchSpace.fromModel(supernet, { choices: { multipleOf: 8 } });
+ * const config = space.decode(space.smallest()); // or searchUpscaler's result.best.config
  * const student = extractSubnet(supernet, config);
  * fs.writeFileSync('out/student/model-definition.js', upscalerModelDefinition(student, { scale: 4 }));
  * ```

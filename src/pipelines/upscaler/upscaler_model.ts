@@ -13,7 +13,15 @@ export interface UpscalerModel {
   outputRange: [number, number];
 }
 
-/** Checks an {@link UpscalerModel} (naming `argument` in errors). */
+/**
+ * Checks an {@link UpscalerModel} (naming `argument` in errors).
+ *
+ * @example
+ * ```ts
+ * const slim: UpscalerModel = { model: student, scale: 4, inputRange: [0, 255], outputRange: [0, 255] };
+ * checkUpscalerModel('slim', slim); // passes; { ..., scale: 1 } throws a ConfigError naming slim.scale
+ * ```
+ */
 export function checkUpscalerModel(argument: string, u: UpscalerModel): void {
   if (u == null || typeof u !== 'object' || u.model == null || typeof u.model.predict !== 'function')
     throw new ConfigError(argument, u, '{ model: tf.LayersModel, scale, inputRange, outputRange }');
@@ -25,7 +33,15 @@ export function checkUpscalerModel(argument: string, u: UpscalerModel): void {
   }
 }
 
-/** `x` mapped linearly from the range `from` to the range `to`. */
+/**
+ * `x` mapped linearly from the range `from` to the range `to` (a new tensor, also when the ranges are equal).
+ *
+ * @example
+ * ```ts
+ * const pixels = tf.tensor1d([0, 127.5, 255]);
+ * rescale(pixels, [0, 255], [0, 1]).print(); // [0, 0.5, 1]
+ * ```
+ */
 export function rescale<T extends tf.Tensor>(x: T, from: [number, number], to: [number, number]): T {
   if (from[0] === to[0] && from[1] === to[1]) return tf.clone(x);
   return tf.tidy(() => tf.add(tf.mul(tf.sub(x, from[0]), (to[1] - to[0]) / (from[1] - from[0])), to[0]));
@@ -37,9 +53,14 @@ export function rescale<T extends tf.Tensor>(x: T, from: [number, number], to: [
  *
  * @example
  * ```ts
- * const thick = { model: await tf.loadLayersModel(fileSystem('…/esrgan-thick/models/x4')), scale: 4,
- *   inputRange: [0, 1] as [number, number], outputRange: [0, 1] as [number, number] };
- * const sr = upscale(thick, lr); // [N, 4H, 4W, 3]
+ * const thick: UpscalerModel = {
+ *   model: await tf.loadLayersModel(fileSystem('node_modules/@upscalerjs/esrgan-thick/models/x4/model.json')),
+ *   scale: 4,
+ *   inputRange: [0, 1],
+ *   outputRange: [0, 1],
+ * };
+ * const lr = tf.randomUniform([1, 32, 32, 3]) as tf.Tensor4D;
+ * const sr = upscale(thick, lr); // [1, 128, 128, 3], in [0, 1]
  * ```
  */
 export function upscale(u: UpscalerModel, lr: tf.Tensor4D): tf.Tensor4D {
