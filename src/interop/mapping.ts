@@ -117,6 +117,7 @@ export class WeightMappingError extends GanCompressError {
 
 /** The layers of a target (a model's, nested models inlined; or the layer itself). */
 export function targetLayers(target: MappingTarget): tfl.layers.Layer[] {
+  if (!(target instanceof tfl.layers.Layer)) throw new ConfigError('target', target, 'a tf.LayersModel or a layer');
   return target instanceof tfl.LayersModel ? allLayers(target) : [target];
 }
 
@@ -134,6 +135,7 @@ export function findLayer(target: MappingTarget, name: string): tfl.layers.Layer
 
 /** The weight of `layer` whose short name is `short` (a ConfigError naming the layer when absent). */
 export function weightOf(layer: tfl.layers.Layer, short: string): tfl.LayerVariable {
+  if (!(layer instanceof tfl.layers.Layer)) throw new ConfigError('layer', layer, 'a tf.layers.Layer');
   const v = layer.weights.find((w) => weightShortName(w) === short);
   if (v == null)
     throw new ConfigError(

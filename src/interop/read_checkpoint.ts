@@ -29,6 +29,7 @@ export type CheckpointFormat = 'torch-zip' | 'safetensors' | 'torch-legacy' | 'u
  * ```
  */
 export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
+  if (!(bytes instanceof Uint8Array)) throw new ConfigError('bytes', bytes, 'a Uint8Array');
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return 'torch-zip';
   // A safetensors header length is small (its high bytes are 0) and the JSON header opens with '{'.
