@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src/index.js';
 import { copySlice } from '../../src/backend/wasm_copy_kernels.js';
 import { WASM_REPLACED_KERNELS } from '../../src/backend/wasm_package_kernels.js';
@@ -133,6 +134,23 @@ describe('Slice, Identity and Cast on wasm', () => {
       tf.dispose(views);
       expect(tf.memory().numDataBuffers).toBe(buffers);
     });
+  });
+
+  it('model.predict of one batch allocates only the conv output: its Slice and its concat share', () => {
+    const input = tfl.input({ shape: [8, 8, 4] });
+    const output = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: output });
+    const x = tf.randomNormal([1, 8, 8, 4]);
+    const backend = tf.backend() as unknown as { makeOutput: (shape: number[], dtype: tf.DataType) => unknown };
+    const made = vi.spyOn(backend, 'makeOutput');
+    const predicted = model.predict(x) as tf.Tensor;
+    const allocated = made.mock.calls.map(([shape]) => shape);
+    made.mockRestore();
+    expect(allocated).toEqual([[1, 8, 8, 2]]); // with copies: [1,8,8,4] (the slice) and a second [1,8,8,2]
+    const direct = model.execute(x, output.name) as tf.Tensor;
+    expect(Array.from(predicted.dataSync())).toEqual(Array.from(direct.dataSync()));
+    tf.dispose([x, direct, predicted]);
+    model.dispose();
   });
 
   it('a cast to another dtype and string tensors still go to the package kernels', () => {
