@@ -27,7 +27,11 @@ export type BatchLike = DistillBatch | tf.Tensor;
 
 /** tf.data.Dataset's shape, without importing tfjs-data. */
 export interface DatasetLike<T> {
-  iterator(): Promise<{ next(): Promise<IteratorResult<T>> }>;
+  /** Starts a pass over the data set: an iterator whose `next()` gives each element, then `done`. */
+  iterator(): Promise<{
+    /** The next element, or `{ done: true }` after the last. */
+    next(): Promise<IteratorResult<T>>;
+  }>;
 }
 
 /** Where batches come from: an array, a (sync or async) iterable, or a tf.data.Dataset. */

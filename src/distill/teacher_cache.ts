@@ -66,7 +66,7 @@ interface Store {
  *
  * @example
  * ```ts
- * const cache = await cacheTeacher(teacher, images, { batchSize: 2 });
+ * const cache: TeacherCache = await cacheTeacher(teacher, images, { batchSize: 2 });
  * for await (const batch of cache) {
  *   console.log(batch.input.shape, batch.teacher?.output.shape);
  *   tf.dispose([batch.input, batch.teacher?.output ?? []]);

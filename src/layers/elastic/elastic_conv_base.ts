@@ -61,7 +61,7 @@ export type ElasticConvBaseValues = OptionValues<typeof ELASTIC_CONV_BASE_OPTION
  * A subclass declares its space (`elasticSpace`), creates its weights in `build` (starting with
  * `buildInputWidth`), and says how to slice them (`activeWeights`), how to run them (`forward`),
  * which axes its channels index (`channelAxes`), and its options (a static `options` schema
- * extending {@link ELASTIC_CONV_BASE_OPTIONS}, passed to this constructor).
+ * extending `ELASTIC_CONV_BASE_OPTIONS`, passed to this constructor).
  *
  * @example
  * ```ts

@@ -98,7 +98,7 @@ export interface ModulatedSpec {
 
 /**
  * @deprecated The modulated layers' options are an `OptionSchema` now
- * ({@link MODULATED_CONV_OPTIONS}); kept for code that named this type.
+ * (`MODULATED_CONV_OPTIONS`); kept for code that named this type.
  */
 export type SpecInput = Partial<Omit<ModulatedSpec, 'fanIn'>> & { fanIn?: number };
 

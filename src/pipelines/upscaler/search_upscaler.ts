@@ -27,6 +27,7 @@ export interface SearchUpscalerOptions {
   /** Default 0.2 (Fast GAN Compression's). */
   mutationProb?: number;
   seed: number;
+  /** Called after each generation with its population, the best sub-network so far and the evaluations made. */
   onGeneration?: (info: GenerationInfo) => void;
 }
 
