@@ -27,6 +27,18 @@ import {
   ShapeError,
   StyleGan2SynthesisNetwork,
   SuperMobileResnetGenerator,
+  SPADEGenerator,
+  MobileSPADEGenerator,
+  SuperMobileSPADEGenerator,
+  AdaINGenerator,
+  SuperMobileAdaINGenerator,
+  SuperResidualUpscaler,
+  spadeConfigFromString,
+  spadeConfigToString,
+  munitConfigFromString,
+  munitConfigToString,
+  styleGan2StyleCount,
+  mobileSynthesisStyleCount,
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { seededTensor } from '../helpers/tensors.js';
@@ -241,6 +253,60 @@ describeBackends('models: properties', () => {
     }
   });
 
+  it('the SPADE and MUNIT config strings round-trip; the style counts are positive integers; junk named', () => {
+    const part = fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 64 }).map(String), weight: 8 },
+      fc.constantFrom('0', 'x'),
+    );
+    const pairs: [string, (s: string) => unknown, (c: never) => string, number][] = [
+      ['spadeConfig', (t) => spadeConfigFromString(t), (c) => spadeConfigToString(c), 8],
+      ['munitConfig', (t) => munitConfigFromString(t), (c) => munitConfigToString(c), 10],
+    ];
+    for (const [name, from, to, length] of pairs) {
+      check(
+        fc.property(fc.array(part, { minLength: length - 1, maxLength: length + 1 }), (parts) => {
+          const text = parts.join('_');
+          probe(
+            tally,
+            `${name}FromString`,
+            () => from(text),
+            (config) => {
+              probe(
+                tally,
+                `${name}ToString`,
+                () => to(config as never),
+                (back) => expect(from(back)).toEqual(config),
+              );
+            },
+          );
+        }),
+        60,
+      );
+      for (const junk of [null, 3, {}]) probe(tally, `${name}ToString`, () => to(junk as never));
+    }
+    check(
+      fc.property(
+        fc.oneof(
+          { arbitrary: fc.array(fc.integer({ min: 1, max: 512 }), { minLength: 1, maxLength: 9 }), weight: 4 },
+          fc.constantFrom<unknown>([], null, [0], [2.5]),
+        ),
+        (channels) => {
+          for (const [name, count] of [
+            ['styleGan2StyleCount', styleGan2StyleCount],
+            ['mobileSynthesisStyleCount', mobileSynthesisStyleCount],
+          ] as const)
+            probe(
+              tally,
+              name,
+              () => count(channels as number[]),
+              (n) => expect(Number.isInteger(n) && n > 0).toBe(true),
+            );
+        },
+      ),
+      60,
+    );
+  });
+
   it('the other architectures: junk options are named errors; small valid ones build', () => {
     const builders: [string, (o: unknown) => tfl.LayersModel, fc.Arbitrary<unknown>][] = [
       [
@@ -291,6 +357,53 @@ describeBackends('models: properties', () => {
         ),
       ],
     ];
+    const small = (valid: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> =>
+      fc.oneof(
+        {
+          arbitrary: fc.record(Object.fromEntries(Object.entries(valid).map(([k, a]) => [k, optionValue(a)])), {
+            requiredKeys: [],
+          }),
+          weight: 4,
+        },
+        JUNK,
+      );
+    builders.push(
+      [
+        'SPADEGenerator',
+        (o) => SPADEGenerator(o as never),
+        small({ ngf: fc.constantFrom(1, 2), labels: fc.constantFrom(2, 3), imageSize: fc.constant([32, 64]) }),
+      ],
+      [
+        'MobileSPADEGenerator',
+        (o) => MobileSPADEGenerator(o as never),
+        small({ ngf: fc.constantFrom(1, 2), labels: fc.constantFrom(2, 3), imageSize: fc.constant([32, 64]) }),
+      ],
+      [
+        'SuperMobileSPADEGenerator',
+        (o) => SuperMobileSPADEGenerator(o as never),
+        small({ ngf: fc.constantFrom(1, 2), labels: fc.constantFrom(2, 3), imageSize: fc.constant([32, 64]) }),
+      ],
+      [
+        'AdaINGenerator',
+        (o) => AdaINGenerator(o as never),
+        small({ ngf: fc.constantFrom(2, 4), mlpDim: fc.constantFrom(4, 8), styleDim: fc.constantFrom(2, 4) }),
+      ],
+      [
+        'SuperMobileAdaINGenerator',
+        (o) => SuperMobileAdaINGenerator(o as never),
+        small({ ngf: fc.constantFrom(2, 4), mlpDim: fc.constantFrom(4, 8), styleDim: fc.constantFrom(2, 4) }),
+      ],
+      [
+        'SuperResidualUpscaler',
+        (o) => SuperResidualUpscaler(o as never),
+        small({
+          scale: fc.constantFrom(2, 4),
+          channels: fc.constantFrom(2, 4),
+          hidden: fc.constantFrom(2, 4),
+          blocks: fc.constantFrom(0, 1),
+        }),
+      ],
+    );
     for (const [name, build, options] of builders) {
       check(
         fc.property(options, (o) => {
