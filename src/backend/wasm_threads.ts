@@ -155,7 +155,7 @@ export async function loadThreadedParts(require: NodeRequire): Promise<Loaded> {
 export async function createThreadedBackend(parts: ThreadedParts, threads: number): Promise<tf.KernelBackend> {
   const { pkg, factory, mainScript, workerScript, binary } = parts;
   const compiled = await WebAssembly.compile(binary);
-  const module = await factory({
+  const starting = factory({
     // The worker glue in a real file; the main script is the package's own factory file, which
     // the glue evaluates by path in each worker.
     locateFile: (file: string, prefix: string) => (file.endsWith('.worker.js') ? workerScript : prefix + file),
@@ -173,6 +173,32 @@ export async function createThreadedBackend(parts: ThreadedParts, threads: numbe
       return instance.exports;
     },
   });
+  // The factory resolves once its workers have loaded the module; a worker that cannot would
+  // leave it pending forever.
+  const module = await withTimeout(starting, START_TIMEOUT_MS, 'the threaded module did not start');
+  try {
+    return wrapModule(pkg, module, threads);
+  } catch (e) {
+    (module.PThread as { terminateAllThreads?: () => void } | undefined)?.terminateAllThreads?.();
+    throw e;
+  }
+}
+
+/** How long the threaded module may take to start its workers (seconds on a loaded machine). */
+const START_TIMEOUT_MS = 60_000;
+
+/** `promise`, or a rejection with `message` after `ms` (the timer does not keep Node alive). */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The package's BackendWasm around the started module, with `threads` XNNPACK threads. */
+function wrapModule(pkg: WasmPackage, module: EmscriptenModule, threads: number): tf.KernelBackend {
   for (const member of ['cwrap', 'PThread', 'HEAPU8', '_malloc'] as const) {
     if (module[member] == null) throw new Error(`the threaded module has no ${member}`);
   }
