@@ -43,6 +43,7 @@ import {
   tensorOf,
   tensorValues,
 } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('distill')));
@@ -332,3 +333,5 @@ describeBackends('distill: properties', () => {
     real.dispose();
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.distill));

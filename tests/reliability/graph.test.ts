@@ -31,6 +31,7 @@ import { describeBackends } from '../helpers/backends.js';
 import { seededTensor } from '../helpers/tensors.js';
 import { buildSupernet, ELASTIC_NAMES, randomConfig } from '../nas/supernet.js';
 import { check, JUNK, probe, Tally } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('graph')));
@@ -264,3 +265,5 @@ describeBackends(
   },
   ['cpu'],
 );
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.graph));

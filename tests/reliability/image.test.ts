@@ -12,6 +12,7 @@ import { bicubicPixelShuffleKernel, resizeBicubic, rgbToY, rgbToYCbCr, yCbCrToRg
 import { describeBackends } from '../helpers/backends.js';
 import { maxAbsDiff } from '../helpers/tensors.js';
 import { anyNumber, check, JUNK, probe, Tally, tensorOf, tensorValues } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('image')));
@@ -150,3 +151,5 @@ describeBackends('image: properties', () => {
     );
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.image));

@@ -30,6 +30,7 @@ import {
 import { describeBackends } from '../helpers/backends.js';
 import { seededTensor } from '../helpers/tensors.js';
 import { anyNumber, check, checkAsync, probe, probeAsync, Tally } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 const tally = new Tally();
@@ -260,3 +261,5 @@ describeBackends('interop: properties', () => {
     );
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.interop));

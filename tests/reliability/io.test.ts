@@ -8,13 +8,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { fileSystem, initBackend, registerWasmTrainingKernels } from '../../src/index.js';
+import { fileSystem, initBackend, registerWasmTrainingKernels, writeFileAtomic } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { anyNumber, checkAsync, JUNK, probe, probeAsync, Tally } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('io')));
@@ -68,6 +69,40 @@ describeBackends('io and backend: properties', (backend) => {
     );
   });
 
+  it('writeFileAtomic: the file holds exactly the data written, or a named error for a path that cannot hold it', async () => {
+    let serial = 0;
+    await checkAsync(
+      fc.asyncProperty(
+        fc.oneof(
+          { arbitrary: fc.constant('fresh'), weight: 4 },
+          fc.constantFrom('a-file/x', 'missing-dir/x', ''),
+          JUNK,
+        ),
+        fc.oneof(fc.string({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 }), JUNK),
+        async (path, data) => {
+          const target =
+            path === 'fresh'
+              ? join(root, `w${serial++}.bin`)
+              : typeof path === 'string' && path !== ''
+                ? join(root, path)
+                : path;
+          await probeAsync(
+            tally,
+            'writeFileAtomic',
+            () => writeFileAtomic(target as string, data as string),
+            () => {
+              const written = readFileSync(target as string);
+              expect(Array.from(written)).toEqual(
+                Array.from(typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array)),
+              );
+            },
+          );
+        },
+      ),
+      40,
+    );
+  });
+
   it('initBackend and registerWasmTrainingKernels: junk names and options are named errors', async () => {
     for (const name of [null, 3, 'webgl', 'CPU', {}])
       await probeAsync(tally, 'initBackend', () => initBackend(name as never));
@@ -91,3 +126,5 @@ describeBackends('io and backend: properties', (backend) => {
     );
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.io));

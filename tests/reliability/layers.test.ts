@@ -10,7 +10,7 @@
  * cached active weights are cleared before counting.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import {
@@ -54,6 +54,7 @@ import {
   ModulatedDWConv2d,
   munitLayerNorm,
   MUNITLayerNorm,
+  nearestIndices,
   noiseLayers,
   OnceForAllConv,
   pad2d,
@@ -68,6 +69,7 @@ import {
   setNoise,
   SPADE,
   spade,
+  spadeResnetBlock,
   StyledConv,
   ToWavelets,
   upfirdn2d,
@@ -75,6 +77,7 @@ import {
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { anyNumber, check, disposeLayer, JUNK, probe, Tally, tensorOf, tensorValues } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('layers')));
@@ -476,6 +479,66 @@ describeBackends('layers: properties', () => {
     }
   });
 
+  it('nearestIndices and spadeResnetBlock: indices within the input, the block at the size and width asked; junk named', () => {
+    check(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 9 }), anyNumber),
+        fc.oneof(fc.integer({ min: 1, max: 9 }), anyNumber),
+        (inSize, outSize) => {
+          probe(
+            tally,
+            'nearestIndices',
+            () => nearestIndices(inSize, outSize),
+            (indices) => {
+              expect(indices.length).toBe(outSize);
+              expect(indices.every((i) => Number.isInteger(i) && i >= 0 && i < inSize)).toBe(true);
+              expect(indices.every((i, k) => k === 0 || i >= (indices[k - 1] as number))).toBe(true);
+            },
+          );
+        },
+      ),
+      120,
+    );
+    check(
+      fc.property(
+        fc.oneof(
+          {
+            arbitrary: fc.record({
+              name: fc.constantFrom('b0', 'b1'),
+              filters: fc.integer({ min: 1, max: 4 }),
+              hidden: fc.integer({ min: 1, max: 4 }),
+              kind: fc.constantFrom('spade', 'mobile', 'elastic'),
+            }),
+            weight: 4,
+          },
+          fc.record({
+            name: fc.constant('b2'),
+            filters: fc.oneof(anyNumber, JUNK),
+            hidden: fc.constant(2),
+            kind: fc.constantFrom<unknown>('spade', 'other'),
+          }),
+          JUNK,
+        ),
+        (options) => {
+          probe(
+            tally,
+            'spadeResnetBlock',
+            () => {
+              const x = tfl.input({ shape: [4, 8, 3] });
+              const seg = tfl.input({ shape: [8, 16, 2] });
+              const y = spadeResnetBlock(x, seg, options as never);
+              const model = tfl.model({ inputs: [x, seg], outputs: y });
+              model.dispose(); // the weights its layers made when built
+              return y.shape;
+            },
+            (shape) => expect(shape).toEqual([null, 4, 8, (options as { filters: number }).filters]),
+          );
+        },
+      ),
+      24,
+    );
+  });
+
   it('kernelTransformPairs / elasticKernel: a pair per smaller kernel, kernels centre-cropped to k; junk named', () => {
     check(
       fc.property(
@@ -608,3 +671,5 @@ describeBackends('layers: properties', () => {
     for (const l of layers) disposeLayer(l);
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.layers));

@@ -27,6 +27,7 @@ import {
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { anyNumber, check, JUNK, probe, Tally } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('macs')));
@@ -362,3 +363,5 @@ describeBackends(
   },
   ['cpu'],
 );
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.macs));

@@ -30,6 +30,7 @@ import {
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { anyNumber, check, checkAsync, finiteNumber, JUNK, probe, probeAsync, Tally, tensorOf } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('metrics')));
@@ -681,3 +682,5 @@ describeBackends(
   },
   ['cpu'],
 );
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.metrics));

@@ -43,6 +43,7 @@ import {
 import { describeBackends } from '../helpers/backends.js';
 import { seededTensor } from '../helpers/tensors.js';
 import { anyNumber, check, checkAsync, JUNK, probe, probeAsync, Tally } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('models')));
@@ -424,3 +425,5 @@ describeBackends('models: properties', () => {
     }
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.models));

@@ -40,6 +40,7 @@ import { describeBackends } from '../helpers/backends.js';
 import { maxAbsDiff, seededTensor } from '../helpers/tensors.js';
 import { buildSupernet, randomConfig } from '../nas/supernet.js';
 import { anyNumber, check, checkAsync, clearCaches, JUNK, probe, probeAsync, Tally, tensorOf } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('nas')));
@@ -405,3 +406,5 @@ describeBackends('nas: properties', () => {
     t.dispose();
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.nas));

@@ -27,6 +27,7 @@ import {
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { anyNumber, check, checkAsync, clearCaches, dispose, probe, probeAsync, Tally, tensorOf } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 const tally = new Tally();
@@ -217,3 +218,5 @@ describeBackends('pipelines: properties', () => {
     }
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.pipelines));

@@ -27,6 +27,7 @@ import {
 import { describeBackends } from '../helpers/backends.js';
 import { maxAbsDiff } from '../helpers/tensors.js';
 import { allFinite, anyNumber, check, disposeLayer, JUNK, probe, Tally, tensorOf, tensorValues } from './harness.js';
+import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('wavelet')));
@@ -273,3 +274,5 @@ describeBackends('wavelet: properties', () => {
     );
   });
 });
+
+it('probed every public export of its family', () => expectProbed(tally, FAMILY_EXPORTS.wavelet));

@@ -15,7 +15,7 @@ import { assertInt, assertRank } from '../../util/index.js';
  */
 export function nearestIndices(inSize: number, outSize: number): number[] {
   assertInt('inSize', inSize, 1);
-  assertInt('outSize', outSize, 1);
+  assertInt('outSize', outSize, 1, 65536); // an array of outSize indices
   if (inSize === outSize) return Array.from({ length: outSize }, (_, i) => i);
   if (outSize === 2 * inSize) return Array.from({ length: outSize }, (_, i) => i >> 1);
   const scale = Math.fround(inSize / outSize);
