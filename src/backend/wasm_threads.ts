@@ -75,7 +75,7 @@ interface WasmPackage {
 }
 
 /** The checked pieces of the threaded build. */
-interface ThreadedParts {
+export interface ThreadedParts {
   pkg: WasmPackage;
   factory: Factory;
   mainScript: string;
@@ -152,7 +152,11 @@ export async function loadThreadedParts(require: NodeRequire): Promise<Loaded> {
  * Instantiates the threaded build with `threads` XNNPACK threads and wraps it in the package's
  * BackendWasm. Throws if the module cannot be set up as expected (the caller falls back).
  */
-export async function createThreadedBackend(parts: ThreadedParts, threads: number): Promise<tf.KernelBackend> {
+export async function createThreadedBackend(
+  parts: ThreadedParts,
+  threads: number,
+  startTimeoutMs = START_TIMEOUT_MS,
+): Promise<tf.KernelBackend> {
   const { pkg, factory, mainScript, workerScript, binary } = parts;
   const compiled = await WebAssembly.compile(binary);
   const starting = factory({
@@ -175,7 +179,7 @@ export async function createThreadedBackend(parts: ThreadedParts, threads: numbe
   });
   // The factory resolves once its workers have loaded the module; a worker that cannot would
   // leave it pending forever.
-  const module = await withTimeout(starting, START_TIMEOUT_MS, 'the threaded module did not start');
+  const module = await withTimeout(starting, startTimeoutMs, 'the threaded module did not start');
   try {
     return wrapModule(pkg, module, threads);
   } catch (e) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError, ConfigError, initBackend, MAX_WASM_THREADS } from '../../src/index.js';
 import { writeFileOnce, type NodeRequire } from '../../src/backend/node_files.js';
-import { loadThreadedParts } from '../../src/backend/wasm_threads.js';
+import { createThreadedBackend, loadThreadedParts } from '../../src/backend/wasm_threads.js';
 import { expectClose } from '../helpers/tensors.js';
 
 describe("initBackend('wasm') threads in Node", () => {
@@ -172,6 +172,33 @@ describe('the checks before the threaded build is used', () => {
         'worker_threads importScripts WasmBackendModuleThreadedSimd(Module)\\n',
       );
     }
+  });
+});
+
+describe('createThreadedBackend', () => {
+  it('gives up on a module whose workers never finish loading, and on one that lacks its thread pool', async () => {
+    const { nodeRequire } = await import('../../src/backend/node_files.js');
+    const loaded = await loadThreadedParts(await nodeRequire());
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const never = { ...loaded.parts, factory: () => new Promise<never>(() => undefined) };
+    await expect(createThreadedBackend(never, 2, 50)).rejects.toThrow(
+      'the threaded module did not start within 0.05 s',
+    );
+    const terminated: string[] = [];
+    const noPool = {
+      ...loaded.parts,
+      factory: () =>
+        Promise.resolve({
+          cwrap: () => () => 0,
+          HEAPU8: new Uint8Array(8),
+          _malloc: () => 0,
+          PThread: { terminateAllThreads: () => terminated.push('all') },
+        }),
+    };
+    await expect(createThreadedBackend(noPool, 2, 50)).rejects.toThrow(
+      'no PThread.unusedWorkers / runningWorkers lists',
+    );
+    expect(terminated).toEqual(['all']);
   });
 });
 
