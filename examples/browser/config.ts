@@ -128,6 +128,8 @@ export interface BrowserConfigOptions {
   models?: string;
   /** Where the build goes (default examples/browser/dist). */
   outDir?: string;
+  /** Vite's log level (default 'info': the preview server prints its URL). */
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
 }
 
 /** The example's Vite config; the test builds with its own models and output directory. */
@@ -140,12 +142,13 @@ export function browserConfig(options: BrowserConfigOptions = {}): UserConfig {
     // Vite serves and copies public/ itself.
     ...(inPublic ? {} : { '/models/student/': join(models, 'student'), '/models/supernet/': join(models, 'supernet') }),
   };
-  console.log(`browser example: models from ${relative(ROOT, models) || '.'}`);
+  if (options.logLevel == null || options.logLevel === 'info')
+    console.log(`browser example: models from ${relative(ROOT, models) || '.'}`);
   return {
     root: HERE,
     // Relative asset URLs: the built page works from any directory of a static server.
     base: './',
-    logLevel: 'warn',
+    logLevel: options.logLevel ?? 'info',
     clearScreen: false,
     resolve: {
       // The page imports the library by name, as a user's page does; here it is the repository's source.
