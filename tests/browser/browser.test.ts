@@ -11,7 +11,8 @@
  *   measured in the page), and scores in Node what the page says it scored.
  * A screenshot is saved to .ci/artifacts/browser.png.
  *
- * Skipped, loudly, only when /usr/bin/chromium is absent (CI installs it: see .ci/run).
+ * Skipped, loudly, only when /usr/bin/chromium is absent; with BROWSER_REQUIRED=1 (CI, which installs it: see
+ * .ci/run) that fails instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -62,11 +63,17 @@ const WASM_BOUND = 1e-3;
 const WEBGL_BOUND = 0.5 / 255;
 
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
+if (!haveChromium) {
+  // CI installs chromium and sets BROWSER_REQUIRED=1 (.ci/run): there a missing browser is a failure, not a skip.
+  if (process.env['BROWSER_REQUIRED'] === '1')
+    throw new Error(
+      `${CHROMIUM} is absent and BROWSER_REQUIRED=1: install Debian's chromium (apt-get install -y chromium)`,
+    );
   process.stderr.write(
     `\n${'!'.repeat(100)}\n!!! tests/browser SKIPPED: ${CHROMIUM} is absent. CI installs Debian's chromium (.ci/run); ` +
       `locally: apt-get install -y chromium\n${'!'.repeat(100)}\n\n`,
   );
+}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -90,8 +97,8 @@ type Fetched = Omit<PageResults, 'input' | 'backends'> & {
 };
 
 describe.skipIf(!haveChromium)('the browser example in headless Chromium', () => {
-  const models = modelsDirectory();
-  const work = mkdtempSync(join(tmpdir(), 'gancompress-browser-'));
+  let models = '';
+  let work = '';
   let server: PreviewServer | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
@@ -102,6 +109,9 @@ describe.skipIf(!haveChromium)('the browser example in headless Chromium', () =>
   let nodeOutput: Float32Array;
 
   beforeAll(async () => {
+    // The models the page loads (the committed ones, else a demo's output): a clear error names what to run.
+    models = modelsDirectory();
+    work = mkdtempSync(join(tmpdir(), 'gancompress-browser-'));
     const config = browserConfig({ models, outDir: join(work, 'dist'), logLevel: 'error' });
     await build({ ...config, configFile: false });
     server = await preview({
@@ -167,7 +177,7 @@ describe.skipIf(!haveChromium)('the browser example in headless Chromium', () =>
     await context?.close();
     await server?.close();
     student?.model.dispose();
-    rmSync(work, { recursive: true, force: true });
+    if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
   it('finishes with status done, no page errors, and a screenshot', () => {
