@@ -5,7 +5,7 @@
  * - every exported function, class and constant has an `@example` that uses it by name, and every `@example` of
  *   src/ type-checks (the check of tests/docs/examples.test.ts, run here too so that the docs command stands alone);
  * - the API is grouped by module in the order of docs/architecture.md (scripts/typedoc-modules.mjs does the
- *   grouping): each export in exactly one module's group.
+ *   grouping): each export in exactly one module's group, each group with the module's description.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ interface Reflection {
   comment?: { blockTags?: { tag: string; content: { text: string }[] }[] };
   signatures?: Reflection[];
   children?: Reflection[];
-  groups?: { title: string; children?: number[] }[];
+  groups?: { title: string; children?: number[]; description?: { text: string }[] }[];
 }
 
 // typedoc ReflectionKind values
@@ -71,6 +71,17 @@ if (titles.join() !== expected.join())
   problems.push(
     `The API's groups are not the modules of docs/architecture.md in order (is scripts/typedoc-modules.mjs loaded?):\n` +
       `  got      ${titles.join(', ')}\n  expected ${expected.join(', ')}`,
+  );
+const undescribed = groups.filter(
+  (g) =>
+    (g.description ?? [])
+      .map((p) => p.text)
+      .join('')
+      .trim() === '',
+);
+if (undescribed.length > 0)
+  problems.push(
+    `These modules' groups have no description (read from docs/architecture.md): ${undescribed.map((g) => g.title).join(', ')}`,
   );
 const groupOf = new Map<number, string[]>();
 for (const g of groups) for (const id of g.children ?? []) groupOf.set(id, [...(groupOf.get(id) ?? []), g.title]);
