@@ -2,8 +2,9 @@
  * What `npm run docs` promises beyond typedoc's own validation, read from the JSON model typedoc writes next to the
  * HTML (docs/api/api.json):
  *
- * - every exported function, class and constant has an `@example` that uses it by name, and every `@example` of
- *   src/ type-checks (the check of tests/docs/examples.test.ts, run here too so that the docs command stands alone);
+ * - every exported function, class and constant has an `@example` that uses it by name; every exported interface
+ *   and type alias is used by one of them (or has its own example); and every `@example` of src/ type-checks (the
+ *   check of tests/docs/examples.test.ts, run here too so that the docs command stands alone);
  * - the API is grouped by module in the order of docs/architecture.md (scripts/typedoc-modules.mjs does the
  *   grouping): each export in exactly one module's group, each group with the module's description.
  */
@@ -55,6 +56,37 @@ const unnamed = needing
 if (unnamed.length > 0)
   problems.push(`The @example of these exports never uses the export itself:\n  ${unnamed.sort().join('\n  ')}`);
 
+// Interfaces and type aliases need no example of their own when a documented value uses them: each must be
+// reachable from a function, class or constant (through signatures, members and other types), have its own
+// example, or be deprecated.
+const byId = new Map(exported.map((r) => [r.id, r]));
+const referenced = (node: unknown, out: Set<number>): Set<number> => {
+  if (Array.isArray(node)) for (const n of node) referenced(n, out);
+  else if (node != null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (o['type'] === 'reference' && typeof o['target'] === 'number') out.add(o['target']);
+    for (const [key, value] of Object.entries(o)) if (key !== 'comment') referenced(value, out);
+  }
+  return out;
+};
+const reached = new Set<number>();
+const queue = needing.map((r) => r.id);
+for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+  if (reached.has(id)) continue;
+  reached.add(id);
+  for (const target of referenced(byId.get(id), new Set())) if (byId.has(target)) queue.push(target);
+}
+const deprecated = (r: Reflection): boolean => r.comment?.blockTags?.some((t) => t.tag === '@deprecated') ?? false;
+const orphans = exported
+  .filter((r) => !NEEDS_EXAMPLE.has(r.kind) && !reached.has(r.id) && examples(r).length === 0 && !deprecated(r))
+  .map((r) => r.name);
+if (orphans.length > 0)
+  problems.push(
+    `These types are used by no exported function, class or constant and have no @example of their own:\n  ${orphans
+      .sort()
+      .join('\n  ')}`,
+  );
+
 // 2. Every @example compiles.
 const samples = sourceFiles()
   .flatMap(tsdocExamples)
@@ -99,5 +131,6 @@ if (problems.length > 0) {
 }
 console.log(
   `doc examples: all ${needing.length} exported functions, classes and constants have one that uses them, ` +
+    `${exported.length - needing.length} types are used by them or have their own, ` +
     `all ${samples.length} @examples compile; ${exported.length} exports in ${groups.length} modules`,
 );

@@ -12,7 +12,15 @@ import { assertFloatTensor, assertOptions } from './checks.js';
  */
 export const DIFF_AUGMENT_OPS = ['color', 'translation', 'cutout'] as const;
 
-/** One transformation of a {@link diffAugment} policy. */
+/**
+ * One transformation of a {@link diffAugment} policy.
+ *
+ * @example
+ * ```ts
+ * const ops: DiffAugmentOp[] = ['translation', 'cutout'];
+ * const augmented = diffAugment(images, { policy: ops.join(','), seed: 0 });
+ * ```
+ */
 export type DiffAugmentOp = (typeof DIFF_AUGMENT_OPS)[number];
 
 /** Options of {@link diffAugment} and {@link drawDiffAugment}. */

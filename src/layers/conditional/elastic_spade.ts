@@ -6,7 +6,15 @@ import { validateElasticSetting, type ElasticLayer, type ElasticSetting, type El
 import { MobileSPADE } from './mobile_spade.js';
 import { SEPARABLE_SPADE_OPTIONS, SpadeBase, type SeparableSpadeConfig } from './spade_base.js';
 
-/** Config of {@link ElasticSPADE}. */
+/**
+ * Config of {@link ElasticSPADE}.
+ *
+ * @example
+ * ```ts
+ * const config: ElasticSPADEConfig = { name: 'head_0_norm_0', norm: 'none', hidden: 128 };
+ * const norm = new ElasticSPADE(config);
+ * ```
+ */
 export type ElasticSPADEConfig = SeparableSpadeConfig;
 
 /**

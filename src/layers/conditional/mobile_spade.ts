@@ -1,7 +1,15 @@
 import { registerLayer } from '../core/index.js';
 import { SEPARABLE_SPADE_OPTIONS, SpadeBase, type SeparableSpadeConfig } from './spade_base.js';
 
-/** Config of {@link MobileSPADE}. */
+/**
+ * Config of {@link MobileSPADE}.
+ *
+ * @example
+ * ```ts
+ * const config: MobileSPADEConfig = { norm: 'none', hidden: 96, separableNorm: 'instance' };
+ * const norm = new MobileSPADE(config);
+ * ```
+ */
 export type MobileSPADEConfig = SeparableSpadeConfig;
 
 /**

@@ -1,7 +1,15 @@
 import { registerLayer } from '../core/index.js';
 import { SPADE_OPTIONS, SpadeBase, type SpadeConfig } from './spade_base.js';
 
-/** Config of {@link SPADE}. */
+/**
+ * Config of {@link SPADE}.
+ *
+ * @example
+ * ```ts
+ * const config: SPADEConfig = { norm: 'none', hidden: 128, kernelSize: 3 }; // GauGAN's spadesyncbatch3x3
+ * const norm = new SPADE(config);
+ * ```
+ */
 export type SPADEConfig = SpadeConfig;
 
 /**

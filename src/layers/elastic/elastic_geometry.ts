@@ -15,7 +15,15 @@ import {
 import { pad2d } from '../common/index.js';
 import { ReflectionPad2d } from '../common/index.js';
 
-/** The geometry options the elastic convs share (tf.layers.conv2d's names, plus `kernelSizeChoices` and `padMode`). */
+/**
+ * The geometry options the elastic convs share (tf.layers.conv2d's names, plus `kernelSizeChoices` and `padMode`).
+ *
+ * @example
+ * ```ts
+ * const geometry: ElasticConvGeometryConfig = { kernelSize: 7, kernelSizeChoices: [3, 5, 7], padding: 3, padMode: 'reflect' };
+ * const conv = new OnceForAllConv({ filters: 64, ...geometry }); // at kernel 5 the pads become 2
+ * ```
+ */
 export interface ElasticConvGeometryConfig {
   /** The maximum (full) kernel size; kernels are square. */
   kernelSize: number;

@@ -8,7 +8,15 @@ import type { ChannelRole } from '../core/index.js';
 import type { StaticExportable } from '../core/index.js';
 import { fillWeights, prefix } from '../core/index.js';
 
-/** Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}). */
+/**
+ * Config of {@link ElasticInstanceNorm} (as {@link InstanceNorm}).
+ *
+ * @example
+ * ```ts
+ * const config: ElasticInstanceNormConfig = { name: 'up1_norm', affine: true, epsilon: 1e-5 };
+ * const norm = new ElasticInstanceNorm(config);
+ * ```
+ */
 export type ElasticInstanceNormConfig = InstanceNormConfig;
 
 /**

@@ -2,7 +2,15 @@ import { option, registerLayer } from '../core/index.js';
 import { ElasticModulatedConv } from './elastic_modulated_conv.js';
 import { MODULATED_CONV_OPTIONS, type ModulatedConvKind, type ModulatedConvOptions } from './modulated_spec.js';
 
-/** Config of {@link ModulatedDWConv2d}. */
+/**
+ * Config of {@link ModulatedDWConv2d}.
+ *
+ * @example
+ * ```ts
+ * const config: ModulatedDWConv2dConfig = { name: 'block0_conv1', filters: 64, styleDim: 512, seed: 1 };
+ * const conv = new ModulatedDWConv2d(config);
+ * ```
+ */
 export type ModulatedDWConv2dConfig = ModulatedConvOptions;
 
 /**
