@@ -8,7 +8,8 @@
  *   within half an 8-bit level, WEBGL_BOUND (or the page reported webgl unavailable, and says so);
  * - UpscalerJS's `Upscaler`, running the exported model definition, gives the student's image within 1e-3;
  * - the latency search's sub-network is in the supernet's space, predicted within its budget (esrgan-slim's latency
- *   measured in the page), and scores in Node what the page says it scored.
+ *   measured in the page), and scores in Node what the page says it scored;
+ * - a photo chosen with the file input is upscaled as Node does it, and leaves no tensors behind.
  * A screenshot is saved to .ci/artifacts/browser.png.
  *
  * Skipped, loudly, only when /usr/bin/chromium is absent; with BROWSER_REQUIRED=1 (CI, which installs it: see
@@ -264,5 +265,36 @@ describe.skipIf(!haveChromium)('the browser example in headless Chromium', () =>
     } finally {
       supernet.dispose();
     }
+  });
+
+  it("upscales a chosen file the same way (Node's output on wasm), adding no tensors", async () => {
+    const before = results.tensors;
+    expect(before).toBeGreaterThan(0);
+    await page.setInputFiles('#file', join(ROOT, 'data', 'images', 'coffee.png'));
+    await page.waitForFunction(
+      () => document.body.dataset.status !== 'running' && window.__results?.input?.name === 'coffee.png',
+      null,
+      { timeout: 60_000, polling: 250 },
+    );
+    expect(await page.evaluate(() => document.body.dataset.status), problems.join('\n')).toBe('done');
+    const again = await page.evaluate(() => {
+      const r = window.__results as PageResults;
+      const wasm = r.backends['wasm'];
+      return {
+        tensors: r.tensors,
+        lrShape: r.input?.lrShape,
+        lr: Array.from(r.input?.lr ?? []),
+        student: wasm?.available === true ? Array.from(wasm.outputs.student) : [],
+      };
+    });
+    expect(again.tensors).toBe(before);
+    const photo = readPng(join(ROOT, 'data', 'images', 'coffee.png'));
+    const lr = tf.tidy(() => superResolutionPair(centreCrop(photo, 128), 4).lr);
+    photo.dispose();
+    expect(again.lrShape).toEqual([32, 32, 3]);
+    expect(maxAbsDiff(again.lr, lr.dataSync())).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    const node = tf.tidy(() => upscale(student, tf.expandDims<tf.Tensor4D>(lr, 0)).dataSync());
+    lr.dispose();
+    expect(maxAbsDiff(again.student, node)).toBeLessThanOrEqual(WASM_BOUND);
   });
 });

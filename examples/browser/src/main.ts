@@ -79,7 +79,7 @@ class Page {
     readonly options: PageOptions,
     readonly definition: StudentDefinition,
   ) {
-    this.results = { models: options.models, input: null, backends: {}, search: null };
+    this.results = { models: options.models, input: null, backends: {}, search: null, tensors: 0 };
     window.__results = this.results;
   }
 
@@ -207,6 +207,7 @@ async function main(): Promise<void> {
     photo.dispose();
   }
   await page.search();
+  page.results.tensors = tf.memory().numTensors;
   setStatus('done');
 
   const input = byId<HTMLInputElement>('file');
@@ -223,6 +224,7 @@ async function main(): Promise<void> {
       } finally {
         image.dispose();
       }
+      page.results.tensors = tf.memory().numTensors;
       setStatus('done');
     })()
       .catch(fail)

@@ -75,6 +75,8 @@ export interface PageResults {
   input: InputResult | null;
   backends: Record<string, BackendResult>;
   search: SearchResultSummary | null;
+  /** `tf.memory().numTensors` when the page last finished (the models' weights; a second photo adds none). */
+  tensors: number;
 }
 
 declare global {
