@@ -177,7 +177,9 @@ describeBackends('interop: properties', () => {
                   expect(Object.keys(back).sort()).toEqual(Object.keys(dict).sort());
                   for (const [name, t] of Object.entries(dict)) {
                     expect(back[name]?.shape).toEqual(t.shape);
-                    expect(Array.from(back[name]?.data ?? [])).toEqual(Array.from(t.data));
+                    expect(Array.from(back[name]?.data as ArrayLike<number>)).toEqual(
+                      Array.from(t.data as ArrayLike<number>),
+                    );
                   }
                 },
               );

@@ -287,10 +287,7 @@ describeBackends(
                     s +
                     (l instanceof OnceForAllConv
                       ? 0
-                      : l.trainableWeights.reduce(
-                          (t, v) => t + v.shape.reduce((a, b) => (a as number) * (b as number), 1),
-                          0,
-                        )),
+                      : l.trainableWeights.reduce((t, v) => t + (v.shape as number[]).reduce((a, b) => a * b, 1), 0)),
                   0,
                 );
                 expect(params).toBeGreaterThanOrEqual(created);

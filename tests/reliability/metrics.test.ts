@@ -657,7 +657,7 @@ describeBackends(
             await probeAsync(
               tally,
               'extractFeatureStats',
-              () => extractFeatureStats(extractor, images as never, options),
+              () => extractFeatureStats(extractor, images as never, options as never),
               (stats) => {
                 expect(stats.count).toBe(shape[0]);
                 expect(stats.dim).toBe(shape[3]);
@@ -666,7 +666,7 @@ describeBackends(
             await probeAsync(
               tally,
               'fidFromExtractor',
-              () => fidFromExtractor(extractor, images as never, images as never, options),
+              () => fidFromExtractor(extractor, images as never, images as never, options as never),
               (d) => {
                 expect(Math.abs(d)).toBeLessThanOrEqual(1e-6);
               },
