@@ -33,15 +33,15 @@ function forwardMacs(c: Case): number {
 }
 
 interface Ops {
-  forward(): tf.Tensor;
-  backward(): tf.Tensor[];
-  inputGradient(): tf.Tensor;
-  dispose(): void;
+  forward: () => tf.Tensor;
+  backward: () => tf.Tensor[];
+  inputGradient: () => tf.Tensor;
+  dispose: () => void;
 }
 
 function ops(c: Case): Ops {
-  const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
-  const f = tf.randomNormal(c.f, 0, 1, 'float32', 2) as tf.Tensor4D;
+  const x = tf.randomNormal<tf.Rank.R4>(c.x, 0, 1, 'float32', 1);
+  const f = tf.randomNormal<tf.Rank.R4>(c.f, 0, 1, 'float32', 2);
   const dy = tf.randomNormal(
     c.depthwise ? [...c.x.slice(0, 3), c.f[2] * c.f[3]] : [...c.x.slice(0, 3), c.f[3]],
     0,
@@ -51,7 +51,7 @@ function ops(c: Case): Ops {
   );
   const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1], dataFormat: 'NHWC' } as const;
   const run = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>): tf.Tensor =>
-    tf.engine().runKernel(name, inputs, { ...attrs, ...extra }) as tf.Tensor;
+    tf.engine().runKernel<tf.Tensor>(name, inputs, { ...attrs, ...extra });
   const prefix = c.depthwise ? 'DepthwiseConv2dNative' : 'Conv2D';
   const inputGradient = (): tf.Tensor => run(`${prefix}BackpropInput`, { dy, filter: f }, { inputShape: c.x });
   return {

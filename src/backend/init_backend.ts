@@ -126,7 +126,13 @@ async function loadBackendPackage(name: Exclude<BackendName, 'auto'>, options: I
     return;
   }
   const pkg = BACKEND_PACKAGES[name];
-  if (isNode() && !(await isResolvable(pkg))) {
+  // A page's bundler resolves packages, not this library: the page registers the backend by importing it.
+  if (!isNode())
+    throw new BackendError(
+      `initBackend('${name}'): no '${name}' backend is registered in this page; import '${pkg}' in your bundle ` +
+        `before calling initBackend${name === 'wasm' ? ' (and call its setWasmPaths with where its .wasm files are served)' : ''}`,
+    );
+  if (!(await isResolvable(pkg))) {
     throw new BackendError(
       `initBackend('${name}') needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\``,
     );

@@ -15,4 +15,8 @@ export { ConfusionMatrix, meanIoU } from './confusion_matrix.js';
 export type { ConfusionMatrixOptions, IoUResult } from './confusion_matrix.js';
 export { extractFeatureStats, fidFromExtractor } from './fid_extractor.js';
 export type { FeatureExtractor, PredictingModel, ImageSource, ExtractOptions } from './fid_extractor.js';
-export { superResolutionScores, type SuperResolutionScore, type SuperResolutionScoreOptions } from './super_resolution.js';
+export {
+  superResolutionScores,
+  type SuperResolutionScore,
+  type SuperResolutionScoreOptions,
+} from './super_resolution.js';

@@ -36,7 +36,7 @@ export function explicitPads(argument: string, value: unknown): Pads2d {
 export function checkPadding(argument: string, value: unknown): Padding2d {
   if (value === 'same' || value === 'valid') return value;
   const pads = explicitPads(argument, value);
-  return typeof value === 'number' ? (value) : pads;
+  return typeof value === 'number' ? value : pads;
 }
 
 /**

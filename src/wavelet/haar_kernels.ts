@@ -50,6 +50,6 @@ registerHaarKernels();
 export function runHaarKernel(direction: HaarDirection, x: tf.Tensor4D): tf.Tensor4D | null {
   const kernelName = HAAR_KERNEL_NAMES[direction];
   if (tf.getKernel(kernelName, tf.getBackend()) == null) return null;
-  if (x.dtype === 'float32') return tf.engine().runKernel(kernelName, { x }) as tf.Tensor4D;
-  return tf.tidy(() => tf.engine().runKernel(kernelName, { x: tf.cast(x, 'float32') }) as tf.Tensor4D);
+  if (x.dtype === 'float32') return tf.engine().runKernel<tf.Tensor4D>(kernelName, { x });
+  return tf.tidy(() => tf.engine().runKernel<tf.Tensor4D>(kernelName, { x: tf.cast(x, 'float32') }));
 }

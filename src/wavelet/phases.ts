@@ -60,7 +60,7 @@ export function toPhases(x: tf.Tensor4D, method: PhaseMethod = preferredPhaseMet
     // (outer, dy, f, rest) → (outer, f, dy, rest): depthToSpace of a [outer, 1, 2, f·rest] image.
     after /= f;
     const rest = after * 2 * c;
-    t = tf.depthToSpace(tf.reshape(t, [outer, 1, 2, f * rest]) as tf.Tensor4D, f);
+    t = tf.depthToSpace(tf.reshape<tf.Rank.R4>(t, [outer, 1, 2, f * rest]), f);
     outer *= f;
   }
   return tf.reshape(t, [n * h * w, 4, c]);
@@ -75,6 +75,6 @@ export function fromPhases(
   method: PhaseMethod = preferredPhaseMethod(),
 ): tf.Tensor4D {
   const c = p.shape[2];
-  if (method === 'depthToSpace') return tf.depthToSpace(tf.reshape(p, [n, h, w, 4 * c]) as tf.Tensor4D, 2);
+  if (method === 'depthToSpace') return tf.depthToSpace(tf.reshape<tf.Rank.R4>(p, [n, h, w, 4 * c]), 2);
   return tf.reshape(tf.transpose(tf.reshape(p, [n * h, w, 2, 2 * c]), [0, 2, 1, 3]), [n, 2 * h, 2 * w, c]);
 }

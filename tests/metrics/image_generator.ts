@@ -20,7 +20,8 @@ export function loadPhoto(name: string): Image {
   // pngjs decodes to RGBA; the photos are RGB.
   const png = PNG.sync.read(readFileSync(new URL(`../../data/images/${name}.png`, import.meta.url)));
   const data = new Int32Array(png.width * png.height * 3);
-  for (let p = 0; p < png.width * png.height; p++) for (let c = 0; c < 3; c++) data[3 * p + c] = png.data[4 * p + c] as number;
+  for (let p = 0; p < png.width * png.height; p++)
+    for (let c = 0; c < 3; c++) data[3 * p + c] = png.data[4 * p + c] as number;
   return { h: png.height, w: png.width, c: 3, data };
 }
 

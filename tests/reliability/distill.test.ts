@@ -9,6 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import {
   applyDiffAugment,
@@ -44,6 +47,9 @@ import {
   tensorValues,
 } from './harness.js';
 import { expectProbed, FAMILY_EXPORTS } from './coverage.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'gancompress-reliability-distill-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const tally = new Tally();
 afterAll(() => console.log(tally.summary('distill')));
@@ -296,7 +302,12 @@ describeBackends('distill: properties', () => {
           {
             features: fc.oneof(fc.constant([]), JUNK),
             batchSize: fc.oneof(fc.integer({ min: 1, max: 3 }), anyNumber),
-            dir: fc.oneof(fc.constant(undefined), JUNK),
+            // Strings are real directories: only ones inside a scratch directory (junk strings would land in the cwd).
+            dir: fc.oneof(
+              fc.constant(undefined),
+              JUNK.filter((v) => typeof v !== 'string'),
+              fc.constant(join(scratch, 'teacher-cache')),
+            ),
           },
           { requiredKeys: [] },
         ),

@@ -159,10 +159,7 @@ describe('registerHaarKernels', () => {
   });
 
   it('adds its two kernels and touches no other kernel of any backend; keeps a kernel someone else registered under its name', () => {
-    const ours = HAAR_KERNEL_BACKENDS.flatMap<tf.KernelConfig>((b) => [
-      tf.getKernel(DWT, b),
-      tf.getKernel(IDWT, b),
-    ]);
+    const ours = HAAR_KERNEL_BACKENDS.flatMap<tf.KernelConfig>((b) => [tf.getKernel(DWT, b), tf.getKernel(IDWT, b)]);
     for (const k of ours) tf.unregisterKernel(k.kernelName, k.backendName);
     const snapshot = new Map(HAAR_KERNEL_BACKENDS.map((b) => [b, tf.getKernelsForBackend(b)]));
     const someoneElses: tf.KernelConfig = {

@@ -243,8 +243,8 @@ describeBackends('wavelet layers', () => {
     const r = seededTensor([2, 4, 6, 2], 8);
     checkGradient((p) => tf.sum(tf.mul(tf.sin(layer.apply([p, style]) as tf.Tensor), r)), x, 1e-2, 1e-3, 'x');
     checkGradient((p) => tf.sum(tf.mul(tf.sin(layer.apply([x, p]) as tf.Tensor), r)), style, 1e-2, 1e-3, 'style');
-    const { grads } = tf.variableGrads(
-      () => tf.sum<tf.Scalar>(tf.mul(tf.sin(layer.apply([x, style]) as tf.Tensor), r)),
+    const { grads } = tf.variableGrads(() =>
+      tf.sum<tf.Scalar>(tf.mul(tf.sin(layer.apply([x, style]) as tf.Tensor), r)),
     );
     const names = Object.keys(grads).sort();
     expect(names).toHaveLength(2);

@@ -2,8 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../util/index.js';
 
+// tfjs-layers exports its initializers' functions, not their base class: name the class through one of them.
+type TfjsInitializer = ReturnType<typeof tfl.initializers.ones>;
+
 /** A tfjs-layers weight initializer (what `tf.initializers.*` returns). */
-export type Initializer = ReturnType<typeof tfl.initializers.ones>;
+// An interface, not an alias: declaration files then name it instead of tfjs-layers' internal path
+// ('@tensorflow/tfjs-layers/dist/initializers'), which consumers resolving under nodenext cannot import.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Initializer extends TfjsInitializer {}
 
 /**
  * How a layer's weights are initialised: a tfjs initializer object (e.g.

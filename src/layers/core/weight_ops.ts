@@ -5,11 +5,11 @@ import { ConfigError } from '../../util/index.js';
 /** The leading `sizes` block of `t` (prefix slice on every axis); `t` itself when nothing is cut. */
 export function prefix<T extends tf.Tensor>(t: T, sizes: readonly number[]): T {
   if (sizes.every((s, i) => s === t.shape[i])) return t;
-  return tf.slice(
+  return tf.slice<tf.Rank, T>(
     t,
     sizes.map(() => 0),
     sizes as number[],
-  ) as T;
+  );
 }
 
 /** `perm` expanded to blocks of `m` consecutive entries (channel `i` → entries `i·m … i·m + m − 1`). */

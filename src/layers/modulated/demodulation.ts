@@ -14,7 +14,7 @@ import { assertFinite, assertRank } from '../../util/index.js';
  */
 export function kernelEnergy(kernel: tf.Tensor4D): tf.Tensor2D {
   assertRank('kernel', kernel, 4);
-  return tf.tidy(() => tf.sum(tf.square(kernel), [0, 1]) as tf.Tensor2D);
+  return tf.tidy(() => tf.sum<tf.Tensor2D>(tf.square(kernel), [0, 1]));
 }
 
 /**
@@ -34,7 +34,7 @@ export function separableKernelEnergy(depthwise: tf.Tensor4D, pointwise: tf.Tens
   const [c, o] = checkSeparable(depthwise, pointwise);
   return tf.tidy(() => {
     const dw = tf.reshape(tf.sum(tf.square(depthwise), [0, 1, 3]), [c, 1]);
-    return tf.mul(dw, tf.square(tf.reshape(pointwise, [c, o]))) as tf.Tensor2D;
+    return tf.mul<tf.Tensor2D>(dw, tf.square(tf.reshape(pointwise, [c, o])));
   });
 }
 
@@ -52,7 +52,7 @@ export function separableKernelEnergy(depthwise: tf.Tensor4D, pointwise: tf.Tens
  */
 export function combinedSeparableKernel(depthwise: tf.Tensor4D, pointwise: tf.Tensor4D): tf.Tensor4D {
   const [c, o] = checkSeparable(depthwise, pointwise);
-  return tf.tidy(() => tf.mul(depthwise, tf.reshape(pointwise, [1, 1, c, o])) as tf.Tensor4D);
+  return tf.tidy(() => tf.mul<tf.Tensor4D>(depthwise, tf.reshape(pointwise, [1, 1, c, o])));
 }
 
 /**

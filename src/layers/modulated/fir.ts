@@ -53,7 +53,7 @@ export function upfirdn2d(x: tf.Tensor4D, kernel1d: readonly number[], options: 
     throw new ShapeError(
       'x',
       x.shape,
-      `a size that stays at least the kernel length ${k} after up-sampling by ${up} and padding ${pads}`,
+      `a size that stays at least the kernel length ${k} after up-sampling by ${up} and padding [${pads.join(', ')}]`,
     );
   }
   return tf.tidy(() => {
@@ -72,7 +72,7 @@ export function upfirdn2d(x: tf.Tensor4D, kernel1d: readonly number[], options: 
     if (pads[0] > 0 || pads[1] > 0) y = tf.pad(y, [[0, 0], pads, pads, [0, 0]]);
     // A convolution flips the kernel; tfjs's depthwise conv correlates, so flip it here.
     const flipped = [...kernel1d].reverse();
-    const filter = tf.tile(tf.tensor4d(firKernel2d(flipped, gain), [k, k, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
+    const filter = tf.tile<tf.Tensor4D>(tf.tensor4d(firKernel2d(flipped, gain), [k, k, 1, 1]), [1, 1, c, 1]);
     return tf.depthwiseConv2d(y, filter, 1, 'valid');
   });
 }
@@ -98,11 +98,12 @@ export function firUpsamplePads(k: number): [number, number] {
 }
 
 function checkKernel(kernel1d: readonly number[]): void {
+  const values: unknown = kernel1d;
   if (
-    !Array.isArray(kernel1d) ||
-    kernel1d.length === 0 ||
-    !kernel1d.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
-    kernel1d.reduce((a, b) => a + b, 0) === 0
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    !values.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    (values as number[]).reduce((a, b) => a + b, 0) === 0
   ) {
     throw new ConfigError('kernel1d', kernel1d, 'a non-empty array of finite numbers with a non-zero sum');
   }

@@ -78,18 +78,18 @@ export function modulatedConv2d(
   if (k !== kw || k % 2 !== 1) throw new ShapeError('kernel', kernel.shape, '[k, k, Cin, Cout] with k odd');
   const o = resolveOptions(x, style, cin, k, options);
   return tf.tidy(() => {
-    const s = tf.mul(style, o.scale) as tf.Tensor2D;
+    const s = tf.mul<tf.Tensor2D>(style, o.scale);
     const n = x.shape[0];
     const fold = options.foldStyle === true && n === 1 && kernel.size < x.size;
-    const filter = fold ? (tf.mul(kernel, tf.reshape(s, [1, 1, cin, 1])) as tf.Tensor4D) : kernel;
-    const input = fold ? x : (tf.mul(x, tf.reshape(s, [n, 1, 1, cin])) as tf.Tensor4D);
+    const filter = fold ? tf.mul<tf.Tensor4D>(kernel, tf.reshape(s, [1, 1, cin, 1])) : kernel;
+    const input = fold ? x : tf.mul<tf.Tensor4D>(x, tf.reshape(s, [n, 1, 1, cin]));
     let y: tf.Tensor4D;
     if (options.upsample === true) {
       const [, h, w] = x.shape;
       // PyTorch's conv_transpose2d(stride 2) with weight[i, o] = W[o, i]: tfjs's filter is [k, k, out, in].
       const t = tf.conv2dTranspose(
         input,
-        tf.transpose(filter, [0, 1, 3, 2]) as tf.Tensor4D,
+        tf.transpose<tf.Tensor4D>(filter, [0, 1, 3, 2]),
         [n, 2 * h + k - 2, 2 * w + k - 2, cout],
         2,
         'valid',
@@ -138,11 +138,11 @@ export function modulatedDwConv2d(
     throw new ShapeError('pointwise', pointwise.shape, `[1, 1, ${cin}, Cout]`);
   const o = resolveOptions(x, style, cin, k, options);
   return tf.tidy(() => {
-    const s = tf.mul(style, o.scale) as tf.Tensor2D;
+    const s = tf.mul<tf.Tensor2D>(style, o.scale);
     const n = x.shape[0];
     const fold = options.foldStyle === true && n === 1;
-    const filter = fold ? (tf.mul(depthwise, tf.reshape(s, [1, 1, cin, 1])) as tf.Tensor4D) : depthwise;
-    const input = fold ? x : (tf.mul(x, tf.reshape(s, [n, 1, 1, cin])) as tf.Tensor4D);
+    const filter = fold ? tf.mul<tf.Tensor4D>(depthwise, tf.reshape(s, [1, 1, cin, 1])) : depthwise;
+    const input = fold ? x : tf.mul<tf.Tensor4D>(x, tf.reshape(s, [n, 1, 1, cin]));
     const z = tf.depthwiseConv2d(input, filter, 1, 'same');
     const y = tf.conv2d(z, pointwise, 1, 'valid');
     return demodulate(y, o, () => separableKernelEnergy(depthwise, pointwise), style);
@@ -200,7 +200,7 @@ function resolveOptions(
 /** `y ⊙ d` for the resolved demodulation (nothing for `'none'`). */
 function demodulate(y: tf.Tensor4D, o: Resolved, energy: () => tf.Tensor2D, style: tf.Tensor2D): tf.Tensor4D {
   if (o.demodulation === 'none') return y;
-  const v = o.demodulation === 'style' ? style : (tf.reshape(o.styleInv as tf.Tensor, [1, -1]) as tf.Tensor2D);
+  const v = o.demodulation === 'style' ? style : tf.reshape<tf.Rank.R2>(o.styleInv as tf.Tensor, [1, -1]);
   const d = demodulationCoefficients(energy(), v, o.scale, o.epsilon);
   return tf.mul(y, tf.reshape(d, [d.shape[0], 1, 1, d.shape[1]]));
 }

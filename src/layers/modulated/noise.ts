@@ -108,7 +108,8 @@ function resolveAssignments(
     noise.forEach((t, i) => {
       if (!(t instanceof tf.Tensor)) throw new ConfigError(`noise[${i}]`, t, 'a tf.Tensor [1, H, W, 1]');
     });
-    return layers.map((l, i) => [l, noise[i] as tf.Tensor, false]);
+    const maps: readonly tf.Tensor[] = noise;
+    return layers.map((l, i): [ModulatedConvBase, tf.Tensor, boolean] => [l, maps[i] as tf.Tensor, false]);
   }
   if (noise == null || typeof noise !== 'object')
     throw new ConfigError('noise', noise, "'random', { seed }, an array of maps or { [layerName]: map }");
@@ -126,21 +127,21 @@ function resolveAssignments(
       return shape;
     });
     const rng = new Random(seed);
-    return layers.map((l, i) => {
+    return layers.map((l, i): [ModulatedConvBase, tf.Tensor, boolean] => {
       const shape = shapes[i] as number[];
       return [l, tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1)), shape), true];
     });
   }
   const byName = new Map(layers.map((l) => [l.name, l]));
-  return Object.entries(noise as Record<string, unknown>).map(([name, t]) => {
+  return Object.entries(noise as Record<string, unknown>).map(([name, t]): [ModulatedConvBase, tf.Tensor, boolean] => {
     const layer = byName.get(name);
     if (layer == null)
       throw new ConfigError(
         `noise.${name}`,
-        t instanceof tf.Tensor ? `a [${t.shape.join(', ')}] map` : t,
+        t instanceof tf.Tensor ? `a [${(t as tf.Tensor).shape.join(', ')}] map` : t,
         `the name of a noise layer (${describeValue([...byName.keys()])})`,
       );
     if (!(t instanceof tf.Tensor)) throw new ConfigError(`noise.${name}`, t, 'a tf.Tensor [1, H, W, 1]');
-    return [layer, t, false];
+    return [layer, t as tf.Tensor, false];
   });
 }

@@ -176,7 +176,7 @@ describeBackends('static PyTorch-parity layers', () => {
     expect(() =>
       new ConvTranspose2d({ filters: 2, kernelSize: 3, name: 'ct' }).computeCost([1, 4, 4], 'exact'),
     ).toThrow(/^ct input: got shape \[1,4,4\], expected rank 4/);
-    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 2]) as tf.Tensor4D, null, { strides: 0 })).toThrow(
+    expect(() => convTranspose2d(x, tf.zeros<tf.Rank.R4>([3, 3, 2, 2]), null, { strides: 0 })).toThrow(
       /^strides: got 0/,
     );
     expect(() => new ConvTranspose2d({ filters: 0, kernelSize: 3, name: 'ct' })).toThrow(/ct\.filters: got 0/);
@@ -187,12 +187,10 @@ describeBackends('static PyTorch-parity layers', () => {
     expect(() => new InstanceNorm({ epsilon: 0, name: 'in' })).toThrow(
       /in\.epsilon: got 0, expected a finite number > 0/,
     );
-    expect(() => instanceNorm(x, { gamma: tf.ones([3]) as tf.Tensor1D })).toThrow(
+    expect(() => instanceNorm(x, { gamma: tf.ones<tf.Rank.R1>([3]) })).toThrow(
       /gamma: got shape \[3\], expected \[2\]/,
     );
-    expect(() => convTranspose2d(x, tf.zeros([3, 3, 2, 5]) as tf.Tensor4D, null)).toThrow(
-      /filter: got shape \[3,3,2,5\]/,
-    );
+    expect(() => convTranspose2d(x, tf.zeros<tf.Rank.R4>([3, 3, 2, 5]), null)).toThrow(/filter: got shape \[3,3,2,5\]/);
     x.dispose();
   });
 

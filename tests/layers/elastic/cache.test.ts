@@ -73,7 +73,7 @@ describeBackends('the inference cache of active weights', () => {
     set(model, 4, 3);
     tf.dispose([model.predict(x), model.predict(x)]);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x) as tf.Tensor) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(model.apply(x) as tf.Tensor), vars);
     const kernel = grads[(model.getLayer('c').weights[0]!.read() as tf.Variable).name];
     expect(kernel, 'the conv kernel gets a gradient').toBeDefined();
     expect(tf.tidy(() => tf.sum(tf.abs(kernel as tf.Tensor)).dataSync()[0])).toBeGreaterThan(0);

@@ -79,7 +79,7 @@ describeBackends('inactive weights get exactly zero gradient', () => {
     const r = seededTensor([2, 12, 12, 2], 2);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+      () => tf.sum<tf.Scalar>(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)),
       vars,
     );
     for (const w of model.trainableWeights) {

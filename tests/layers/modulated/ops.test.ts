@@ -83,8 +83,8 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
     const y = modulatedDwConv2d(x, s, dw, pw, { styleInv: inv });
     expectClose(y, fromFixture(f.y), 1e-5, 1e-6, 'y');
     // Batch 1 with the style folded into the depthwise filter: the same numbers.
-    const x0 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-    const s0 = tf.slice(s, [0, 0], [1, -1]) as tf.Tensor2D;
+    const x0 = tf.slice<tf.Rank.R4, tf.Tensor4D>(x, [0, 0, 0, 0], [1, -1, -1, -1]);
+    const s0 = tf.slice<tf.Rank.R2, tf.Tensor2D>(s, [0, 0], [1, -1]);
     expectClose(
       modulatedDwConv2d(x0, s0, dw, pw, { styleInv: inv, foldStyle: true }),
       tf.slice(y, [0, 0, 0, 0], [1, -1, -1, -1]),
@@ -97,7 +97,7 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
   it('the closed-form separable energy equals the combined kernel’s, and both give the reference d', async () => {
     const f = F.mobileDw;
     const [dw, pw, inv] = [t4(f.depthwise), t4(f.pointwise), fromFixture(f.styleInv)];
-    const ones = tf.ones([1, 5]) as tf.Tensor2D;
+    const ones = tf.ones<tf.Rank.R2>([1, 5]);
     const energy = separableKernelEnergy(dw, pw);
     await expectNoLeak(() =>
       tf.dispose([
@@ -112,7 +112,7 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
     const closed = separableKernelEnergy(dw, pw);
     expectClose(closed, kernelEnergy(combined), 1e-5, 1e-6, 'energy: closed form vs combined kernel');
     const scale = 1 / Math.sqrt(5 * 9);
-    const v = tf.reshape(inv, [1, 5]) as tf.Tensor2D;
+    const v = tf.reshape<tf.Rank.R2>(inv, [1, 5]);
     expectClose(
       demodulationCoefficients(closed, v, scale),
       tf.reshape(fromFixture(f.demodulation), [1, 6]),
@@ -142,13 +142,13 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
       'Blur pad (1, 1)',
     );
     // A constant image stays constant inside (the kernel sums to the gain / up²).
-    const ones = upfirdn2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, [1, 3, 3, 1], { pads: [1, 1] });
+    const ones = upfirdn2d(tf.ones<tf.Rank.R4>([1, 4, 4, 1]), [1, 3, 3, 1], { pads: [1, 1] });
     expectClose(tf.slice(ones, [0, 1, 1, 0], [1, 1, 1, 1]), [1], 1e-6);
   });
 
   it('gradients reach the style and the weights (central finite differences)', () => {
     const x = seededTensor([1, 3, 3, 2], 1) as tf.Tensor4D;
-    const s = tf.add(seededTensor([1, 2], 2, 0.5), 1) as tf.Tensor2D;
+    const s = tf.add<tf.Tensor2D>(seededTensor([1, 2], 2, 0.5), 1);
     const k = seededTensor([3, 3, 2, 3], 3) as tf.Tensor4D;
     const r = seededTensor([1, 6, 6, 3], 4);
     const up = (p: { s?: tf.Tensor; k?: tf.Tensor }): tf.Scalar =>
@@ -174,36 +174,36 @@ describeBackends('modulated conv ops vs float64 PyTorch references', () => {
   });
 
   it('rejects bad arguments by name', () => {
-    const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
-    const k = tf.zeros([3, 3, 2, 3]) as tf.Tensor4D;
-    expect(() => modulatedConv2d(x, tf.zeros([1, 3]) as tf.Tensor2D, k)).toThrow(ShapeError);
-    expect(() => modulatedConv2d(x, tf.zeros([1, 3]) as tf.Tensor2D, k)).toThrow(
+    const x = tf.zeros<tf.Rank.R4>([1, 4, 4, 2]);
+    const k = tf.zeros<tf.Rank.R4>([3, 3, 2, 3]);
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 3]), k)).toThrow(ShapeError);
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 3]), k)).toThrow(
       /style: got shape \[1,3\], expected \[1, 2\]/,
     );
-    expect(() => modulatedConv2d(x, tf.zeros([1, 2]) as tf.Tensor2D, tf.zeros([2, 2, 2, 3]) as tf.Tensor4D)).toThrow(
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 2]), tf.zeros<tf.Rank.R4>([2, 2, 2, 3]))).toThrow(
       /kernel: .*k odd/,
     );
-    expect(() => modulatedConv2d(x, tf.zeros([1, 2]) as tf.Tensor2D, k, { demodulation: 'styleinv' })).toThrow(
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 2]), k, { demodulation: 'styleinv' })).toThrow(
       ConfigError,
     );
-    expect(() => modulatedConv2d(x, tf.zeros([1, 2]) as tf.Tensor2D, k, { demodulation: 'styleinv' })).toThrow(
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 2]), k, { demodulation: 'styleinv' })).toThrow(
       /options.styleInv: got undefined/,
     );
-    expect(() => modulatedConv2d(x, tf.zeros([1, 2]) as tf.Tensor2D, k, { demodulation: 'Style' as never })).toThrow(
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 2]), k, { demodulation: 'Style' as never })).toThrow(
       /options.demodulation: got 'Style', expected one of 'style', 'styleinv', 'none'/,
     );
-    expect(() => modulatedConv2d(x, tf.zeros([1, 2]) as tf.Tensor2D, k, { scale: -1 })).toThrow(/options.scale/);
+    expect(() => modulatedConv2d(x, tf.zeros<tf.Rank.R2>([1, 2]), k, { scale: -1 })).toThrow(/options.scale/);
     expect(() =>
       modulatedDwConv2d(
         x,
-        tf.zeros([1, 2]) as tf.Tensor2D,
-        tf.zeros([3, 3, 2, 2]) as tf.Tensor4D,
-        tf.zeros([1, 1, 4, 3]) as tf.Tensor4D,
+        tf.zeros<tf.Rank.R2>([1, 2]),
+        tf.zeros<tf.Rank.R4>([3, 3, 2, 2]),
+        tf.zeros<tf.Rank.R4>([1, 1, 4, 3]),
       ),
     ).toThrow(/depthwise/);
     expect(() => upfirdn2d(x, [], {})).toThrow(/kernel1d/);
     expect(() => upfirdn2d(x, [1, 3, 3, 1], { pads: [-1, 0] })).toThrow(/options.pads/);
-    expect(() => demodulationCoefficients(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([1, 3]) as tf.Tensor2D, 1)).toThrow(
+    expect(() => demodulationCoefficients(tf.zeros<tf.Rank.R2>([2, 3]), tf.zeros<tf.Rank.R2>([1, 3]), 1)).toThrow(
       /v: got shape \[1,3\]/,
     );
   });
