@@ -37,7 +37,7 @@ export {
 } from './backend/index.js';
 
 // io
-export { fileSystem, writeFileAtomic } from './io/index.js';
+export { fileSystem, type FileOps, writeFileAtomic, type WritableFile } from './io/index.js';
 
 // image
 export {
@@ -221,6 +221,8 @@ export {
   spade,
   SPADE,
   type SPADEConfig,
+  type SpadeConfig,
+  type SeparableSpadeConfig,
   type SpadeBlockKind,
   type SpadeConvBranch,
   type SpadeOptions,
@@ -411,6 +413,7 @@ export {
   Distiller,
   type DistillerLosses,
   type DistillerOptions,
+  type ResolvedLosses,
   type DistillType,
   type FitCallbacks,
   type FitLog,

@@ -29,7 +29,7 @@ Options:
   --quick                 a short run (about 3 minutes on 2 cores): fewer crops, steps and candidates
   --teacher thick|medium  the teacher to distil (default thick)
   --budget slim|<GMAC>    MAC budget: slim's MACs (default) or GMACs at a 32×32 input, e.g. 0.2
-  --steps N               supernet training steps (default: 1200, or 60 with --quick)
+  --steps N               supernet training steps (default: 800, or 60 with --quick)
   --latency               search under wasm latency measured here, slim's latency as the budget
   --backend wasm|cpu|tensorflow   tfjs backend (default wasm; tensorflow needs @tensorflow/tfjs-node)
   --threads N|auto        wasm threads (default auto: every core)

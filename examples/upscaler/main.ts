@@ -58,7 +58,7 @@ const SCALE = 4;
 /** Sizes of a run: the default one and --quick. */
 function plan(o: DemoOptions) {
   const quick = o.quick;
-  const supernetSteps = o.steps ?? (quick ? 60 : 1200);
+  const supernetSteps = o.steps ?? (quick ? 60 : 800);
   return {
     trainImages: quick ? 3 : Infinity,
     testCrop: quick ? 128 : 256,
@@ -139,9 +139,16 @@ async function main(): Promise<void> {
   );
   labelBar.finish();
 
-  // 2. The once-for-all student: trunk and hidden widths in multiples of 8.
+  // 2. The once-for-all student: trunk widths 24…64 and hidden widths 16…64, in multiples of 8 (narrower
+  //    sub-networks would take training steps for models nobody would pick).
   const supernet = SuperResidualUpscaler({ ...p.supernet, seed: o.seed });
-  const space = SearchSpace.fromModel(supernet, { choices: { multipleOf: 8 } });
+  const space = SearchSpace.fromModel(supernet, {
+    choices: (d) => {
+      const widths: number[] = [];
+      for (let w = d.name === 'head' ? 24 : 16; w <= d.max; w += 8) widths.push(w);
+      return widths;
+    },
+  });
   const largest = maxSubnet(supernet);
   const last = p.supernet.blocks - 1;
   const featurePairs: [string, string][] =

@@ -28,7 +28,7 @@ export { tapLayers } from './tap_layers.js';
 export { type BatchLike, type DataSource, type DatasetLike, type DistillBatch, type TeacherOutputs } from './batch.js';
 export { cacheTeacher, type CacheProgress, type CacheTeacherOptions, TeacherCache } from './teacher_cache.js';
 export { Distiller } from './distiller.js';
-export type { DistillerLosses, DistillerOptions, DistillType } from './distiller_options.js';
+export type { DistillerLosses, DistillerOptions, DistillType, ResolvedLosses } from './distiller_options.js';
 export type { StepRecord } from './distiller_step.js';
 export type { FitCallbacks, FitLog, FitOptions, FitResult, RecordNumber } from './distiller_fit.js';
 export type { CheckpointInfo, RestoreOptions } from './distiller_checkpoint.js';

@@ -40,7 +40,8 @@ const LAYER_SOURCES: Record<string, string> = {
  * The source of an UpscalerJS model definition (an ES module whose default export is the definition) for an
  * exported upscaler, so that `new Upscaler({ model: definition })` runs it as it runs `@upscalerjs/esrgan-slim`:
  * scale, model type, path, pixel ranges, `meta`, and a `setup(tf)` that registers plain-tfjs versions of the
- * library layers the model holds (PixelShuffle, ReflectionPad2d). Built-in tfjs layers need nothing. Throws a
+ * library layers the model holds (PixelShuffle, ReflectionPad2d) — unless classes of those names are registered
+ * already, as the library's are when the page imports it. Built-in tfjs layers need nothing. Throws a
  * `ConfigError` naming any other custom layer.
  *
  * @example
@@ -93,7 +94,11 @@ export function upscalerModelDefinition(model: tfl.LayersModel, options: Upscale
     '// Registers plain-tfjs versions of the custom layers the model holds (written by gancompress).',
     'const setup = (tf) => {',
     ...classes.map((c) => LAYER_SOURCES[c] as string),
-    ...classes.map((c) => `  tf.serialization.registerClass(${c});`),
+    // A page that also runs gancompress has these names registered with the library's own classes: keep those.
+    ...classes.map(
+      (c) =>
+        `  if (tf.serialization.SerializationMap.getMap().classNameMap['${c}'] == null) tf.serialization.registerClass(${c});`,
+    ),
     '};',
   ];
   const definition = {
