@@ -5,7 +5,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'docs/api/', 'coverage/', 'demo-output/', '.tmp/', 'tests/consumer/project/', 'examples/browser/dist/', '**/*.tmp.*'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'docs/api/',
+      'coverage/',
+      'demo-output/',
+      '**/.tmp/',
+      'tests/consumer/project/',
+      'examples/browser/dist/',
+      '**/*.tmp.*',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -225,7 +225,7 @@ async function main(): Promise<void> {
     cost = latency;
     costUnit = 'ms';
   }
-  const searchBar = stage('search', p.generations);
+  const searchBar = stage('search', p.generations + 1); // the initial population, then each generation
   const result = await timed('search', () =>
     searchUpscaler({
       supernet,

@@ -55,7 +55,16 @@ export interface Float64Kernels {
   /** Returns Σᵢ a[i]·x[i] and, in the same pass, y[i] += alpha·a[i] (the symmetric matrix-vector step). */
   dotAxpy: (a: number, x: number, y: number, n: number, alpha: number) => number;
   /** Two columns at once: out[0] = Σ a0·x, out[1] = Σ a1·x, y += alpha0·a0 + alpha1·a1. */
-  dotAxpy2: (a0: number, a1: number, x: number, y: number, n: number, alpha0: number, alpha1: number, out: number) => void;
+  dotAxpy2: (
+    a0: number,
+    a1: number,
+    x: number,
+    y: number,
+    n: number,
+    alpha0: number,
+    alpha1: number,
+    out: number,
+  ) => void;
 }
 
 /** `local = local << 3` for each listed local: element index → byte address. */
