@@ -14,6 +14,7 @@ export default tseslint.config(
       '**/.tmp/',
       'tests/consumer/project/',
       'examples/browser/dist/',
+      'examples/browser/public/models/', // the demo's exported models, as it writes them
       '**/*.tmp.*',
     ],
   },

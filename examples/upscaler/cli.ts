@@ -10,7 +10,7 @@ export interface DemoOptions {
   teacher: 'thick' | 'medium';
   /** The MAC budget: slim's MACs (at the same input size), or a number of GMACs at a 32×32 input. */
   budget: { kind: 'slim' } | { kind: 'gmac'; gmac: number };
-  /** Training steps of the supernet (default by mode); fine-tuning takes a fixed fraction of them. */
+  /** The student's training steps (default by mode): 30 % for the supernet, the rest fine-tuning the winner. */
   steps: number | null;
   /** Search under measured wasm latency (slim's latency as the budget) instead of MACs. */
   latency: boolean;
@@ -29,7 +29,8 @@ Options:
   --quick                 a short run (about 3 minutes on 2 cores): fewer crops, steps and candidates
   --teacher thick|medium  the teacher to distil (default thick)
   --budget slim|<GMAC>    MAC budget: slim's MACs (default) or GMACs at a 32×32 input, e.g. 0.2
-  --steps N               supernet training steps (default: 800, or 60 with --quick)
+  --steps N               the student's training steps: 30 % for the supernet, 70 % fine-tuning the winner
+                          (default: 1000, or 80 with --quick); the ablation trains as many
   --latency               search under wasm latency measured here, slim's latency as the budget
   --backend wasm|cpu|tensorflow   tfjs backend (default wasm; tensorflow needs @tensorflow/tfjs-node)
   --threads N|auto        wasm threads (default auto: every core)

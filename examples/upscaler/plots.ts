@@ -84,7 +84,8 @@ export async function lossPlot(points: CurvePoint[], file: string, title: string
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       title,
       data: { values: points },
-      facet: { row: { field: 'stage', type: 'nominal', title: null } },
+      // Stages in the order they ran (Vega-Lite sorts facets by name otherwise).
+      facet: { row: { field: 'stage', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.stage))] } },
       spec: {
         width: 560,
         height: 200,
