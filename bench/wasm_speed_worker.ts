@@ -153,4 +153,6 @@ async function main(): Promise<void> {
   process.send?.({ ready: true, threads: getThreadsCount() } satisfies WorkerReply);
 }
 
-void main();
+// Only as a forked worker: wasm_speed.bench.ts imports this module for STUDENT_CONFIG, and a second backend
+// started inside the bench process would take its threads.
+if (process.send != null && process.argv[1] != null && /wasm_speed_worker\.ts$/.test(process.argv[1])) void main();

@@ -7,25 +7,29 @@ export interface WritableFile {
   write(data: Uint8Array): Promise<void>;
   /** Flushes the file's data and metadata to the disk (fsync). */
   sync(): Promise<void>;
+  /** Closes the file; nothing is written after it. */
   close(): Promise<void>;
 }
 
 /**
  * The file-system calls `fileSystem()` makes, and nothing else: the seam through which tests
  * inject a failure (or a simulated kill) at any single write, fsync, rename or unlink. Errors are
- * Node's (`code` = 'ENOSPC', 'EROFS', ...); {@link nodeFileOps} is the real implementation.
+ * Node's (`code` = 'ENOSPC', 'EROFS', ...); by default `fileSystem()` makes them with node:fs/promises.
  */
 export interface FileOps {
   /** What `path` names (following symbolic links), or null when nothing does. */
   kind(path: string): Promise<'file' | 'directory' | 'other' | null>;
   /** Creates one directory; its parent must exist (never recursive, see ensureDirectory). */
   mkdir(path: string): Promise<void>;
+  /** The whole content of the file at `path`. */
   readFile(path: string): Promise<Uint8Array>;
+  /** The names of the entries of `dir` (not their paths). */
   readdir(dir: string): Promise<string[]>;
   /** Creates a new file for writing; fails with EEXIST when `path` exists. */
   create(path: string): Promise<WritableFile>;
   /** Atomically replaces `to` (a file or nothing) with `from`; both in one directory. */
   rename(from: string, to: string): Promise<void>;
+  /** Removes the file at `path`. */
   unlink(path: string): Promise<void>;
   /** Flushes a directory's entries (the renames in it) to the disk. */
   syncDirectory(dir: string): Promise<void>;
